@@ -1,0 +1,114 @@
+#include "CliSupport.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+namespace moewb::cli {
+
+Arguments::Arguments(const std::vector<std::string>& argv,
+                     const std::vector<std::string>& valueOptions,
+                     const std::vector<std::string>& flags) {
+    auto known = [](const std::vector<std::string>& list, const std::string& name) {
+        return std::find(list.begin(), list.end(), name) != list.end();
+    };
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+        const std::string& arg = argv[i];
+        if (arg.size() > 2 && arg.compare(0, 2, "--") == 0) {
+            std::string name = arg.substr(2);
+            std::string value;
+            bool inlineValue = false;
+            if (const auto eq = name.find('='); eq != std::string::npos) {
+                value = name.substr(eq + 1);
+                name = name.substr(0, eq);
+                inlineValue = true;
+            }
+            if (known(flags, name)) {
+                if (inlineValue) {
+                    throw UsageError("option --" + name + " takes no value");
+                }
+                m_values[name] = "1";
+            } else if (known(valueOptions, name)) {
+                if (!inlineValue) {
+                    if (i + 1 >= argv.size()) {
+                        throw UsageError("option --" + name + " needs a value");
+                    }
+                    value = argv[++i];
+                }
+                m_values[name] = value;
+            } else {
+                throw UsageError("unknown option --" + name + " (see --help)");
+            }
+        } else {
+            m_positional.push_back(arg);
+        }
+    }
+}
+
+std::string Arguments::value(const std::string& name, const std::string& fallback) const {
+    const auto it = m_values.find(name);
+    return it == m_values.end() ? fallback : it->second;
+}
+
+int Arguments::intValue(const std::string& name, int fallback) const {
+    if (!has(name)) {
+        return fallback;
+    }
+    try {
+        std::size_t used = 0;
+        const int v = std::stoi(value(name), &used);
+        if (used != value(name).size()) {
+            throw std::invalid_argument("trailing");
+        }
+        return v;
+    } catch (const std::exception&) {
+        throw UsageError("option --" + name + " needs an integer, not '" + value(name) + "'");
+    }
+}
+
+double Arguments::doubleValue(const std::string& name, double fallback) const {
+    if (!has(name)) {
+        return fallback;
+    }
+    try {
+        std::size_t used = 0;
+        const double v = std::stod(value(name), &used);
+        if (used != value(name).size()) {
+            throw std::invalid_argument("trailing");
+        }
+        return v;
+    } catch (const std::exception&) {
+        throw UsageError("option --" + name + " needs a number, not '" + value(name) + "'");
+    }
+}
+
+ConsoleFeedback::ConsoleFeedback() : m_tty(::isatty(STDERR_FILENO) != 0) {
+    setThrottle(std::chrono::milliseconds(m_tty ? 200 : 2000));
+}
+
+ConsoleFeedback::~ConsoleFeedback() {
+    if (m_tty && m_dirty) {
+        std::cerr << "\n";
+    }
+}
+
+void ConsoleFeedback::onProgress(double fraction, const std::string& message) {
+    if (!message.empty()) {
+        m_message = message;
+    }
+    char percent[16];
+    std::snprintf(percent, sizeof percent, "[%3d%%] ", static_cast<int>(fraction * 100.0 + 0.5));
+    if (m_tty) {
+        std::cerr << "\r\033[K" << percent << m_message << std::flush;
+        m_dirty = fraction < 1.0;
+        if (!m_dirty) {
+            std::cerr << "\n";
+        }
+    } else {
+        std::cerr << percent << m_message << "\n";
+    }
+}
+
+}  // namespace moewb::cli

@@ -1,0 +1,59 @@
+#pragma once
+// Small helpers shared by the moewb subcommands: option parsing and console progress.
+
+#include "moewb/util/Feedback.h"
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace moewb::cli {
+
+// Raised for bad command lines; main prints "moewb <cmd>: <message>" and exits with 2.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Parses "--name value", "--name=value" and "--flag" options plus positional arguments.
+class Arguments {
+public:
+    // `flags` are options that take no value; every other "--x" takes one.
+    Arguments(const std::vector<std::string>& argv, const std::vector<std::string>& valueOptions,
+              const std::vector<std::string>& flags);
+
+    bool has(const std::string& name) const { return m_values.count(name) > 0; }
+    std::string value(const std::string& name, const std::string& fallback = {}) const;
+    int intValue(const std::string& name, int fallback) const;
+    double doubleValue(const std::string& name, double fallback) const;
+    const std::vector<std::string>& positional() const { return m_positional; }
+
+private:
+    std::map<std::string, std::string> m_values;
+    std::vector<std::string> m_positional;
+};
+
+// Prints throttled progress to stderr as one updating line ("[ 42%] message").
+class ConsoleFeedback : public Feedback {
+public:
+    ConsoleFeedback();
+    ~ConsoleFeedback() override;
+
+protected:
+    void onProgress(double fraction, const std::string& message) override;
+
+private:
+    bool m_tty = false;
+    bool m_dirty = false;
+    std::string m_message;
+};
+
+// One subcommand.
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(const std::vector<std::string>& args);  // returns the exit code
+};
+
+}  // namespace moewb::cli

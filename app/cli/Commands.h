@@ -1,0 +1,13 @@
+#pragma once
+// The moewb subcommands; each lives in its own <Name>Command.cpp.
+
+#include <string>
+#include <vector>
+
+namespace moewb::cli {
+
+int runCorpusCommand(const std::vector<std::string>& args);
+int runBleuCommand(const std::vector<std::string>& args);
+int runSystemCommand(const std::vector<std::string>& args);
+
+}  // namespace moewb::cli

@@ -1,0 +1,66 @@
+// moewb: the MoE Workbench command line. Parses options and calls core; nothing else.
+#include "CliSupport.h"
+#include "Commands.h"
+
+#include "moewb/util/Feedback.h"
+
+#include <cstring>
+#include <exception>
+#include <iostream>
+
+namespace {
+
+using moewb::cli::Command;
+
+const Command kCommands[] = {
+    {"corpus", "read a corpus, print pair counts per split and length statistics, write splits",
+     moewb::cli::runCorpusCommand},
+    {"bleu", "score a hypothesis file against a reference file (sacreBLEU-compatible)",
+     moewb::cli::runBleuCommand},
+    {"system", "show threads, the BLAS LibTorch uses and a matrix-product timing",
+     moewb::cli::runSystemCommand},
+};
+
+void printUsage(std::ostream& out) {
+    out << "usage: moewb <command> [options]   (moewb <command> --help for its options)\n\n"
+           "MoE Workbench " MOEWB_VERSION
+           " - MoEfication of a German-English Transformer, headless.\n\ncommands:\n";
+    for (const auto& command : kCommands) {
+        out << "  " << command.name << std::string(10 - std::strlen(command.name), ' ')
+            << command.summary << "\n";
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+        printUsage(argc < 2 ? std::cerr : std::cout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (std::strcmp(argv[1], "--version") == 0) {
+        std::cout << "moewb " MOEWB_VERSION "\n";
+        return 0;
+    }
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    for (const auto& command : kCommands) {
+        if (std::strcmp(argv[1], command.name) != 0) {
+            continue;
+        }
+        try {
+            return command.run(args);
+        } catch (const moewb::cli::UsageError& e) {
+            std::cerr << "moewb " << command.name << ": " << e.what() << "\n";
+            return 2;
+        } catch (const moewb::OperationCancelled&) {
+            std::cerr << "moewb " << command.name << ": cancelled\n";
+            return 130;
+        } catch (const std::exception& e) {
+            std::cerr << "moewb " << command.name << ": " << e.what() << "\n";
+            return 1;
+        }
+    }
+    std::cerr << "moewb: unknown command '" << argv[1] << "'\n\n";
+    printUsage(std::cerr);
+    return 2;
+}

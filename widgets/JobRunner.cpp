@@ -1,0 +1,116 @@
+#include "JobRunner.h"
+
+#include "moewb/util/Feedback.h"
+
+#include <QMetaObject>
+#include <QThread>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+struct JobRunner::Job {
+    Job(QString jobTitle, moewb::CallbackFeedback::Callback callback)
+        : title(std::move(jobTitle)), feedback(std::move(callback)) {}
+
+    QString title;
+    moewb::CallbackFeedback feedback;
+};
+
+JobRunner::JobRunner(QObject* parent) : QObject(parent) {
+    // At least two workers, so a quick job (a live translation) is not stuck behind a long one
+    // (training); LibTorch's own intra-op threads do the heavy lifting inside each job.
+    m_pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+}
+
+JobRunner::~JobRunner() {
+    cancelAll();
+    m_pool.waitForDone();
+    // Results still queued to this object are dropped with it: nobody is left to receive them.
+}
+
+int JobRunner::start(const QString& title, Work work) {
+    const int id = m_nextId++;
+    // The callback runs on the worker; it only queues a call, the signal leaves the GUI thread.
+    auto job = std::make_shared<Job>(title, [this, id](double fraction, const std::string& text) {
+        const QString message = QString::fromStdString(text);
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, fraction, message] {
+                if (m_jobs.count(id) != 0) {
+                    emit progress(id, fraction, message);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+    const bool wasIdle = m_jobs.empty();
+    m_jobs.emplace(id, job);
+
+    m_pool.start([this, id, job, work = std::move(work)] {
+        Outcome outcome = Outcome::Succeeded;
+        QString message;
+        try {
+            // Cancelled while still queued: do not start at all.
+            job->feedback.throwIfCancelled();
+            work(job->feedback);
+        } catch (const moewb::OperationCancelled&) {
+            outcome = Outcome::Cancelled;
+        } catch (const std::exception& e) {
+            outcome = Outcome::Failed;
+            message = QString::fromUtf8(e.what());
+        } catch (...) {
+            outcome = Outcome::Failed;
+            message = tr("Unknown error");
+        }
+        QMetaObject::invokeMethod(
+            this, [this, id, outcome, message] { finish(id, outcome, message); },
+            Qt::QueuedConnection);
+    });
+
+    emit started(id, title);
+    if (wasIdle) {
+        emit busyChanged(true);
+    }
+    return id;
+}
+
+void JobRunner::cancel(int id) {
+    const auto it = m_jobs.find(id);
+    if (it != m_jobs.end()) {
+        it->second->feedback.cancel();
+    }
+}
+
+void JobRunner::cancelAll() {
+    for (auto& [id, job] : m_jobs) {
+        job->feedback.cancel();
+    }
+}
+
+QString JobRunner::title(int id) const {
+    const auto it = m_jobs.find(id);
+    return it == m_jobs.end() ? QString() : it->second->title;
+}
+
+bool JobRunner::waitForDone(int msecs) { return m_pool.waitForDone(msecs); }
+
+void JobRunner::finish(int id, Outcome outcome, const QString& message) {
+    // Erase first, so isBusy() and title() are already up to date inside the receivers.
+    if (m_jobs.erase(id) == 0) {
+        return;
+    }
+    switch (outcome) {
+        case Outcome::Succeeded:
+            emit succeeded(id);
+            break;
+        case Outcome::Failed:
+            emit failed(id, message);
+            break;
+        case Outcome::Cancelled:
+            emit cancelled(id);
+            break;
+    }
+    if (m_jobs.empty()) {
+        emit busyChanged(false);
+    }
+}
