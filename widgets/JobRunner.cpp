@@ -92,7 +92,9 @@ QString JobRunner::title(int id) const {
     return it == m_jobs.end() ? QString() : it->second->title;
 }
 
-bool JobRunner::waitForDone(int msecs) { return m_pool.waitForDone(msecs); }
+bool JobRunner::waitForDone(int msecs) {
+    return m_pool.waitForDone(msecs);
+}
 
 void JobRunner::finish(int id, Outcome outcome, const QString& message) {
     // Erase first, so isBusy() and title() are already up to date inside the receivers.

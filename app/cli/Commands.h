@@ -9,5 +9,9 @@ namespace moewb::cli {
 int runCorpusCommand(const std::vector<std::string>& args);
 int runBleuCommand(const std::vector<std::string>& args);
 int runSystemCommand(const std::vector<std::string>& args);
+int runTrainCommand(const std::vector<std::string>& args);
+int runTranslateCommand(const std::vector<std::string>& args);
+int runEvalCommand(const std::vector<std::string>& args);
+int runInfoCommand(const std::vector<std::string>& args);
 
 }  // namespace moewb::cli

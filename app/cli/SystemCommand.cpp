@@ -13,10 +13,11 @@ namespace moewb::cli {
 int runSystemCommand(const std::vector<std::string>& argv) {
     const Arguments args(argv, {"threads", "size"}, {"help"});
     if (args.has("help")) {
-        std::cout << "usage: moewb system [--threads N] [--size N]\n"
-                     "Shows LibTorch's threads, the BLAS library it uses, and the time of one\n"
-                     "N×N float matrix product (default 1024). Without OpenBLAS it crawls: install\n"
-                     "libopenblas0-pthread.\n";
+        std::cout
+            << "usage: moewb system [--threads N] [--size N]\n"
+               "Shows LibTorch's threads, the BLAS library it uses, and the time of one\n"
+               "N×N float matrix product (default 1024). Without OpenBLAS it crawls: install\n"
+               "libopenblas0-pthread.\n";
         return 0;
     }
     configureTorchThreads(args.intValue("threads", 0));

@@ -17,6 +17,13 @@ const Command kCommands[] = {
      moewb::cli::runCorpusCommand},
     {"bleu", "score a hypothesis file against a reference file (sacreBLEU-compatible)",
      moewb::cli::runBleuCommand},
+    {"train", "train a tokenizer and Transformer on parallel data (checkpoints, resume)",
+     moewb::cli::runTrainCommand},
+    {"translate", "translate German to English (stdin/stdout or files; greedy or beam)",
+     moewb::cli::runTranslateCommand},
+    {"eval", "BLEU and speed of a model on a test set (default: the built-in demo set)",
+     moewb::cli::runEvalCommand},
+    {"info", "show a model's configuration, size and training record", moewb::cli::runInfoCommand},
     {"system", "show threads, the BLAS LibTorch uses and a matrix-product timing",
      moewb::cli::runSystemCommand},
 };

@@ -5,14 +5,17 @@
 #include "moewb/corpus/Utf8.h"
 #include "moewb/util/Feedback.h"
 
+#include <cstdint>
+#include <functional>
 #include <stdexcept>
-#include <unordered_set>
 
 namespace moewb {
 
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t'; }
+bool isSpace(char c) {
+    return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view text) {
     while (!text.empty() && isSpace(text.front())) {
@@ -22,6 +25,19 @@ std::string_view trim(std::string_view text) {
         text.remove_suffix(1);
     }
     return text;
+}
+
+// text.compare(at, ...) == 0 without the call (this runs for every space of the file).
+bool startsWithAt(std::string_view text, std::size_t at, std::string_view prefix) {
+    if (at + prefix.size() > text.size()) {
+        return false;
+    }
+    for (std::size_t k = 0; k < prefix.size(); ++k) {
+        if (text[at + k] != prefix[k]) {
+            return false;
+        }
+    }
+    return true;
 }
 
 // Splits at `separator` outside (), [] and {}. Falls back to a plain split when the brackets do
@@ -37,8 +53,7 @@ void splitTopLevel(std::string_view text, std::string_view separator,
             ++depth;
         } else if (c == ')' || c == ']' || c == '}') {
             depth = depth > 0 ? depth - 1 : 0;
-        } else if (depth == 0 && c == separator[0] &&
-                   text.compare(i, separator.size(), separator) == 0) {
+        } else if (depth == 0 && c == separator[0] && startsWithAt(text, i, separator)) {
             out.push_back(trim(text.substr(start, i - start)));
             start = i + separator.size();
             i = start - 1;
@@ -74,6 +89,78 @@ bool isPunctuation(char c) {
     return c == ',' || c == '.' || c == ';' || c == ':' || c == '!' || c == '?';
 }
 
+// False when cleanDingText() would return `text` unchanged: no annotation brackets or slashes,
+// no tabs, no leading, trailing or doubled spaces, no space before punctuation.
+bool needsCleaning(std::string_view text) {
+    if (text.empty() || text.front() == ' ' || text.back() == ' ') {
+        return true;
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '(' || c == '[' || c == '{' || c == '<' || c == '/' || c == '\t' ||
+            (c == ' ' && (text[i + 1] == ' ' || isPunctuation(text[i + 1])))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Remembers the pairs kept so far, by index into the corpus, to drop later duplicates without
+// copying keys. Open addressing with linear probing keeps it to about one cache miss per pair.
+class PairDeduplicator {
+public:
+    explicit PairDeduplicator(const std::vector<SentencePair>& pairs) : m_pairs(pairs) {
+        m_slots.resize(1 << 16);
+    }
+
+    // True when m_pairs[index] is new (and remembers it), false when an earlier pair equals it.
+    bool insert(std::size_t index) {
+        if (2 * (m_size + 1) > m_slots.size()) {
+            grow();
+        }
+        const SentencePair& pair = m_pairs[index];
+        const std::hash<std::string_view> hash;
+        const std::uint64_t h = hash(pair.source) ^ (hash(pair.target) * 0x9E3779B97F4A7C15ULL);
+        for (std::size_t slot = h & (m_slots.size() - 1);;
+             slot = (slot + 1) & (m_slots.size() - 1)) {
+            Slot& entry = m_slots[slot];
+            if (entry.index == 0) {
+                entry = {h, index + 1};
+                ++m_size;
+                return true;
+            }
+            if (entry.hash == h && m_pairs[entry.index - 1] == pair) {
+                return false;
+            }
+        }
+    }
+
+private:
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::size_t index = 0;  // index + 1; 0 is an empty slot
+    };
+
+    void grow() {
+        std::vector<Slot> old(m_slots.size() * 2);
+        old.swap(m_slots);
+        for (const Slot& entry : old) {
+            if (entry.index == 0) {
+                continue;
+            }
+            std::size_t slot = entry.hash & (m_slots.size() - 1);
+            while (m_slots[slot].index != 0) {
+                slot = (slot + 1) & (m_slots.size() - 1);
+            }
+            m_slots[slot] = entry;
+        }
+    }
+
+    const std::vector<SentencePair>& m_pairs;
+    std::vector<Slot> m_slots;
+    std::size_t m_size = 0;
+};
+
 }  // namespace
 
 const char* dingModeName(DingMode mode) {
@@ -99,13 +186,28 @@ DingMode parseDingMode(const std::string& name) {
 }
 
 std::string cleanDingText(std::string_view text) {
-    std::string stripped;
-    stripped.reserve(text.size());
+    if (!needsCleaning(text)) {
+        return std::string(text);  // fast path: most phrases
+    }
+    std::string result;
+    result.reserve(text.size());
+    bool pendingSpace = false;
+    auto put = [&](char c) {  // collapses spaces, drops them before punctuation, trims
+        if (isSpace(c)) {
+            pendingSpace = !result.empty();
+            return;
+        }
+        if (pendingSpace && !isPunctuation(c)) {
+            result += ' ';
+        }
+        pendingSpace = false;
+        result += c;
+    };
     for (std::size_t i = 0; i < text.size();) {
         const char c = text[i];
         if (c == '(' || c == '[' || c == '{' || c == '<') {
             if (const std::size_t close = findClosing(text, i); close != std::string_view::npos) {
-                stripped += ' ';
+                put(' ');
                 i = close + 1;
                 continue;
             }
@@ -121,22 +223,8 @@ std::string cleanDingText(std::string_view text) {
                 continue;
             }
         }
-        stripped += c;
+        put(c);
         ++i;
-    }
-    std::string result;
-    result.reserve(stripped.size());
-    bool pendingSpace = false;
-    for (const char c : stripped) {
-        if (isSpace(c)) {
-            pendingSpace = !result.empty();
-            continue;
-        }
-        if (pendingSpace && !isPunctuation(c)) {
-            result += ' ';
-        }
-        pendingSpace = false;
-        result += c;
     }
     return result;
 }
@@ -168,7 +256,8 @@ bool isDingSentence(std::string_view cleaned) {
     return false;
 }
 
-DingLineKind parseDingLine(std::string_view line, std::vector<DingPair>& out) {
+DingLineKind parseDingLine(std::string_view line, std::vector<DingPair>& out, DingMode keep,
+                           std::size_t* otherKind) {
     line = trim(line);
     if (line.empty()) {
         return DingLineKind::Blank;
@@ -180,26 +269,39 @@ DingLineKind parseDingLine(std::string_view line, std::vector<DingPair>& out) {
     if (separator == std::string_view::npos) {
         return DingLineKind::Malformed;
     }
-    std::vector<std::string_view> germanParts;
-    std::vector<std::string_view> englishParts;
+    // Scratch space reused across lines (this is called once per line of a 200k-line file).
+    thread_local std::vector<std::string_view> germanParts;
+    thread_local std::vector<std::string_view> englishParts;
+    thread_local std::vector<std::string_view> german;
+    thread_local std::vector<std::string_view> english;
     splitTopLevel(line.substr(0, separator), " | ", germanParts);
     splitTopLevel(line.substr(separator + 4), " | ", englishParts);
     if (germanParts.size() != englishParts.size()) {
         return DingLineKind::PartMismatch;
     }
-    std::vector<std::string_view> german;
-    std::vector<std::string_view> english;
-    auto emit = [&out](std::string_view de, std::string_view en) {
-        const bool tagged = de.find('{') != std::string_view::npos ||
-                            en.find('{') != std::string_view::npos;
+    std::size_t dropped = 0;
+    auto emit = [&](std::string_view de, std::string_view en) {
+        const bool tagged =
+            de.find('{') != std::string_view::npos || en.find('{') != std::string_view::npos;
+        // Cheap test first: a sentence needs an end mark on both sides and no grammar tag.
+        const bool maybeSentence = !tagged && de.find_first_of(".?!") != std::string_view::npos &&
+                                   en.find_first_of(".?!") != std::string_view::npos;
+        if (keep == DingMode::Sentences && !maybeSentence) {
+            ++dropped;
+            return;
+        }
         DingPair result;
         result.pair.source = cleanDingText(de);
         result.pair.target = cleanDingText(en);
         if (result.pair.source.empty() || result.pair.target.empty()) {
             return;
         }
-        result.sentence =
-            !tagged && isDingSentence(result.pair.source) && isDingSentence(result.pair.target);
+        result.sentence = maybeSentence && isDingSentence(result.pair.source) &&
+                          isDingSentence(result.pair.target);
+        if (keep != DingMode::Both && result.sentence != (keep == DingMode::Sentences)) {
+            ++dropped;
+            return;
+        }
         out.push_back(std::move(result));
     };
     for (std::size_t part = 0; part < germanParts.size(); ++part) {
@@ -218,29 +320,32 @@ DingLineKind parseDingLine(std::string_view line, std::vector<DingPair>& out) {
             }
         }
     }
+    if (otherKind != nullptr) {
+        *otherKind += dropped;
+    }
     return DingLineKind::Entry;
 }
 
 ParallelCorpus readDingDictionary(const DingOptions& options, Feedback& feedback,
                                   CorpusReadStats* stats) {
     const std::string message = "Reading the Ding dictionary " + options.path;
+    feedback.throwIfCancelled();
     feedback.setProgress(0.0, message);
     TextLineReader reader(options.path);
     CorpusReadStats counts;
     ParallelCorpus corpus;
     corpus.description =
         "ding:" + options.path + " (" + std::string(dingModeName(options.mode)) + ")";
-    std::unordered_set<std::string> seen;
+    PairDeduplicator seen(corpus.pairs);
     std::vector<DingPair> pairs;
     std::string line;
-    std::string key;
     while (reader.readLine(line)) {
         if ((++counts.linesRead & 1023) == 0) {
             feedback.throwIfCancelled();
             feedback.setProgress(reader.progress(), message);
         }
         pairs.clear();
-        switch (parseDingLine(line, pairs)) {
+        switch (parseDingLine(line, pairs, options.mode, &counts.skippedOtherMode)) {
             case DingLineKind::Comment:
                 ++counts.commentLines;
                 continue;
@@ -257,18 +362,11 @@ ParallelCorpus readDingDictionary(const DingOptions& options, Feedback& feedback
                 break;
         }
         for (DingPair& pair : pairs) {
-            const bool wanted = options.mode == DingMode::Both ||
-                                pair.sentence == (options.mode == DingMode::Sentences);
-            if (!wanted) {
-                ++counts.skippedOtherMode;
-                continue;
-            }
-            key.assign(pair.pair.source).append(1, '\t').append(pair.pair.target);
-            if (!seen.insert(key).second) {
-                ++counts.duplicates;
-                continue;
-            }
             corpus.pairs.push_back(std::move(pair.pair));
+            if (!seen.insert(corpus.pairs.size() - 1)) {
+                corpus.pairs.pop_back();
+                ++counts.duplicates;
+            }
         }
     }
     if (stats != nullptr) {

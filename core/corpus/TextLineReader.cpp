@@ -64,6 +64,15 @@ bool TextLineReader::fill() {
     m_begin = 0;
     m_end = static_cast<std::size_t>(got);
     if (got == 0) {
+        // A gzip stream that ends early is not a hard error for gzread(): ask gzerror().
+        int code = Z_OK;
+        gzerror(m_file, &code);
+        if (code == Z_BUF_ERROR) {
+            throw CorpusError(m_path, 0,
+                              "read error after line " + std::to_string(m_lineNumber) +
+                                  ": the compressed data ends early (the file is truncated; "
+                                  "download or copy it again, gzip -t checks it)");
+        }
         m_eof = true;
         return false;
     }
@@ -82,8 +91,7 @@ bool TextLineReader::readLine(std::string& line) {
         }
         any = true;
         const char* begin = m_buffer.data() + m_begin;
-        const auto* newline =
-            static_cast<const char*>(std::memchr(begin, '\n', m_end - m_begin));
+        const auto* newline = static_cast<const char*>(std::memchr(begin, '\n', m_end - m_begin));
         if (newline != nullptr) {
             line.append(begin, newline);
             m_begin += static_cast<std::size_t>(newline - begin) + 1;
@@ -120,8 +128,16 @@ double TextLineReader::progress() const {
     if (m_fileSize == 0 || m_file == nullptr) {
         return 0.0;
     }
-    const auto offset = static_cast<double>(gzoffset(m_file));
-    return std::clamp(offset / static_cast<double>(m_fileSize), 0.0, 1.0);
+    if (m_eof && m_begin == m_end) {
+        return 1.0;
+    }
+    // Plain files: the exact position of the next line; .gz: the compressed bytes consumed.
+    const std::size_t buffered = m_end - m_begin;
+    const double position =
+        gzdirect(m_file) != 0 ? static_cast<double>(gztell(m_file)) - static_cast<double>(buffered)
+                              : static_cast<double>(gzoffset(m_file));
+    // Below 1 until the end: 1 means done (and always gets through Feedback's throttle).
+    return std::clamp(position / static_cast<double>(m_fileSize), 0.0, 0.999);
 }
 
 }  // namespace moewb

@@ -10,7 +10,19 @@
 #include <string>
 #include <vector>
 
+// Exported by libsentencepiece but not declared in its public headers.
+namespace sentencepiece::logging {
+void SetMinLogLevel(int v);
+}
+
 namespace {
+
+// SentencePiece logs to std::cerr. Under RTLD_DEEPBIND its std::cerr binds to libstdc++'s own,
+// never-constructed stream object whenever the executable holds a copy-relocated std::cerr, and
+// the first log line crashes. Errors come back as Status objects, so silence the log entirely.
+void silenceLogging() {
+    sentencepiece::logging::SetMinLogLevel(4);
+}
 
 char* copyOut(const std::string& text, std::size_t* size = nullptr) {
     char* buffer = static_cast<char*>(std::malloc(text.size() + 1));
@@ -52,9 +64,11 @@ private:
 int spmTrain(const char* const* sentences, const std::size_t* lengths, std::size_t count,
              const char* args, char** model, std::size_t* modelSize, char** error) {
     try {
+        silenceLogging();
         VectorIterator iterator(sentences, lengths, count);
         std::string serialized;
-        const auto status = sentencepiece::SentencePieceTrainer::Train(args, &iterator, &serialized);
+        const auto status =
+            sentencepiece::SentencePieceTrainer::Train(args, &iterator, &serialized);
         if (!status.ok()) {
             *error = copyOut(status.ToString());
             return 1;
@@ -68,6 +82,7 @@ int spmTrain(const char* const* sentences, const std::size_t* lengths, std::size
 }
 
 void* spmLoad(const char* model, std::size_t modelSize, char** error) {
+    silenceLogging();
     auto processor = std::make_unique<sentencepiece::SentencePieceProcessor>();
     const auto status = processor->LoadFromSerializedProto(std::string(model, modelSize));
     if (!status.ok()) {
@@ -77,13 +92,15 @@ void* spmLoad(const char* model, std::size_t modelSize, char** error) {
     return processor.release();
 }
 
-void spmRelease(void* handle) { delete static_cast<sentencepiece::SentencePieceProcessor*>(handle); }
+void spmRelease(void* handle) {
+    delete static_cast<sentencepiece::SentencePieceProcessor*>(handle);
+}
 
 int spmEncode(void* handle, const char* text, std::size_t size, int32_t** ids, std::size_t* count,
               char** error) {
     std::vector<int> out;
-    const auto status =
-        static_cast<sentencepiece::SentencePieceProcessor*>(handle)->Encode(std::string(text, size), &out);
+    const auto status = static_cast<sentencepiece::SentencePieceProcessor*>(handle)->Encode(
+        std::string(text, size), &out);
     if (!status.ok()) {
         *error = copyOut(status.ToString());
         return 1;
@@ -100,7 +117,8 @@ int spmDecode(void* handle, const int32_t* ids, std::size_t count, char** text, 
               char** error) {
     std::vector<int> in(ids, ids + count);
     std::string out;
-    const auto status = static_cast<sentencepiece::SentencePieceProcessor*>(handle)->Decode(in, &out);
+    const auto status =
+        static_cast<sentencepiece::SentencePieceProcessor*>(handle)->Decode(in, &out);
     if (!status.ok()) {
         *error = copyOut(status.ToString());
         return 1;
@@ -122,10 +140,13 @@ int spmIdToPiece(void* handle, int32_t id, char** piece, std::size_t* size) {
     return 0;
 }
 
-void spmFree(void* buffer) { std::free(buffer); }
+void spmFree(void* buffer) {
+    std::free(buffer);
+}
 
-const MoewbSpmApi kApi = {MOEWB_SPM_API_VERSION, spmTrain,     spmLoad,      spmRelease, spmEncode,
-                          spmDecode,             spmVocabSize, spmIdToPiece, spmFree};
+const MoewbSpmApi kApi = {
+    MOEWB_SPM_API_VERSION, spmTrain,     spmLoad, spmRelease, spmEncode, spmDecode,
+    spmVocabSize,          spmIdToPiece, spmFree};
 
 }  // namespace
 

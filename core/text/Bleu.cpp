@@ -130,9 +130,13 @@ BleuStats bleuSegmentStats(const std::string& hyp, const std::string& ref) {
     stats.sysLen = static_cast<int64_t>(scratch.hypIds.size());
     stats.refLen = static_cast<int64_t>(scratch.refIds.size());
     if (scratch.vocabulary.size() < (1u << 16)) {
-        countOrders(scratch, scratch.hypNarrow, scratch.refNarrow, packNarrow, stats);
+        countOrders(
+            scratch, scratch.hypNarrow, scratch.refNarrow,
+            [](const uint32_t* ids, int n) { return packNarrow(ids, n); }, stats);
     } else {
-        countOrders(scratch, scratch.hypWide, scratch.refWide, packWide, stats);
+        countOrders(
+            scratch, scratch.hypWide, scratch.refWide,
+            [](const uint32_t* ids, int n) { return packWide(ids, n); }, stats);
     }
     return stats;
 }

@@ -49,7 +49,8 @@ const Plugin& plugin() {
                 tried += "\n  " + candidate + " (" + ::dlerror() + ")";
                 continue;
             }
-            auto entry = reinterpret_cast<MoewbSpmApiFunction>(::dlsym(library, MOEWB_SPM_API_SYMBOL));
+            auto entry =
+                reinterpret_cast<MoewbSpmApiFunction>(::dlsym(library, MOEWB_SPM_API_SYMBOL));
             if (!entry || entry()->api_version != MOEWB_SPM_API_VERSION) {
                 tried += "\n  " + candidate + " (not a compatible moewb_spm plugin)";
                 continue;
@@ -58,9 +59,10 @@ const Plugin& plugin() {
             loaded.path = candidate;
             return;
         }
-        failure = "cannot load the SentencePiece plugin libmoewb_spm.so; reinstall MoE Workbench "
-                  "or set MOEWB_SPM_PLUGIN to its path. Tried:" +
-                  tried;
+        failure =
+            "cannot load the SentencePiece plugin libmoewb_spm.so; reinstall MoE Workbench "
+            "or set MOEWB_SPM_PLUGIN to its path. Tried:" +
+            tried;
     });
     if (!loaded.api) {
         throw std::runtime_error(failure);
@@ -78,7 +80,9 @@ std::string takeError(char* error) {
 
 }  // namespace
 
-std::string SentencePieceModel::pluginPath() { return plugin().path; }
+std::string SentencePieceModel::pluginPath() {
+    return plugin().path;
+}
 
 SentencePieceModel::SentencePieceModel(std::string serialized, void* handle)
     : m_serialized(std::move(serialized)), m_handle(handle) {}
@@ -156,8 +160,7 @@ SentencePieceModel SentencePieceModel::train(const std::vector<std::string>& sen
         "--vocab_size=" + std::to_string(options.vocabSize) + " --model_type=" + options.modelType +
         " --character_coverage=" + std::to_string(options.characterCoverage) +
         " --pad_id=0 --unk_id=1 --bos_id=2 --eos_id=3 --hard_vocab_limit=false" +
-        " --num_threads=" + std::to_string(threads) + " --minloglevel=2" +
-        " --max_sentence_length=20000";
+        " --num_threads=" + std::to_string(threads) + " --max_sentence_length=20000";
     char* model = nullptr;
     std::size_t modelSize = 0;
     char* error = nullptr;
@@ -208,6 +211,8 @@ std::string SentencePieceModel::piece(int id) const {
     return out;
 }
 
-int SentencePieceModel::vocabSize() const { return plugin().api->vocab_size(m_handle); }
+int SentencePieceModel::vocabSize() const {
+    return plugin().api->vocab_size(m_handle);
+}
 
 }  // namespace moewb

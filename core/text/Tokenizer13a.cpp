@@ -8,7 +8,9 @@ bool isAsciiSpace(unsigned char c) {
     return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
 }
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // The multi-byte Python whitespace characters all have 2 or 3 bytes in UTF-8.
 std::size_t multiByteSpaceAt(const unsigned char* p, std::size_t available) {
@@ -53,8 +55,7 @@ void replaceAll(std::string& text, std::string_view from, std::string_view to) {
     text.swap(out);
 }
 
-// Rule 1: the class [{-~ [-` space-& (-+ :-@ /], i.e. ASCII punctuation except ' , - . and
-// whitespace other than space.
+// Rule 1's class [{-~ [-` space-& (-+ :-@ /]: the space and all ASCII punctuation except ' , - .
 bool isRule1Char(unsigned char c) {
     return (c >= 0x20 && c <= 0x26) || (c >= 0x28 && c <= 0x2B) || c == 0x2F ||
            (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);

@@ -14,7 +14,9 @@
 namespace moewb {
 namespace {
 
-std::string errnoText() { return std::strerror(errno); }
+std::string errnoText() {
+    return std::strerror(errno);
+}
 
 std::string directoryOf(const std::string& path) {
     const auto slash = path.find_last_of('/');

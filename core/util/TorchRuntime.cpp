@@ -33,9 +33,9 @@ std::string mappedBlasLibrary() {
         if (path.find("openblas") != std::string::npos) {
             return path;
         }
-        if (fallback.empty() && (path.find("libblas") != std::string::npos ||
-                                 path.find("blis") != std::string::npos ||
-                                 path.find("atlas") != std::string::npos)) {
+        if (fallback.empty() &&
+            (path.find("libblas") != std::string::npos || path.find("blis") != std::string::npos ||
+             path.find("atlas") != std::string::npos)) {
             fallback = path;
         }
     }

@@ -50,8 +50,9 @@ private slots:
     }
     void badInputsGiveClearErrors() {
         Feedback feedback;
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                                 SentencePieceModel::train({}, SentencePieceTrainOptions{}, feedback));
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument,
+            SentencePieceModel::train({}, SentencePieceTrainOptions{}, feedback));
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, SentencePieceModel::fromBytes("not a model"));
     }
 };

@@ -13,12 +13,11 @@ private slots:
     void libtorchUsesOpenBlas() {
         configureTorchThreads();
         const BlasReport report = measureBlas(256);
-        qInfo("BLAS %s, %d threads, 256x256 matmul %.2f ms", report.library.c_str(),
-              report.threads, report.milliseconds);
-        QVERIFY2(report.isOpenBlas,
-                 ("LibTorch is not using OpenBLAS (mapped: '" + report.library +
-                  "'); install libopenblas0-pthread")
-                     .c_str());
+        qInfo("BLAS %s, %d threads, 256x256 matmul %.2f ms", report.library.c_str(), report.threads,
+              report.milliseconds);
+        QVERIFY2(report.isOpenBlas, ("LibTorch is not using OpenBLAS (mapped: '" + report.library +
+                                     "'); install libopenblas0-pthread")
+                                        .c_str());
         QVERIFY(report.threads >= 1);
     }
 };

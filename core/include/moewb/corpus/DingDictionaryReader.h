@@ -39,7 +39,7 @@ DingMode parseDingMode(const std::string& name);
 
 struct DingOptions {
     std::string path = "/usr/share/trans/de-en";  // the Ding file (plain or .gz); Debian's default
-    DingMode mode = DingMode::Sentences;           // which pairs to keep; default sentences only
+    DingMode mode = DingMode::Sentences;          // which pairs to keep; default sentences only
 };
 
 // Reads the dictionary. Throws CorpusError for a missing or unreadable file, an invalid line
@@ -57,8 +57,10 @@ struct DingPair {
 
 enum class DingLineKind { Entry, Comment, Blank, Malformed, PartMismatch };
 
-// Parses one line, appending its pairs (not deduplicated) to `out`.
-DingLineKind parseDingLine(std::string_view line, std::vector<DingPair>& out);
+// Parses one line, appending its pairs of kind `keep` (not deduplicated) to `out` and counting
+// the others in *otherKind when given.
+DingLineKind parseDingLine(std::string_view line, std::vector<DingPair>& out,
+                           DingMode keep = DingMode::Both, std::size_t* otherKind = nullptr);
 
 // Removes {…}, […], (…), <…> spans and /ABBR/ tokens, collapses runs of spaces, removes spaces
 // before , . ; : ! ? and trims. Unmatched brackets are kept as they are.

@@ -15,7 +15,9 @@ struct SentencePair {
 inline bool operator==(const SentencePair& a, const SentencePair& b) {
     return a.source == b.source && a.target == b.target;
 }
-inline bool operator!=(const SentencePair& a, const SentencePair& b) { return !(a == b); }
+inline bool operator!=(const SentencePair& a, const SentencePair& b) {
+    return !(a == b);
+}
 
 struct ParallelCorpus {
     std::vector<SentencePair> pairs;

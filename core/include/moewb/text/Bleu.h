@@ -12,12 +12,12 @@ namespace moewb {
 constexpr int kBleuMaxOrder = 4;
 
 struct BleuScore {
-    double score = 0.0;                           // 0-100
-    std::array<int64_t, kBleuMaxOrder> counts{};  // clipped n-gram matches, n = 1..4
-    std::array<int64_t, kBleuMaxOrder> totals{};  // hypothesis n-grams, n = 1..4
-    double bp = 0.0;                              // brevity penalty
-    int64_t sysLen = 0;                           // hypothesis tokens
-    int64_t refLen = 0;                           // reference tokens
+    double score = 0.0;                              // 0-100
+    std::array<int64_t, kBleuMaxOrder> counts{};     // clipped n-gram matches, n = 1..4
+    std::array<int64_t, kBleuMaxOrder> totals{};     // hypothesis n-grams, n = 1..4
+    double bp = 0.0;                                 // brevity penalty
+    int64_t sysLen = 0;                              // hypothesis tokens
+    int64_t refLen = 0;                              // reference tokens
     std::array<double, kBleuMaxOrder> precisions{};  // 0-100, smoothed
 
     // sysLen / refLen, or 0 without reference tokens (as sacreBLEU reports it).

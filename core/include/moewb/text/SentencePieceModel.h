@@ -12,12 +12,12 @@
 namespace moewb {
 
 struct SentencePieceTrainOptions {
-    int vocabSize = 8000;                 // pieces in the joint vocabulary (default 8000)
-    std::string modelType = "unigram";    // "unigram" (default) or "bpe"
-    double characterCoverage = 0.9995;    // share of characters covered (default 0.9995)
-    std::size_t maxSentences = 300000;    // sentences sampled for training (default 300 000)
-    unsigned seed = 1;                    // sampling seed (default 1)
-    int threads = 0;                      // trainer threads; 0 = all cores (default 0)
+    int vocabSize = 8000;               // pieces in the joint vocabulary (default 8000)
+    std::string modelType = "unigram";  // "unigram" (default) or "bpe"
+    double characterCoverage = 0.9995;  // share of characters covered (default 0.9995)
+    std::size_t maxSentences = 300000;  // sentences sampled for training (default 300 000)
+    unsigned seed = 1;                  // sampling seed (default 1)
+    int threads = 0;                    // trainer threads; 0 = all cores (default 0)
 };
 
 class SentencePieceModel {

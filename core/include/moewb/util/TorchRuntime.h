@@ -10,12 +10,12 @@ namespace moewb {
 void configureTorchThreads(int threads = 0);
 
 struct BlasReport {
-    std::string library;     // path of the BLAS shared object mapped into the process
-    bool isOpenBlas = false; // whether it is OpenBLAS
-    int threads = 0;         // LibTorch intra-op threads
-    int matrixSize = 0;      // n of the timed n×n float matrix product
-    double milliseconds = 0; // best-of-5 time of one product
-    double gflops = 0;       // 2n³ / time
+    std::string library;      // path of the BLAS shared object mapped into the process
+    bool isOpenBlas = false;  // whether it is OpenBLAS
+    int threads = 0;          // LibTorch intra-op threads
+    int matrixSize = 0;       // n of the timed n×n float matrix product
+    double milliseconds = 0;  // best-of-5 time of one product
+    double gflops = 0;        // 2n³ / time
 };
 
 // Multiplies two n×n float matrices (after a warm-up) and reports which BLAS did it.

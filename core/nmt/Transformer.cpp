@@ -1,0 +1,270 @@
+#include "moewb/nmt/Transformer.h"
+
+#include "moewb/text/SentencePieceModel.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+namespace moewb {
+namespace F = torch::nn::functional;
+
+// ---- FeedForward ------------------------------------------------------------------------------
+
+FeedForwardImpl::FeedForwardImpl(int dModel, int dFf) {
+    w1 = register_parameter("w1", torch::empty({dFf, dModel}));
+    b1 = register_parameter("b1", torch::zeros({dFf}));
+    w2 = register_parameter("w2", torch::empty({dModel, dFf}));
+    b2 = register_parameter("b2", torch::zeros({dModel}));
+    torch::nn::init::xavier_uniform_(w1);
+    torch::nn::init::xavier_uniform_(w2);
+}
+
+torch::Tensor FeedForwardImpl::dense(const torch::Tensor& x) const {
+    return torch::linear(torch::relu(torch::linear(x, w1, b1)), w2, b2);
+}
+
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
+    if (m_override) {
+        // Overrides work on a flat list of tokens.
+        const auto shape = x.sizes().vec();
+        auto out = m_override->forward(*this, x.reshape({-1, shape.back()}));
+        return out.view(shape);
+    }
+    return dense(x);
+}
+
+// ---- MultiHeadAttention -----------------------------------------------------------------------
+
+MultiHeadAttentionImpl::MultiHeadAttentionImpl(int dModel, int heads, double dropout)
+    : m_dModel(dModel), m_heads(heads), m_dropout(dropout) {
+    m_inWeight = register_parameter("in_weight", torch::empty({3 * dModel, dModel}));
+    m_inBias = register_parameter("in_bias", torch::zeros({3 * dModel}));
+    m_outWeight = register_parameter("out_weight", torch::empty({dModel, dModel}));
+    m_outBias = register_parameter("out_bias", torch::zeros({dModel}));
+    torch::nn::init::xavier_uniform_(m_inWeight);
+    torch::nn::init::xavier_uniform_(m_outWeight);
+}
+
+torch::Tensor MultiHeadAttentionImpl::splitHeads(const torch::Tensor& x) const {
+    const auto b = x.size(0), t = x.size(1);
+    return x.view({b, t, m_heads, m_dModel / m_heads}).transpose(1, 2);
+}
+
+torch::Tensor MultiHeadAttentionImpl::queries(const torch::Tensor& x) {
+    return splitHeads(
+        torch::linear(x, m_inWeight.narrow(0, 0, m_dModel), m_inBias.narrow(0, 0, m_dModel)));
+}
+
+std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::keysValues(const torch::Tensor& x,
+                                                                           bool /*selfPart*/) {
+    const auto kv = torch::linear(x, m_inWeight.narrow(0, m_dModel, 2 * m_dModel),
+                                  m_inBias.narrow(0, m_dModel, 2 * m_dModel));
+    auto parts = kv.chunk(2, -1);
+    return {splitHeads(parts[0]), splitHeads(parts[1])};
+}
+
+torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& q, const torch::Tensor& k,
+                                             const torch::Tensor& v, const torch::Tensor& mask) {
+    const double scale = 1.0 / std::sqrt(static_cast<double>(m_dModel / m_heads));
+    auto scores = torch::matmul(q, k.transpose(-2, -1)).mul_(scale);
+    if (mask.defined()) {
+        scores = scores + mask;
+    }
+    auto weights = torch::softmax(scores, -1);
+    if (is_training() && m_dropout > 0) {
+        weights = torch::dropout(weights, m_dropout, true);
+    }
+    auto context = torch::matmul(weights, v);  // [B, H, Tq, dh]
+    const auto b = context.size(0), t = context.size(2);
+    context = context.transpose(1, 2).reshape({b, t, m_dModel});
+    return torch::linear(context, m_outWeight, m_outBias);
+}
+
+torch::Tensor MultiHeadAttentionImpl::selfAttention(const torch::Tensor& x,
+                                                    const torch::Tensor& mask) {
+    auto qkv = torch::linear(x, m_inWeight, m_inBias).chunk(3, -1);
+    return attend(splitHeads(qkv[0]), splitHeads(qkv[1]), splitHeads(qkv[2]), mask);
+}
+
+// ---- Layers -----------------------------------------------------------------------------------
+
+EncoderLayerImpl::EncoderLayerImpl(const TransformerConfig& c) : m_dropout(c.dropout) {
+    norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel})));
+    norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel})));
+    attention = register_module("attention", MultiHeadAttention(c.dModel, c.heads, c.dropout));
+    ffn = register_module("ffn", FeedForward(c.dModel, c.dFf));
+}
+
+torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& srcMask) {
+    const bool train = is_training() && m_dropout > 0;
+    auto h = x + torch::dropout(attention->selfAttention(norm1(x), srcMask), m_dropout, train);
+    return h + torch::dropout(ffn(norm2(h)), m_dropout, train);
+}
+
+DecoderLayerImpl::DecoderLayerImpl(const TransformerConfig& c) : m_dropout(c.dropout) {
+    norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel})));
+    norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel})));
+    norm3 = register_module("norm3", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel})));
+    selfAttention =
+        register_module("self_attention", MultiHeadAttention(c.dModel, c.heads, c.dropout));
+    crossAttention =
+        register_module("cross_attention", MultiHeadAttention(c.dModel, c.heads, c.dropout));
+    ffn = register_module("ffn", FeedForward(c.dModel, c.dFf));
+}
+
+torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& y, const torch::Tensor& memory,
+                                        const torch::Tensor& causalMask,
+                                        const torch::Tensor& srcMask) {
+    const bool train = is_training() && m_dropout > 0;
+    auto h =
+        y + torch::dropout(selfAttention->selfAttention(norm1(y), causalMask), m_dropout, train);
+    auto [k, v] = crossAttention->keysValues(memory, false);
+    auto q = crossAttention->queries(norm2(h));
+    h = h + torch::dropout(crossAttention->attend(q, k, v, srcMask), m_dropout, train);
+    return h + torch::dropout(ffn(norm3(h)), m_dropout, train);
+}
+
+// ---- DecoderCache -----------------------------------------------------------------------------
+
+void DecoderCache::select(const torch::Tensor& index) {
+    for (auto* list : {&selfKeys, &selfValues, &crossKeys, &crossValues}) {
+        for (auto& t : *list) {
+            t = t.index_select(0, index);
+        }
+    }
+    srcMask = srcMask.index_select(0, index);
+}
+
+// ---- Transformer ------------------------------------------------------------------------------
+
+TransformerImpl::TransformerImpl(const TransformerConfig& config) : m_config(config) {
+    m_config.validate();
+    embedding = register_module(
+        "embedding",
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocabSize, config.dModel)
+                                 .padding_idx(SentencePieceModel::kPadId)));
+    torch::nn::init::normal_(embedding->weight, 0.0, std::pow(config.dModel, -0.5));
+    {
+        torch::NoGradGuard noGrad;
+        embedding->weight[SentencePieceModel::kPadId].zero_();
+    }
+    for (int i = 0; i < config.encoderLayers; ++i) {
+        encoderLayers.push_back(
+            register_module("encoder" + std::to_string(i), EncoderLayer(config)));
+    }
+    for (int i = 0; i < config.decoderLayers; ++i) {
+        decoderLayers.push_back(
+            register_module("decoder" + std::to_string(i), DecoderLayer(config)));
+    }
+    encoderNorm = register_module(
+        "encoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.dModel})));
+    decoderNorm = register_module(
+        "decoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.dModel})));
+    // Sinusoidal table: sin on even, cos on odd dimensions (Vaswani et al.).
+    auto position = torch::arange(config.maxPositions, torch::kFloat).unsqueeze(1);
+    auto divisor = torch::exp(torch::arange(0, config.dModel, 2, torch::kFloat) *
+                              (-std::log(10000.0) / config.dModel));
+    auto table = torch::zeros({config.maxPositions, config.dModel});
+    table.index_put_(
+        {torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)},
+        torch::sin(position * divisor));
+    table.index_put_(
+        {torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)},
+        torch::cos(position * divisor));
+    m_positions = register_buffer("positions", table);
+}
+
+torch::Tensor TransformerImpl::embed(const torch::Tensor& tokens, int64_t firstPosition) const {
+    const int64_t length = tokens.size(1);
+    if (firstPosition + length > m_config.maxPositions) {
+        throw std::invalid_argument("sequence of " + std::to_string(firstPosition + length) +
+                                    " tokens exceeds the model's " +
+                                    std::to_string(m_config.maxPositions) + " positions");
+    }
+    auto x = torch::embedding(embedding->weight, tokens, SentencePieceModel::kPadId) *
+             std::sqrt(static_cast<double>(m_config.dModel));
+    x = x + m_positions.narrow(0, firstPosition, length).unsqueeze(0);
+    return is_training() && m_config.dropout > 0 ? torch::dropout(x, m_config.dropout, true) : x;
+}
+
+torch::Tensor TransformerImpl::sourceMask(const torch::Tensor& src) const {
+    auto mask = torch::zeros(src.sizes(), torch::kFloat);
+    mask.masked_fill_(src.eq(SentencePieceModel::kPadId), -std::numeric_limits<float>::infinity());
+    return mask.unsqueeze(1).unsqueeze(1);
+}
+
+torch::Tensor TransformerImpl::encode(const torch::Tensor& src, const torch::Tensor& srcMask) {
+    auto x = embed(src, 0);
+    for (auto& layer : encoderLayers) {
+        x = layer(x, srcMask);
+    }
+    return encoderNorm(x);
+}
+
+torch::Tensor TransformerImpl::decode(const torch::Tensor& tgtIn, const torch::Tensor& memory,
+                                      const torch::Tensor& srcMask) {
+    const int64_t t = tgtIn.size(1);
+    auto causal = torch::full({t, t}, -std::numeric_limits<float>::infinity()).triu(1);
+    auto y = embed(tgtIn, 0);
+    for (auto& layer : decoderLayers) {
+        y = layer(y, memory, causal, srcMask);
+    }
+    return torch::matmul(decoderNorm(y), embedding->weight.t());
+}
+
+torch::Tensor TransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn) {
+    const auto mask = sourceMask(src);
+    return decode(tgtIn, encode(src, mask), mask);
+}
+
+DecoderCache TransformerImpl::startDecoding(const torch::Tensor& memory,
+                                            const torch::Tensor& srcMask) {
+    DecoderCache cache;
+    cache.srcMask = srcMask;
+    for (auto& layer : decoderLayers) {
+        auto [k, v] = layer->crossAttention->keysValues(memory, false);
+        cache.crossKeys.push_back(k);
+        cache.crossValues.push_back(v);
+        cache.selfKeys.emplace_back();
+        cache.selfValues.emplace_back();
+    }
+    return cache;
+}
+
+torch::Tensor TransformerImpl::decodeStep(const torch::Tensor& tokens, DecoderCache& cache) {
+    auto y = embed(tokens.view({-1, 1}), cache.step);  // [B, 1, d]
+    for (std::size_t i = 0; i < decoderLayers.size(); ++i) {
+        auto& layer = decoderLayers[i];
+        auto& attention = layer->selfAttention;
+        auto [k, v] = attention->keysValues(layer->norm1(y), true);
+        auto q = attention->queries(layer->norm1(y));
+        if (cache.step > 0) {
+            k = torch::cat({cache.selfKeys[i], k}, 2);
+            v = torch::cat({cache.selfValues[i], v}, 2);
+        }
+        cache.selfKeys[i] = k;
+        cache.selfValues[i] = v;
+        y = y + attention->attend(q, k, v, torch::Tensor());
+        auto q2 = layer->crossAttention->queries(layer->norm2(y));
+        y = y + layer->crossAttention->attend(q2, cache.crossKeys[i], cache.crossValues[i],
+                                              cache.srcMask);
+        y = y + layer->ffn(layer->norm3(y));
+    }
+    ++cache.step;
+    return torch::matmul(decoderNorm(y.squeeze(1)), embedding->weight.t());
+}
+
+std::vector<FeedForward> TransformerImpl::feedForwards() const {
+    std::vector<FeedForward> all;
+    for (const auto& layer : encoderLayers) {
+        all.push_back(layer->ffn);
+    }
+    for (const auto& layer : decoderLayers) {
+        all.push_back(layer->ffn);
+    }
+    return all;
+}
+
+}  // namespace moewb

@@ -1,0 +1,64 @@
+#include "NmtTestSupport.h"
+
+#include "moewb/nmt/Transformer.h"
+
+#include <QtTest>
+
+using namespace moewb;
+
+class TestTransformer : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { torch::set_num_threads(2); }
+
+    // Incremental decoding (cached keys/values) must give the logits of re-running the prefix.
+    void incrementalDecodingMatchesFullPrefix() {
+        auto model = test::tinyModel();
+        auto& t = model->transformer();
+        torch::NoGradGuard noGrad;
+        const auto src = torch::tensor({{5, 9, 12, 3, 0}, {7, 8, 3, 0, 0}}, torch::kLong);
+        const auto tgt = torch::tensor({{2, 11, 14, 6, 20}, {2, 10, 13, 17, 9}}, torch::kLong);
+        const auto mask = t->sourceMask(src);
+        const auto memory = t->encode(src, mask);
+        const auto full = t->decode(tgt, memory, mask);  // [B, T, V]
+        auto cache = t->startDecoding(memory, mask);
+        for (int64_t step = 0; step < tgt.size(1); ++step) {
+            const auto logits = t->decodeStep(tgt.select(1, step), cache);
+            const double diff = (logits - full.select(1, step)).abs().max().item<double>();
+            QVERIFY2(diff <= 1e-5, qPrintable(QString("step %1: max diff %2").arg(step).arg(diff)));
+        }
+    }
+
+    void paddingDoesNotChangeEncoderOutput() {
+        auto model = test::tinyModel();
+        auto& t = model->transformer();
+        torch::NoGradGuard noGrad;
+        const auto shortSrc = torch::tensor({{5, 9, 3}}, torch::kLong);
+        const auto padded = torch::tensor({{5, 9, 3, 0, 0, 0}}, torch::kLong);
+        const auto a = t->encode(shortSrc, t->sourceMask(shortSrc));
+        const auto b = t->encode(padded, t->sourceMask(padded)).narrow(1, 0, 3);
+        QVERIFY((a - b).abs().max().item<double>() < 1e-5);
+    }
+
+    void ffnTensorsAreExplicitAndReachable() {
+        auto model = test::tinyModel();
+        const auto ffns = model->transformer()->feedForwards();
+        QCOMPARE(ffns.size(), std::size_t(4));
+        QCOMPARE(ffns[0]->w1.sizes().vec(), (std::vector<int64_t>{64, 32}));
+        QCOMPARE(ffns[0]->w2.sizes().vec(), (std::vector<int64_t>{32, 64}));
+        QCOMPARE(ffns[0]->b1.size(0), int64_t(64));
+        QCOMPARE(ffns[0]->b2.size(0), int64_t(32));
+    }
+
+    void overLongSequenceIsRefused() {
+        auto model = test::tinyModel();
+        torch::NoGradGuard noGrad;
+        const auto src = torch::ones({1, 100}, torch::kLong) * 5;
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument,
+            model->transformer()->encode(src, model->transformer()->sourceMask(src)));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTransformer)
+#include "test_Transformer.moc"

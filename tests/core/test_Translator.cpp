@@ -1,0 +1,152 @@
+#include "NmtTestSupport.h"
+
+#include "moewb/nmt/Translator.h"
+
+#include <QtTest>
+
+#include <functional>
+
+using namespace moewb;
+
+namespace {
+
+// A model over a vocabulary of 8 pieces (4 specials + 4 real) so every output can be enumerated.
+std::shared_ptr<NmtModel> microModel() {
+    Feedback feedback;
+    SentencePieceTrainOptions options;
+    options.vocabSize = 8;
+    auto tokenizer =
+        SentencePieceModel::train({"a b", "b a", "ab", "ba", "a a b", "b"}, options, feedback);
+    torch::manual_seed(3);
+    auto config = test::tinyConfig(tokenizer.vocabSize());
+    auto model = std::make_shared<NmtModel>(config, std::move(tokenizer));
+    model->transformer()->eval();
+    return model;
+}
+
+// Log-probability of `tokens` (+ EOS when `eos`) by re-running the full prefix.
+double sequenceLogProb(NmtModel& model, const std::vector<int>& source,
+                       const std::vector<int>& tokens, bool eos) {
+    torch::NoGradGuard noGrad;
+    auto& t = model.transformer();
+    const auto src = torch::tensor(std::vector<int64_t>(source.begin(), source.end())).unsqueeze(0);
+    std::vector<int64_t> in{SentencePieceModel::kBosId};
+    in.insert(in.end(), tokens.begin(), tokens.end());
+    std::vector<int64_t> out(tokens.begin(), tokens.end());
+    if (eos) {
+        out.push_back(SentencePieceModel::kEosId);
+    } else {
+        in.pop_back();
+    }
+    const auto logits = t->forward(src, torch::tensor(in).unsqueeze(0)).squeeze(0);
+    const auto logp = torch::log_softmax(logits, -1);
+    double sum = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        sum += logp[i][out[i]].item<double>();
+    }
+    return sum;
+}
+
+}  // namespace
+
+class TestTranslator : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { torch::set_num_threads(2); }
+
+    void greedyEqualsBeamOne() {
+        auto model = test::tinyModel();
+        Translator translator(model);
+        std::vector<std::vector<int>> sources = {{5, 9, 12, 3}, {7, 3}, {20, 21, 22, 23, 24, 3}};
+        DecodeOptions greedy;
+        greedy.maxLength = 12;
+        DecodeOptions beam = greedy;
+        beam.beamSize = 1;
+        const auto a = translator.greedySearch(sources, greedy);
+        const auto b = translator.beamSearch(sources, beam);
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            QCOMPARE(a[i].tokens, b[i].tokens);
+            QVERIFY(std::abs(a[i].logProb - b[i].logProb) < 1e-4);
+        }
+    }
+
+    void beamSearchFindsBruteForceOptimum() {
+        auto model = microModel();
+        const int vocab = model->config().vocabSize;
+        QVERIFY(vocab <= 8);
+        Translator translator(model);
+        const std::vector<int> source = {4, 5, 4, SentencePieceModel::kEosId};
+        DecodeOptions options;
+        options.maxLength = 4;
+        options.lengthPenalty = 0.6;
+        // A beam wider than every candidate at every step makes beam search exhaustive.
+        options.beamSize = 160;
+        const auto best = translator.search({source}, options).at(0);
+
+        std::vector<int> alphabet;
+        for (int id = 0; id < vocab; ++id) {
+            if (id != SentencePieceModel::kPadId && id != SentencePieceModel::kBosId &&
+                id != SentencePieceModel::kEosId) {
+                alphabet.push_back(id);
+            }
+        }
+        double bestScore = -1e30;
+        std::vector<int> bestTokens;
+        std::function<void(std::vector<int>&)> enumerate = [&](std::vector<int>& prefix) {
+            const int length = static_cast<int>(prefix.size());
+            // End here with EOS (length + 1 tokens), or stop at the limit without EOS.
+            if (length + 1 <= options.maxLength) {
+                const double s = sequenceLogProb(*model, source, prefix, true) /
+                                 Translator::lengthNormaliser(length + 1, options.lengthPenalty);
+                if (s > bestScore) {
+                    bestScore = s;
+                    bestTokens = prefix;
+                }
+            }
+            if (length == options.maxLength) {
+                const double s = sequenceLogProb(*model, source, prefix, false) /
+                                 Translator::lengthNormaliser(length, options.lengthPenalty);
+                if (s > bestScore) {
+                    bestScore = s;
+                    bestTokens = prefix;
+                }
+                return;
+            }
+            for (int token : alphabet) {
+                prefix.push_back(token);
+                enumerate(prefix);
+                prefix.pop_back();
+            }
+        };
+        std::vector<int> prefix;
+        enumerate(prefix);
+        QCOMPARE(best.tokens, bestTokens);
+        QVERIFY(std::abs(best.score - bestScore) < 1e-4);
+
+        // A beam as large as the vocabulary finds the same sequence on this model too.
+        options.beamSize = vocab;
+        QCOMPARE(translator.search({source}, options).at(0).tokens, bestTokens);
+    }
+
+    void translateKeepsOrderAndCountsTokens() {
+        auto model = test::tinyModel();
+        Translator translator(model);
+        Feedback feedback;
+        DecodeOptions options;
+        options.batchSize = 2;
+        options.maxLength = 8;
+        const std::vector<std::string> sources = {"Ein Mann fährt Fahrrad.", "Wo?",
+                                                  "Zwei Hunde spielen im Park."};
+        const auto result = translator.translate(sources, options, feedback);
+        QCOMPARE(result.translations.size(), sources.size());
+        DecodeOptions one = options;
+        one.batchSize = 1;
+        const auto single = translator.translate({sources[2]}, one, feedback);
+        QCOMPARE(single.translations[0], result.translations[2]);
+        QVERIFY(result.targetTokens > 0);
+        QCOMPARE(feedback.progress(), 1.0);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTranslator)
+#include "test_Translator.moc"

@@ -1,0 +1,191 @@
+// JobRunner: progress, success, failure, cancellation and shutdown, all seen through its signals.
+#include "JobRunner.h"
+
+#include "moewb/util/Feedback.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// Work that spins until cancelled, checking the flag the way core loops do.
+JobRunner::Work spinUntilCancelled(std::shared_ptr<std::atomic<bool>> running) {
+    return [running](moewb::Feedback& feedback) {
+        running->store(true);
+        for (;;) {
+            feedback.throwIfCancelled();
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    };
+}
+
+}  // namespace
+
+class TestJobRunner : public QObject {
+    Q_OBJECT
+
+private slots:
+    void reportsProgressAndSuccess() {
+        JobRunner runner;
+        QSignalSpy progress(&runner, &JobRunner::progress);
+        QSignalSpy succeeded(&runner, &JobRunner::succeeded);
+        QSignalSpy busy(&runner, &JobRunner::busyChanged);
+        auto result = std::make_shared<int>(0);
+        std::atomic<bool> onGuiThread{true};
+        connect(&runner, &JobRunner::progress, this, [&onGuiThread] {
+            onGuiThread = onGuiThread && QThread::currentThread() == qApp->thread();
+        });
+
+        const int id = runner.start(QStringLiteral("count"), [result](moewb::Feedback& feedback) {
+            feedback.setProgress(0.5, "halfway");
+            *result = 42;
+            feedback.setProgress(1.0, "done");
+        });
+        QVERIFY(id > 0);
+        QVERIFY(runner.isBusy());
+        QCOMPARE(runner.title(id), QStringLiteral("count"));
+
+        QTRY_COMPARE(succeeded.count(), 1);
+        QCOMPARE(succeeded.at(0).at(0).toInt(), id);
+        QCOMPARE(*result, 42);
+        QVERIFY(progress.count() >= 2);
+        QCOMPARE(progress.at(0).at(1).toDouble(), 0.5);
+        QCOMPARE(progress.at(0).at(2).toString(), QStringLiteral("halfway"));
+        QCOMPARE(progress.last().at(1).toDouble(), 1.0);
+        QCOMPARE(progress.last().at(2).toString(), QStringLiteral("done"));
+        QVERIFY(onGuiThread);
+        QVERIFY(!runner.isBusy());
+        QVERIFY(runner.title(id).isEmpty());
+        QCOMPARE(busy.count(), 2);
+        QCOMPARE(busy.at(0).at(0).toBool(), true);
+        QCOMPARE(busy.at(1).at(0).toBool(), false);
+    }
+
+    void reportsFailureWithTheExceptionMessage() {
+        JobRunner runner;
+        QSignalSpy failed(&runner, &JobRunner::failed);
+        QSignalSpy succeeded(&runner, &JobRunner::succeeded);
+        const int id = runner.start(QStringLiteral("fail"), [](moewb::Feedback&) {
+            throw std::runtime_error("corpus.tsv:3: missing tab");
+        });
+        QTRY_COMPARE(failed.count(), 1);
+        QCOMPARE(failed.at(0).at(0).toInt(), id);
+        QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("corpus.tsv:3: missing tab"));
+        QCOMPARE(succeeded.count(), 0);
+        QVERIFY(!runner.isBusy());
+    }
+
+    void cancelReachesTheWorkWithinASecond() {
+        JobRunner runner;
+        QSignalSpy cancelled(&runner, &JobRunner::cancelled);
+        QSignalSpy succeeded(&runner, &JobRunner::succeeded);
+        QSignalSpy failed(&runner, &JobRunner::failed);
+        auto running = std::make_shared<std::atomic<bool>>(false);
+        const int id = runner.start(QStringLiteral("spin"), spinUntilCancelled(running));
+        QTRY_VERIFY(running->load());
+
+        QElapsedTimer timer;
+        timer.start();
+        runner.cancel(id);
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 1000);
+        QVERIFY(timer.elapsed() < 1000);
+        QCOMPARE(cancelled.at(0).at(0).toInt(), id);
+        QCOMPARE(succeeded.count(), 0);
+        QCOMPARE(failed.count(), 0);
+        QVERIFY(!runner.isBusy());
+    }
+
+    void cancelledJobLeavesThePreviousResultIntact() {
+        // The documented pattern: each job writes its own result; the view adopts it on success.
+        JobRunner runner;
+        std::shared_ptr<std::vector<int>> shown;
+        auto first = std::make_shared<std::vector<int>>();
+        const int firstId = runner.start(QStringLiteral("first"), [first](moewb::Feedback&) {
+            *first = {1, 2, 3};
+        });
+        connect(&runner, &JobRunner::succeeded, this, [&](int id) {
+            if (id == firstId) {
+                shown = first;
+            }
+        });
+        QTRY_VERIFY(shown != nullptr);
+
+        QSignalSpy cancelled(&runner, &JobRunner::cancelled);
+        auto second = std::make_shared<std::vector<int>>();
+        auto running = std::make_shared<std::atomic<bool>>(false);
+        const int secondId =
+            runner.start(QStringLiteral("second"), [second, running](moewb::Feedback& feedback) {
+                second->push_back(99);  // a half-built result
+                running->store(true);
+                for (;;) {
+                    feedback.throwIfCancelled();
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                }
+            });
+        QTRY_VERIFY(running->load());
+        runner.cancel(secondId);
+        QTRY_COMPARE(cancelled.count(), 1);
+        QCOMPARE(*shown, (std::vector<int>{1, 2, 3}));
+    }
+
+    void cancelWhileQueuedNeverRunsTheWork() {
+        JobRunner runner;
+        QSignalSpy cancelled(&runner, &JobRunner::cancelled);
+        // Occupy every worker so the next job waits in the queue.
+        std::vector<std::shared_ptr<std::atomic<bool>>> blockers;
+        const int workers = std::max(2, QThread::idealThreadCount());
+        for (int i = 0; i < workers; ++i) {
+            blockers.push_back(std::make_shared<std::atomic<bool>>(false));
+            runner.start(QStringLiteral("blocker"), spinUntilCancelled(blockers.back()));
+        }
+        for (const auto& blocker : blockers) {
+            QTRY_VERIFY(blocker->load());
+        }
+        auto ran = std::make_shared<std::atomic<bool>>(false);
+        const int queued =
+            runner.start(QStringLiteral("queued"), [ran](moewb::Feedback&) { ran->store(true); });
+        QCOMPARE(runner.activeJobCount(), workers + 1);
+        runner.cancel(queued);
+        runner.cancelAll();
+        QTRY_COMPARE(cancelled.count(), workers + 1);
+        QVERIFY(!ran->load());
+        QVERIFY(!runner.isBusy());
+    }
+
+    void destructorCancelsAndWaits() {
+        auto running = std::make_shared<std::atomic<bool>>(false);
+        auto finished = std::make_shared<std::atomic<bool>>(false);
+        {
+            JobRunner runner;
+            runner.start(QStringLiteral("spin"), [running, finished](moewb::Feedback& feedback) {
+                running->store(true);
+                while (!feedback.isCancelled()) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                }
+                finished->store(true);
+            });
+            QTRY_VERIFY(running->load());
+        }
+        QVERIFY(finished->load());
+    }
+
+    void unknownIdsAreIgnored() {
+        JobRunner runner;
+        runner.cancel(12345);
+        QVERIFY(!runner.isBusy());
+        QVERIFY(runner.title(12345).isEmpty());
+    }
+};
+
+QTEST_MAIN(TestJobRunner)
+#include "test_JobRunner.moc"
