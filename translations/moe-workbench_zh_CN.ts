@@ -187,7 +187,7 @@
         <translation>流水线的各个步骤及其在当前项目中的状态</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>Data sources the workbench found on this computer</source>
         <translation>工作台在本机上找到的数据来源</translation>
     </message>
@@ -197,12 +197,12 @@
         <translation>关于数据</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Pipeline</source>
         <translation>流水线</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+57"/>
         <source>Not computed (no project open)</source>
         <translation>尚未计算（未打开项目）</translation>
     </message>
@@ -212,7 +212,7 @@
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Corpus</source>
         <translation>语料</translation>
     </message>

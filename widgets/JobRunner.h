@@ -6,12 +6,12 @@
 // pointer when succeeded(id) arrives, so a cancelled or failed job never overwrites the result the
 // view already shows:
 //
-//     auto result = std::make_shared<moewb::ProfileResult>();
+//     auto result = std::make_shared<Result>();
 //     const int id = runner->start(tr("Profiling"), [result, options](moewb::Feedback& feedback) {
-//         *result = moewb::profile(options, feedback);
+//         *result = compute(options, feedback);  // any core operation
 //     });
 //     connect(runner, &JobRunner::succeeded, this, [=](int done) {
-//         if (done == id) showProfile(*result);
+//         if (done == id) show(*result);
 //     });
 //
 // Every signal is emitted on the thread that owns the JobRunner (the GUI thread), so receivers
@@ -58,6 +58,7 @@ public:
 
 signals:
     void started(int id, const QString& title);
+    // Throttled by the Feedback (about 10 per second); an empty message means "unchanged".
     void progress(int id, double fraction, const QString& message);
     void succeeded(int id);
     void failed(int id, const QString& message);

@@ -60,12 +60,19 @@ EpochRecord epochFromJson(const nlohmann::json& j) {
     return e;
 }
 
+// Summed loss over the batch's real target tokens. Padding positions are dropped before the
+// output projection: it and the softmax over 8000 pieces are the largest single cost.
 torch::Tensor batchLoss(Transformer& transformer, const TokenBatch& batch, double smoothing) {
-    const auto logits = transformer->forward(batch.source, batch.targetIn);
+    const auto srcMask = transformer->sourceMask(batch.source);
+    const auto memory = transformer->encode(batch.source, srcMask);
+    const auto states = transformer->decodeStates(batch.targetIn, memory, srcMask);
+    const auto targets = batch.targetOut.reshape({-1});
+    const auto real = targets.ne(SentencePieceModel::kPadId).nonzero().squeeze(1);
+    const auto logits =
+        transformer->project(states.reshape({-1, states.size(-1)}).index_select(0, real));
     namespace F = torch::nn::functional;
-    return F::cross_entropy(logits.view({-1, logits.size(-1)}), batch.targetOut.view({-1}),
+    return F::cross_entropy(logits, targets.index_select(0, real),
                             F::CrossEntropyFuncOptions()
-                                .ignore_index(SentencePieceModel::kPadId)
                                 .label_smoothing(smoothing)
                                 .reduction(torch::kSum));
 }

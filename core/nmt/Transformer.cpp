@@ -203,15 +203,24 @@ torch::Tensor TransformerImpl::encode(const torch::Tensor& src, const torch::Ten
     return encoderNorm(x);
 }
 
-torch::Tensor TransformerImpl::decode(const torch::Tensor& tgtIn, const torch::Tensor& memory,
-                                      const torch::Tensor& srcMask) {
+torch::Tensor TransformerImpl::decodeStates(const torch::Tensor& tgtIn, const torch::Tensor& memory,
+                                            const torch::Tensor& srcMask) {
     const int64_t t = tgtIn.size(1);
     auto causal = torch::full({t, t}, -std::numeric_limits<float>::infinity()).triu(1);
     auto y = embed(tgtIn, 0);
     for (auto& layer : decoderLayers) {
         y = layer(y, memory, causal, srcMask);
     }
-    return torch::matmul(decoderNorm(y), embedding->weight.t());
+    return decoderNorm(y);
+}
+
+torch::Tensor TransformerImpl::project(const torch::Tensor& states) const {
+    return torch::matmul(states, embedding->weight.t());
+}
+
+torch::Tensor TransformerImpl::decode(const torch::Tensor& tgtIn, const torch::Tensor& memory,
+                                      const torch::Tensor& srcMask) {
+    return project(decodeStates(tgtIn, memory, srcMask));
 }
 
 torch::Tensor TransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn) {
@@ -253,7 +262,7 @@ torch::Tensor TransformerImpl::decodeStep(const torch::Tensor& tokens, DecoderCa
         y = y + layer->ffn(layer->norm3(y));
     }
     ++cache.step;
-    return torch::matmul(decoderNorm(y.squeeze(1)), embedding->weight.t());
+    return project(decoderNorm(y.squeeze(1)));
 }
 
 std::vector<FeedForward> TransformerImpl::feedForwards() const {

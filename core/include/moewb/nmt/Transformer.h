@@ -110,6 +110,11 @@ public:
     torch::Tensor sourceMask(const torch::Tensor& src) const;
     // src [B, S] (padded with kPadId) -> memory [B, S, d].
     torch::Tensor encode(const torch::Tensor& src, const torch::Tensor& srcMask);
+    // Teacher forcing: tgtIn [B, T] -> final decoder states [B, T, d] (before the projection).
+    torch::Tensor decodeStates(const torch::Tensor& tgtIn, const torch::Tensor& memory,
+                               const torch::Tensor& srcMask);
+    // Output projection (the shared embedding): states [..., d] -> logits [..., V].
+    torch::Tensor project(const torch::Tensor& states) const;
     // Teacher forcing: tgtIn [B, T] -> logits [B, T, V].
     torch::Tensor decode(const torch::Tensor& tgtIn, const torch::Tensor& memory,
                          const torch::Tensor& srcMask);
