@@ -53,12 +53,16 @@ int main(int argc, char** argv) {
         optimizer.step();
         const double o = ms(t0);
         if (i > 0) {
-            tf += f; tl += l; tb += b; to += o;
+            tf += f;
+            tl += l;
+            tb += b;
+            to += o;
         }
     }
     const double total = (tf + tl + tb + to) / reps;
-    std::printf("rows %d length %d: forward %.0f ms, loss %.0f ms, backward %.0f ms, adam %.0f ms; "
-                "%.0f tokens/s\n",
-                rows, length, tf / reps, tl / reps, tb / reps, to / reps,
-                2.0 * rows * length / (total / 1000.0));
+    std::printf(
+        "rows %d length %d: forward %.0f ms, loss %.0f ms, backward %.0f ms, adam %.0f ms; "
+        "%.0f tokens/s\n",
+        rows, length, tf / reps, tl / reps, tb / reps, to / reps,
+        2.0 * rows * length / (total / 1000.0));
 }

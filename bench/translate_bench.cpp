@@ -60,9 +60,12 @@ int main(int argc, char** argv) {
     std::string modelPath, csvPath = "translate_bench.csv";
     int repeats = 3;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--model")) modelPath = argv[i + 1];
-        if (!std::strcmp(argv[i], "--csv")) csvPath = argv[i + 1];
-        if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--model"))
+            modelPath = argv[i + 1];
+        if (!std::strcmp(argv[i], "--csv"))
+            csvPath = argv[i + 1];
+        if (!std::strcmp(argv[i], "--repeats"))
+            repeats = std::atoi(argv[i + 1]);
     }
     configureTorchThreads(0);
     if (modelPath.empty()) {
@@ -91,14 +94,14 @@ int main(int argc, char** argv) {
                 if (batch == 1 && data.pairs.size() > 200) {
                     data.pairs.resize(200);
                 }
-                rows.push_back(run(translator, name + (data.pairs.size() < corpus.pairs.size()
-                                                           ? "-first200"
-                                                           : ""),
-                                   data, beam, batch, batch == 1 ? 1 : repeats));
+                rows.push_back(run(
+                    translator, name + (data.pairs.size() < corpus.pairs.size() ? "-first200" : ""),
+                    data, beam, batch, batch == 1 ? 1 : repeats));
             }
         }
     }
-    std::string csv = "data,decoding,batch,sentences,seconds,sentences_per_s,target_tokens_per_s,bleu\n";
+    std::string csv =
+        "data,decoding,batch,sentences,seconds,sentences_per_s,target_tokens_per_s,bleu\n";
     for (const auto& r : rows) {
         char line[256];
         std::snprintf(line, sizeof line, "%s,%s,%d,%zu,%.4f,%.2f,%.1f,%.2f\n", r.data.c_str(),

@@ -57,8 +57,12 @@ torch::Tensor MultiHeadAttentionImpl::queries(const torch::Tensor& x) {
         torch::linear(x, m_inWeight.narrow(0, 0, m_dModel), m_inBias.narrow(0, 0, m_dModel)));
 }
 
-std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::keysValues(const torch::Tensor& x,
-                                                                           bool /*selfPart*/) {
+std::vector<torch::Tensor> MultiHeadAttentionImpl::queriesKeysValues(const torch::Tensor& x) {
+    auto qkv = torch::linear(x, m_inWeight, m_inBias).chunk(3, -1);
+    return {splitHeads(qkv[0]), splitHeads(qkv[1]), splitHeads(qkv[2])};
+}
+
+std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::keysValues(const torch::Tensor& x) {
     const auto kv = torch::linear(x, m_inWeight.narrow(0, m_dModel, 2 * m_dModel),
                                   m_inBias.narrow(0, m_dModel, 2 * m_dModel));
     auto parts = kv.chunk(2, -1);
@@ -84,8 +88,8 @@ torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& q, const torch
 
 torch::Tensor MultiHeadAttentionImpl::selfAttention(const torch::Tensor& x,
                                                     const torch::Tensor& mask) {
-    auto qkv = torch::linear(x, m_inWeight, m_inBias).chunk(3, -1);
-    return attend(splitHeads(qkv[0]), splitHeads(qkv[1]), splitHeads(qkv[2]), mask);
+    const auto qkv = queriesKeysValues(x);
+    return attend(qkv[0], qkv[1], qkv[2], mask);
 }
 
 // ---- Layers -----------------------------------------------------------------------------------
@@ -120,7 +124,7 @@ torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& y, const torch::Ten
     const bool train = is_training() && m_dropout > 0;
     auto h =
         y + torch::dropout(selfAttention->selfAttention(norm1(y), causalMask), m_dropout, train);
-    auto [k, v] = crossAttention->keysValues(memory, false);
+    auto [k, v] = crossAttention->keysValues(memory);
     auto q = crossAttention->queries(norm2(h));
     h = h + torch::dropout(crossAttention->attend(q, k, v, srcMask), m_dropout, train);
     return h + torch::dropout(ffn(norm3(h)), m_dropout, train);
@@ -233,7 +237,7 @@ DecoderCache TransformerImpl::startDecoding(const torch::Tensor& memory,
     DecoderCache cache;
     cache.srcMask = srcMask;
     for (auto& layer : decoderLayers) {
-        auto [k, v] = layer->crossAttention->keysValues(memory, false);
+        auto [k, v] = layer->crossAttention->keysValues(memory);
         cache.crossKeys.push_back(k);
         cache.crossValues.push_back(v);
         cache.selfKeys.emplace_back();
@@ -246,16 +250,15 @@ torch::Tensor TransformerImpl::decodeStep(const torch::Tensor& tokens, DecoderCa
     auto y = embed(tokens.view({-1, 1}), cache.step);  // [B, 1, d]
     for (std::size_t i = 0; i < decoderLayers.size(); ++i) {
         auto& layer = decoderLayers[i];
-        auto& attention = layer->selfAttention;
-        auto [k, v] = attention->keysValues(layer->norm1(y), true);
-        auto q = attention->queries(layer->norm1(y));
+        auto qkv = layer->selfAttention->queriesKeysValues(layer->norm1(y));
+        auto q = qkv[0], k = qkv[1], v = qkv[2];
         if (cache.step > 0) {
             k = torch::cat({cache.selfKeys[i], k}, 2);
             v = torch::cat({cache.selfValues[i], v}, 2);
         }
         cache.selfKeys[i] = k;
         cache.selfValues[i] = v;
-        y = y + attention->attend(q, k, v, torch::Tensor());
+        y = y + layer->selfAttention->attend(q, k, v, torch::Tensor());
         auto q2 = layer->crossAttention->queries(layer->norm2(y));
         y = y + layer->crossAttention->attend(q2, cache.crossKeys[i], cache.crossValues[i],
                                               cache.srcMask);

@@ -49,8 +49,10 @@ public:
     // Self-attention over x [B, T, d]; `mask` is additive, broadcastable to [B, H, T, T].
     torch::Tensor selfAttention(const torch::Tensor& x, const torch::Tensor& mask);
     // Projects x to keys/values [B, H, T, dh] (for caches).
-    std::pair<torch::Tensor, torch::Tensor> keysValues(const torch::Tensor& x, bool selfPart);
+    std::pair<torch::Tensor, torch::Tensor> keysValues(const torch::Tensor& x);
     torch::Tensor queries(const torch::Tensor& x);
+    // Queries, keys and values of x in one product, each [B, H, T, dh].
+    std::vector<torch::Tensor> queriesKeysValues(const torch::Tensor& x);
     // Attends queries [B, H, Tq, dh] over cached keys/values and applies the output projection.
     torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                          const torch::Tensor& mask);
