@@ -26,6 +26,8 @@ public:
     int numExperts() const { return m_numExperts; }
     int expertSize() const { return m_expertSize; }
     int dModel() const { return static_cast<int>(m_b2.size(0)); }
+    // W1 cut into expert blocks [N, m, d] (routers derive centroids from it).
+    const torch::Tensor& w1Blocks() const { return m_w1; }
 
     // x [T, d], experts [T, K] (int64 expert ids, distinct per row) -> [T, d].
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& experts,

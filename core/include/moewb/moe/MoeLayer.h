@@ -1,0 +1,40 @@
+#pragma once
+// Runs one FFN as a mixture of experts: the router scores the experts of each token, the top K
+// are computed by the ExpertFfn, the rest are skipped. Installed on a Transformer's FFN through
+// FfnOverride, so a model switches between dense and MoE at run time without reloading.
+
+#include "moewb/moe/ExpertFfn.h"
+#include "moewb/moe/Router.h"
+
+#include <atomic>
+#include <memory>
+
+namespace moewb {
+
+class MoeLayer : public FfnOverride {
+public:
+    MoeLayer(std::shared_ptr<const ExpertFfn> experts, std::shared_ptr<const Router> router, int k);
+
+    torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override;
+
+    void setK(int k);  // 1 … N; thread-safe with respect to a running forward
+    int k() const { return m_k.load(); }
+    const ExpertFfn& experts() const { return *m_experts; }
+    const Router& router() const { return *m_router; }
+    // Wall time spent inside this FFN (routing + experts) since the last reset, in seconds.
+    double seconds() const { return m_nanoseconds.load() * 1e-9; }
+    void resetTiming() { m_nanoseconds = 0; }
+
+private:
+    std::shared_ptr<const ExpertFfn> m_experts;
+    std::shared_ptr<const Router> m_router;
+    std::atomic<int> m_k;
+    std::atomic<int64_t> m_nanoseconds{0};
+};
+
+// Puts layers[i] on the i-th FFN (encoder layers first); a null entry keeps that FFN dense.
+void installMoe(Transformer& transformer, const std::vector<std::shared_ptr<MoeLayer>>& layers);
+// Every FFN back to dense.
+void removeMoe(Transformer& transformer);
+
+}  // namespace moewb

@@ -1,0 +1,89 @@
+#pragma once
+// Routers pick K of N experts per token (DESIGN.md §9). Each scores every expert; the top K run.
+
+#include "moewb/moe/ExpertFfn.h"
+#include "moewb/util/Feedback.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace moewb {
+
+class Router {
+public:
+    virtual ~Router() = default;
+    virtual std::string kind() const = 0;
+    // Expert scores [T, N] for FFN inputs x [T, d]; higher means "more likely needed".
+    virtual torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const = 0;
+    // Multiply-adds per token spent on routing (for the cost accounting shown to users).
+    virtual int64_t flopsPerToken(const ExpertFfn& experts) const = 0;
+};
+
+// Ground truth: s_e = Σ_{j∈e} relu(h_j). Needs the dense hidden layer, so it is an upper bound.
+class OracleRouter : public Router {
+public:
+    std::string kind() const override { return "oracle"; }
+    torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override {
+        return experts.oracleScores(x);
+    }
+    int64_t flopsPerToken(const ExpertFfn& e) const override {
+        return int64_t(e.numExperts()) * e.expertSize() * e.dModel();
+    }
+};
+
+// s_e = x̂ · c_e with c_e the mean of expert e's normalised W1 rows.
+class SimilarityRouter : public Router {
+public:
+    explicit SimilarityRouter(const ExpertFfn& experts);
+    std::string kind() const override { return "similarity"; }
+    torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override;
+    int64_t flopsPerToken(const ExpertFfn& e) const override {
+        return int64_t(e.numExperts()) * e.dModel();
+    }
+    const torch::Tensor& centroids() const { return m_centroids; }
+
+private:
+    torch::Tensor m_centroids;  // [N, d]
+};
+
+struct MlpRouterOptions {
+    int epochs = 30;             // training epochs; the best held-out epoch is kept (default 30)
+    int batchSize = 512;         // tokens per step (default 512)
+    double learningRate = 0.01;  // Adam learning rate (default 0.01)
+    double heldOutShare = 0.1;   // share of tokens held out for choosing the epoch (default 0.1)
+    uint64_t seed = 1;           // split and shuffling seed (default 1)
+};
+
+// MoEfication's gate: x̂ → Linear(d→N, init centroids) → tanh → Linear(N→N, init identity),
+// trained with BCE-with-logits on oracle scores divided by their batch maximum.
+class MlpRouter : public Router {
+public:
+    explicit MlpRouter(const ExpertFfn& experts);          // initialised, untrained
+    MlpRouter(torch::Tensor first, torch::Tensor second);  // from saved weights
+    std::string kind() const override { return "mlp"; }
+    torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override;
+    int64_t flopsPerToken(const ExpertFfn& e) const override {
+        return int64_t(e.numExperts()) * (e.dModel() + e.numExperts());
+    }
+    // Trains on FFN inputs x [T, d]; returns the best held-out loss.
+    double train(const torch::Tensor& x, const ExpertFfn& experts, const MlpRouterOptions& options,
+                 Feedback& feedback);
+    const torch::Tensor& first() const { return m_first; }
+    const torch::Tensor& second() const { return m_second; }
+
+private:
+    torch::Tensor m_first;   // [N, d]
+    torch::Tensor m_second;  // [N, N]
+};
+
+// recall@K = |router top-K ∩ oracle top-K| / K and mass coverage = Σ_{router top-K} oracle /
+// Σ oracle, averaged over tokens, for K = 1 … N (index K - 1).
+struct RouterQuality {
+    std::vector<double> recall;
+    std::vector<double> massCoverage;
+};
+RouterQuality evaluateRouter(const Router& router, const ExpertFfn& experts,
+                             const torch::Tensor& x);
+
+}  // namespace moewb

@@ -1,0 +1,134 @@
+#include "moewb/moe/Router.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+namespace moewb {
+namespace {
+
+torch::Tensor normalise(const torch::Tensor& x) {
+    return x / x.norm(2, -1, true).clamp_min(1e-12);
+}
+
+torch::Tensor expertCentroids(const ExpertFfn& experts) {
+    return normalise(experts.w1Blocks()).mean(1);  // [N, m, d] -> [N, d]
+}
+
+}  // namespace
+
+SimilarityRouter::SimilarityRouter(const ExpertFfn& experts)
+    : m_centroids(expertCentroids(experts)) {}
+
+torch::Tensor SimilarityRouter::scores(const torch::Tensor& x, const ExpertFfn&) const {
+    return torch::mm(normalise(x), m_centroids.t());
+}
+
+MlpRouter::MlpRouter(const ExpertFfn& experts)
+    : m_first(expertCentroids(experts).clone()), m_second(torch::eye(experts.numExperts())) {}
+
+MlpRouter::MlpRouter(torch::Tensor first, torch::Tensor second)
+    : m_first(std::move(first)), m_second(std::move(second)) {
+    if (m_first.dim() != 2 || m_second.dim() != 2 || m_second.size(0) != m_first.size(0) ||
+        m_second.size(1) != m_first.size(0)) {
+        throw std::invalid_argument("MLP router weights have inconsistent shapes");
+    }
+}
+
+torch::Tensor MlpRouter::scores(const torch::Tensor& x, const ExpertFfn&) const {
+    return torch::mm(torch::tanh(torch::mm(normalise(x), m_first.t())), m_second.t());
+}
+
+double MlpRouter::train(const torch::Tensor& x, const ExpertFfn& experts,
+                        const MlpRouterOptions& options, Feedback& feedback) {
+    if (x.size(0) < 10) {
+        throw std::invalid_argument("too few tokens to train a router (need at least 10)");
+    }
+    torch::Tensor inputs, targets;
+    {
+        torch::NoGradGuard noGrad;
+        inputs = normalise(x);
+        targets = experts.oracleScores(x);
+    }
+    const int64_t tokens = x.size(0);
+    std::vector<int64_t> order(static_cast<std::size_t>(tokens));
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(options.seed);
+    std::shuffle(order.begin(), order.end(), rng);
+    const int64_t heldOut =
+        std::max<int64_t>(1, static_cast<int64_t>(tokens * options.heldOutShare));
+    const auto all = torch::tensor(order);
+    const auto validIndex = all.narrow(0, 0, heldOut);
+    const auto trainIndex = all.narrow(0, heldOut, tokens - heldOut);
+
+    auto first = m_first.clone().set_requires_grad(true);
+    auto second = m_second.clone().set_requires_grad(true);
+    torch::optim::Adam optimizer({first, second}, torch::optim::AdamOptions(options.learningRate));
+    // Targets: oracle scores divided by their maximum in the batch (DESIGN.md §9).
+    auto lossOn = [&](const torch::Tensor& index) {
+        const auto xi = inputs.index_select(0, index);
+        const auto ti = targets.index_select(0, index);
+        const auto logits = torch::mm(torch::tanh(torch::mm(xi, first.t())), second.t());
+        return torch::binary_cross_entropy_with_logits(logits, ti / ti.max().clamp_min(1e-12));
+    };
+    double best;
+    {
+        torch::NoGradGuard noGrad;
+        best = lossOn(validIndex).item<double>();
+    }
+    torch::Tensor bestFirst = m_first.clone(), bestSecond = m_second.clone();
+    const int64_t trainCount = trainIndex.size(0);
+    for (int epoch = 0; epoch < options.epochs; ++epoch) {
+        const auto permuted = trainIndex.index_select(0, torch::randperm(trainCount));
+        for (int64_t start = 0; start < trainCount; start += options.batchSize) {
+            feedback.throwIfCancelled();
+            const auto batch =
+                permuted.narrow(0, start, std::min<int64_t>(options.batchSize, trainCount - start));
+            optimizer.zero_grad();
+            lossOn(batch).backward();
+            optimizer.step();
+        }
+        torch::NoGradGuard noGrad;
+        const double valid = lossOn(validIndex).item<double>();
+        if (valid < best) {
+            best = valid;
+            bestFirst = first.detach().clone();
+            bestSecond = second.detach().clone();
+        }
+        feedback.setProgress((epoch + 1.0) / options.epochs,
+                             "router epoch " + std::to_string(epoch + 1) + " held-out loss " +
+                                 std::to_string(valid));
+    }
+    m_first = bestFirst;
+    m_second = bestSecond;
+    return best;
+}
+
+RouterQuality evaluateRouter(const Router& router, const ExpertFfn& experts,
+                             const torch::Tensor& x) {
+    torch::NoGradGuard noGrad;
+    const auto oracle = experts.oracleScores(x);
+    const auto predicted = router.scores(x, experts);
+    const int n = experts.numExperts();
+    const auto oracleRank = oracle.argsort(1, true);
+    const auto routerRank = predicted.argsort(1, true);
+    const auto total = oracle.sum(1);
+    const auto silent = total.le(0);  // tokens with no active neuron: fully covered by anything
+    RouterQuality quality;
+    for (int k = 1; k <= n; ++k) {
+        const auto routerTop = routerRank.narrow(1, 0, k);
+        const auto oracleTop = oracleRank.narrow(1, 0, k);
+        // Membership of each expert in the oracle's top K, looked up at the router's choices.
+        auto inOracle = torch::zeros({x.size(0), n}, torch::kFloat);
+        inOracle.scatter_(1, oracleTop, 1.0);
+        quality.recall.push_back(inOracle.gather(1, routerTop).sum(1).div(k).mean().item<double>());
+        const auto covered = oracle.gather(1, routerTop).sum(1) / total.clamp_min(1e-12);
+        quality.massCoverage.push_back(
+            torch::where(silent, torch::ones_like(covered), covered).mean().item<double>());
+    }
+    return quality;
+}
+
+}  // namespace moewb

@@ -1,0 +1,78 @@
+#include "NmtTestSupport.h"
+
+#include "moewb/moe/MoeLayer.h"
+#include "moewb/nmt/Translator.h"
+
+#include <QtTest>
+
+#include <numeric>
+
+using namespace moewb;
+
+namespace {
+
+std::vector<std::shared_ptr<MoeLayer>> oracleLayers(NmtModel& model, int numExperts, int k) {
+    std::vector<std::shared_ptr<MoeLayer>> layers;
+    auto router = std::make_shared<OracleRouter>();
+    for (auto& ffn : model.transformer()->feedForwards()) {
+        std::vector<int> order(static_cast<std::size_t>(ffn->w1.size(0)));
+        std::iota(order.rbegin(), order.rend(), 0);  // reversed: a real permutation
+        auto experts = std::make_shared<ExpertFfn>(*ffn, order, numExperts);
+        layers.push_back(std::make_shared<MoeLayer>(experts, router, k));
+    }
+    return layers;
+}
+
+std::vector<std::string> sources() {
+    std::vector<std::string> out;
+    for (const auto& p : test::sixteenPairs()) {
+        out.push_back(p.source);
+    }
+    return out;
+}
+
+}  // namespace
+
+class TestMoeLayer : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { torch::set_num_threads(2); }
+
+    void switchesBetweenDenseAndMoeWithoutReloading() {
+        auto model = test::tinyModel();
+        Translator translator(model);
+        Feedback feedback;
+        for (int beam : {1, 3}) {
+            DecodeOptions options;
+            options.beamSize = beam;
+            options.maxLength = 10;
+            const auto dense = translator.translate(sources(), options, feedback).translations;
+            auto layers = oracleLayers(*model, 8, 8);
+            installMoe(model->transformer(), layers);
+            QCOMPARE(translator.translate(sources(), options, feedback).translations, dense);
+            for (auto& layer : layers) {
+                layer->setK(1);
+            }
+            const auto sparse = translator.translate(sources(), options, feedback).translations;
+            QVERIFY(sparse != dense);  // one of eight experts per token changes something
+            QVERIFY(layers[0]->seconds() > 0);
+            removeMoe(model->transformer());
+            QCOMPARE(translator.translate(sources(), options, feedback).translations, dense);
+        }
+    }
+
+    void perLayerKIsIndependent() {
+        auto model = test::tinyModel();
+        auto layers = oracleLayers(*model, 8, 4);
+        layers[0]->setK(2);
+        QCOMPARE(layers[0]->k(), 2);
+        QCOMPARE(layers[3]->k(), 4);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, layers[1]->setK(9));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, layers[1]->setK(0));
+        std::vector<std::shared_ptr<MoeLayer>> tooFew(layers.begin(), layers.begin() + 2);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, installMoe(model->transformer(), tooFew));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestMoeLayer)
+#include "test_MoeLayer.moc"
