@@ -24,6 +24,10 @@ const Command kCommands[] = {
     {"eval", "BLEU and speed of a model on a test set (default: the built-in demo set)",
      moewb::cli::runEvalCommand},
     {"info", "show a model's configuration, size and training record", moewb::cli::runInfoCommand},
+    {"profile", "FFN sparsity and co-activation of a model, saved in a project folder",
+     moewb::cli::runProfileCommand},
+    {"partition", "split every FFN layer into N experts (metis, kmeans, random)",
+     moewb::cli::runPartitionCommand},
     {"system", "show threads, the BLAS LibTorch uses and a matrix-product timing",
      moewb::cli::runSystemCommand},
 };

@@ -1,0 +1,75 @@
+#include "CliSupport.h"
+#include "Commands.h"
+
+#include "moewb/corpus/CorpusSource.h"
+#include "moewb/corpus/CorpusSplit.h"
+#include "moewb/corpus/MosesCorpusReader.h"
+#include "moewb/corpus/TsvCorpusReader.h"
+#include "moewb/moe/Profiler.h"
+#include "moewb/nmt/NmtModel.h"
+#include "moewb/project/ArtifactFiles.h"
+#include "moewb/project/Project.h"
+#include "moewb/util/TorchRuntime.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace moewb::cli {
+
+int runProfileCommand(const std::vector<std::string>& argv) {
+    const Arguments args(argv, {"model", "tokens", "src", "tgt", "tsv", "ding-path", "threads"},
+                         {"help"});
+    if (args.has("help") || args.positional().size() != 1) {
+        std::cout << "usage: moewb profile PROJECT [--model M] [--tokens 20000]\n"
+                     "                     [--src F --tgt F | --tsv F | --ding-path F]\n"
+                     "Teacher-forced pass over training pairs (default: the Ding dictionary's\n"
+                     "sentence train split): per FFN layer the share of zero activations,\n"
+                     "per-neuron firing counts and the co-activation matrix, saved in\n"
+                     "PROJECT/profile/. Creates PROJECT when it does not exist.\n";
+        return args.has("help") ? 0 : 2;
+    }
+    configureTorchThreads(args.intValue("threads", 0));
+    auto project = Project::openOrCreate(args.positional()[0], args.value("model"));
+    ConsoleFeedback feedback;
+    ParallelCorpus data;
+    if (args.has("src")) {
+        data = readMosesCorpus(args.value("src"), args.value("tgt"), feedback);
+    } else if (args.has("tsv")) {
+        data = readTsvCorpus(args.value("tsv"), feedback);
+    } else {
+        CorpusSource ding;
+        ding.path = args.value("ding-path", ding.path);
+        data = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
+    }
+    auto model = NmtModel::load(project.modelPath());
+    ProfileOptions options;
+    options.tokenBudget = args.intValue("tokens", static_cast<int>(options.tokenBudget));
+    const auto start = std::chrono::steady_clock::now();
+    const auto profile = profileModel(*model, data.pairs, options, feedback);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    saveProfile(project.profilePath(), profile);
+    project.stepOptions("profile") = {{"tokens", options.tokenBudget}, {"data", data.description}};
+    project.save();
+
+    std::printf("profiled %lld source + %lld target tokens of %lld sentences (%s) in %.1f s\n",
+                static_cast<long long>(profile.sourceTokens),
+                static_cast<long long>(profile.targetTokens),
+                static_cast<long long>(profile.sentences), data.description.c_str(), seconds);
+    std::printf("%-10s %8s %9s %12s %12s\n", "layer", "tokens", "zeros", "dead neurons",
+                "always on");
+    for (const auto& layer : profile.layers) {
+        int dead = 0, always = 0;
+        for (auto a : layer.activations) {
+            dead += a == 0;
+            always += a == layer.tokens;
+        }
+        std::printf("%-10s %8lld %8.1f%% %12d %12d\n", layer.name.c_str(),
+                    static_cast<long long>(layer.tokens), 100.0 * layer.sparsity(), dead, always);
+    }
+    std::printf("saved %s\n", project.profilePath().c_str());
+    return 0;
+}
+
+}  // namespace moewb::cli

@@ -1,0 +1,57 @@
+#include "moewb/project/Project.h"
+#include "moewb/util/AtomicFile.h"
+#include "moewb/util/JsonFile.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace moewb;
+
+class TestProject : public QObject {
+    Q_OBJECT
+private slots:
+    void createThenOpenKeepsOptions() {
+        QTemporaryDir dir;
+        const std::string folder = dir.filePath("p").toStdString();
+        auto project = Project::create(folder, "/models/m.moewb");
+        project.stepOptions("profile") = {{"tokens", 123}};
+        project.save();
+        auto reopened = Project::open(folder);
+        QCOMPARE(reopened.modelPath(), std::string("/models/m.moewb"));
+        QCOMPARE(reopened.stepOptions("profile")["tokens"].get<int>(), 123);
+        QVERIFY(QDir(dir.filePath("p/partitions")).exists());
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, Project::create(folder));
+    }
+    void listsArtifacts() {
+        QTemporaryDir dir;
+        auto project = Project::create(dir.filePath("p").toStdString(), "/m.moewb");
+        writeFileAtomic(project.partitionPath("metis"), "{}");
+        writeFileAtomic(project.partitionPath("kmeans"), "{}");
+        QCOMPARE(project.partitionNames(), (std::vector<std::string>{"kmeans", "metis"}));
+        QVERIFY(project.routerNames().empty());
+    }
+    void refusesNewerVersionAndMissingProject() {
+        QTemporaryDir dir;
+        const std::string folder = dir.filePath("p").toStdString();
+        Project::create(folder, "/m.moewb");
+        writeJsonFile(folder + "/project.json", Json{{"model", ""}}, "moewb-project", 99);
+        try {
+            Project::open(folder);
+            QFAIL("expected an error");
+        } catch (const std::runtime_error& e) {
+            QVERIFY(std::string(e.what()).find("newer") != std::string::npos);
+        }
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                                 Project::open(dir.filePath("none").toStdString()));
+    }
+    void refusesBadArtifactNames() {
+        QTemporaryDir dir;
+        auto project = Project::create(dir.filePath("p").toStdString(), "/m.moewb");
+        for (const char* bad : {"", "../x", "a/b", ".hidden", "a b"}) {
+            QVERIFY_THROWS_EXCEPTION(std::invalid_argument, project.partitionPath(bad));
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestProject)
+#include "test_Project.moc"
