@@ -15,5 +15,6 @@ int runEvalCommand(const std::vector<std::string>& args);
 int runInfoCommand(const std::vector<std::string>& args);
 int runProfileCommand(const std::vector<std::string>& args);
 int runPartitionCommand(const std::vector<std::string>& args);
+int runRouteCommand(const std::vector<std::string>& args);
 
 }  // namespace moewb::cli

@@ -28,6 +28,8 @@ const Command kCommands[] = {
      moewb::cli::runProfileCommand},
     {"partition", "split every FFN layer into N experts (metis, kmeans, random)",
      moewb::cli::runPartitionCommand},
+    {"route", "build routers (oracle, similarity, trained MLP) over a partition; recall@K",
+     moewb::cli::runRouteCommand},
     {"system", "show threads, the BLAS LibTorch uses and a matrix-product timing",
      moewb::cli::runSystemCommand},
 };

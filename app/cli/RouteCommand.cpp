@@ -1,0 +1,85 @@
+#include "CliSupport.h"
+#include "Commands.h"
+
+#include "moewb/corpus/CorpusSource.h"
+#include "moewb/corpus/CorpusSplit.h"
+#include "moewb/corpus/MosesCorpusReader.h"
+#include "moewb/moe/RouterSet.h"
+#include "moewb/nmt/NmtModel.h"
+#include "moewb/project/Project.h"
+#include "moewb/util/TorchRuntime.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace moewb::cli {
+
+int runRouteCommand(const std::vector<std::string>& argv) {
+    const Arguments args(
+        argv,
+        {"partition", "router", "tokens", "epochs", "src", "tgt", "ding-path", "name", "threads"},
+        {"help"});
+    if (args.has("help") || args.positional().size() != 1) {
+        std::cout
+            << "usage: moewb route PROJECT --partition NAME [--router mlp|similarity|oracle]\n"
+               "                   [--tokens 20000] [--epochs 30] [--src F --tgt F] [--name N]\n"
+               "Builds a router per FFN layer over a saved partition (training the MLP gate on\n"
+               "real FFN inputs), reports held-out recall@K and mass coverage, and saves\n"
+               "PROJECT/routers/NAME.json (default NAME: <partition>-<router>).\n";
+        return args.has("help") ? 0 : 2;
+    }
+    if (!args.has("partition")) {
+        throw UsageError("--partition NAME is required (see PROJECT/partitions/)");
+    }
+    configureTorchThreads(args.intValue("threads", 0));
+    auto project = Project::open(args.positional()[0]);
+    const std::string partition = args.value("partition");
+    RouterTrainingOptions options;
+    options.kind = args.value("router", options.kind);
+    options.mlp.epochs = args.intValue("epochs", options.mlp.epochs);
+    const std::string name = args.value("name", partition + "-" + options.kind);
+    const std::string path = project.routerPath(name);
+    auto model = NmtModel::load(project.modelPath());
+    const auto experts = buildExperts(*model, loadPartitionSet(project.partitionPath(partition)));
+    ConsoleFeedback feedback;
+    ParallelCorpus data;
+    if (args.has("src")) {
+        data = readMosesCorpus(args.value("src"), args.value("tgt"), feedback);
+    } else {
+        CorpusSource ding;
+        ding.path = args.value("ding-path", ding.path);
+        data = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
+    }
+    SubFeedback collect(feedback, 0.0, 0.2);
+    const auto inputs =
+        collectFfnInputs(*model, data.pairs, args.intValue("tokens", 20000), collect);
+    SubFeedback train(feedback, 0.2, 1.0);
+    auto set = trainRouters(experts, inputs, options, train);
+    set.partition = partition;
+    saveRouterSet(path, set);
+    project.stepOptions("route:" + name) = {{"partition", partition}, {"router", options.kind}};
+    project.save();
+    const int n = experts[0]->numExperts();
+    std::printf("held-out recall@K / mass coverage (%s router over %s)\n", options.kind.c_str(),
+                partition.c_str());
+    std::printf("%-10s", "layer");
+    for (int k = 1; k <= n; k *= 2) {
+        std::printf("   K=%-2d         ", k);
+    }
+    std::printf("\n");
+    for (std::size_t l = 0; l < set.quality.size(); ++l) {
+        std::printf("%-10s",
+                    l < static_cast<std::size_t>(model->config().encoderLayers)
+                        ? ("encoder" + std::to_string(l)).c_str()
+                        : ("decoder" + std::to_string(l - model->config().encoderLayers)).c_str());
+        for (int k = 1; k <= n; k *= 2) {
+            std::printf("   %.3f / %.3f", set.quality[l].recall[k - 1],
+                        set.quality[l].massCoverage[k - 1]);
+        }
+        std::printf("\n");
+    }
+    std::printf("saved %s\n", path.c_str());
+    return 0;
+}
+
+}  // namespace moewb::cli

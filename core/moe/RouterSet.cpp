@@ -1,0 +1,207 @@
+#include "moewb/moe/RouterSet.h"
+
+#include "../nmt/TokenBatches.h"
+#include "moewb/nmt/NmtModel.h"
+#include "moewb/util/JsonFile.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+namespace moewb {
+namespace {
+
+constexpr int kRouterVersion = 1;
+
+// Records the FFN inputs of real tokens and otherwise computes the dense FFN.
+class InputCapture : public FfnOverride {
+public:
+    void setTokenMask(const torch::Tensor& mask) {
+        m_rows = mask.reshape({-1}).nonzero().squeeze(1);
+    }
+    torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override {
+        m_seen.push_back(x.index_select(0, m_rows).clone());
+        return ffn.dense(x);
+    }
+    torch::Tensor inputs() const { return torch::cat(m_seen, 0); }
+
+private:
+    torch::Tensor m_rows;
+    std::vector<torch::Tensor> m_seen;
+};
+
+nlohmann::json tensorToJson(const torch::Tensor& t) {
+    const auto c = t.contiguous().to(torch::kFloat);
+    return {{"shape", c.sizes().vec()},
+            {"data", std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())}};
+}
+
+torch::Tensor tensorFromJson(const nlohmann::json& j) {
+    const auto shape = j.at("shape").get<std::vector<int64_t>>();
+    auto data = j.at("data").get<std::vector<float>>();
+    auto t = torch::tensor(data, torch::kFloat);
+    if (t.numel() != c10::multiply_integers(shape)) {
+        throw std::runtime_error("tensor data does not match its shape");
+    }
+    return t.view(shape).clone();
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<ExpertFfn>> buildExperts(NmtModel& model, const PartitionSet& set) {
+    auto ffns = model.transformer()->feedForwards();
+    if (set.layers.size() != ffns.size()) {
+        throw std::invalid_argument("the partition has " + std::to_string(set.layers.size()) +
+                                    " layers, the model " + std::to_string(ffns.size()) +
+                                    "; partition this model again");
+    }
+    std::vector<std::shared_ptr<ExpertFfn>> experts;
+    for (std::size_t l = 0; l < ffns.size(); ++l) {
+        const auto& p = set.layers[l];
+        if (!p.shared.empty()) {
+            throw std::invalid_argument(
+                "partitions with shared neurons cannot run as disjoint experts");
+        }
+        p.validate(static_cast<int>(ffns[l]->w1.size(0)));
+        experts.push_back(std::make_shared<ExpertFfn>(*ffns[l], p.permutation(), p.numExperts));
+    }
+    return experts;
+}
+
+std::vector<torch::Tensor> collectFfnInputs(NmtModel& model, const std::vector<SentencePair>& pairs,
+                                            int64_t tokenBudget, Feedback& feedback) {
+    auto& transformer = model.transformer();
+    auto ffns = transformer->feedForwards();
+    std::vector<std::shared_ptr<InputCapture>> captures;
+    for (auto& ffn : ffns) {
+        captures.push_back(std::make_shared<InputCapture>());
+        ffn->setOverride(captures.back());
+    }
+    struct Restore {
+        std::vector<FeedForward>& ffns;
+        ~Restore() {
+            for (auto& f : ffns) {
+                f->setOverride(nullptr);
+            }
+        }
+    } restore{ffns};
+    const auto tokens = tokenizePairs(model.tokenizer(), pairs, model.config().maxPositions - 2);
+    std::vector<const TokenPair*> chosen;
+    int64_t budget = 0;
+    for (const auto& t : tokens) {
+        if (budget >= tokenBudget) {
+            break;
+        }
+        chosen.push_back(&t);
+        budget += static_cast<int64_t>(t.source.size() + t.target.size() + 1);
+    }
+    transformer->eval();
+    torch::InferenceMode inference;
+    int64_t done = 0;
+    for (const auto& batch : makeBatches(chosen, 3000, nullptr)) {
+        feedback.throwIfCancelled();
+        const auto srcReal = batch.source.ne(SentencePieceModel::kPadId);
+        const auto tgtReal = batch.targetIn.ne(SentencePieceModel::kPadId);
+        for (std::size_t l = 0; l < captures.size(); ++l) {
+            captures[l]->setTokenMask(static_cast<int>(l) < model.config().encoderLayers ? srcReal
+                                                                                         : tgtReal);
+        }
+        transformer->forward(batch.source, batch.targetIn);
+        done += batch.tokens;
+        feedback.setProgress(std::min(1.0, double(done) / std::max<int64_t>(budget, 1)),
+                             "collecting FFN inputs");
+    }
+    std::vector<torch::Tensor> inputs;
+    for (const auto& c : captures) {
+        inputs.push_back(c->inputs());
+    }
+    return inputs;
+}
+
+RouterSet trainRouters(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
+                       const std::vector<torch::Tensor>& inputs,
+                       const RouterTrainingOptions& options, Feedback& feedback) {
+    if (experts.size() != inputs.size()) {
+        throw std::invalid_argument("one input tensor per layer is needed");
+    }
+    RouterSet set;
+    set.kind = options.kind;
+    for (std::size_t l = 0; l < experts.size(); ++l) {
+        SubFeedback layerFeedback(feedback, double(l) / experts.size(),
+                                  double(l + 1) / experts.size());
+        const auto& x = inputs[l];
+        // A fixed shuffle separates the held-out tokens (also from the MLP's own validation).
+        torch::manual_seed(static_cast<uint64_t>(options.mlp.seed + l));
+        const auto order = torch::randperm(x.size(0));
+        const int64_t heldOut = std::max<int64_t>(1, int64_t(x.size(0) * options.heldOutShare));
+        const auto test = x.index_select(0, order.narrow(0, 0, heldOut));
+        const auto train = x.index_select(0, order.narrow(0, heldOut, x.size(0) - heldOut));
+        std::shared_ptr<Router> router;
+        if (options.kind == "oracle") {
+            router = std::make_shared<OracleRouter>();
+        } else if (options.kind == "similarity") {
+            router = std::make_shared<SimilarityRouter>(*experts[l]);
+        } else if (options.kind == "mlp") {
+            auto mlp = std::make_shared<MlpRouter>(*experts[l]);
+            mlp->train(train, *experts[l], options.mlp, layerFeedback);
+            router = mlp;
+        } else {
+            throw std::invalid_argument("unknown router '" + options.kind +
+                                        "': choose oracle, similarity or mlp");
+        }
+        set.quality.push_back(evaluateRouter(*router, *experts[l], test));
+        set.layers.push_back(router);
+    }
+    feedback.setProgress(1.0, "routers ready");
+    return set;
+}
+
+void saveRouterSet(const std::string& path, const RouterSet& set) {
+    nlohmann::json layers = nlohmann::json::array();
+    for (std::size_t l = 0; l < set.layers.size(); ++l) {
+        nlohmann::json layer = {{"recall", set.quality[l].recall},
+                                {"mass_coverage", set.quality[l].massCoverage}};
+        if (const auto* mlp = dynamic_cast<const MlpRouter*>(set.layers[l].get())) {
+            layer["first"] = tensorToJson(mlp->first());
+            layer["second"] = tensorToJson(mlp->second());
+        }
+        layers.push_back(layer);
+    }
+    writeJsonFile(path, {{"kind", set.kind}, {"partition", set.partition}, {"layers", layers}},
+                  "moewb-router", kRouterVersion);
+}
+
+RouterSet loadRouterSet(const std::string& path,
+                        const std::vector<std::shared_ptr<ExpertFfn>>& experts) {
+    const auto document = readJsonFile(path, "moewb-router", kRouterVersion);
+    RouterSet set;
+    try {
+        set.kind = document.at("kind");
+        set.partition = document.value("partition", std::string());
+        const auto& layers = document.at("layers");
+        if (layers.size() != experts.size()) {
+            throw std::runtime_error("it has " + std::to_string(layers.size()) +
+                                     " layers, the partition " + std::to_string(experts.size()));
+        }
+        for (std::size_t l = 0; l < layers.size(); ++l) {
+            const auto& layer = layers[l];
+            set.quality.push_back({layer.at("recall").get<std::vector<double>>(),
+                                   layer.at("mass_coverage").get<std::vector<double>>()});
+            if (set.kind == "mlp") {
+                set.layers.push_back(std::make_shared<MlpRouter>(
+                    tensorFromJson(layer.at("first")), tensorFromJson(layer.at("second"))));
+            } else if (set.kind == "similarity") {
+                set.layers.push_back(std::make_shared<SimilarityRouter>(*experts[l]));
+            } else if (set.kind == "oracle") {
+                set.layers.push_back(std::make_shared<OracleRouter>());
+            } else {
+                throw std::runtime_error("unknown router kind '" + set.kind + "'");
+            }
+        }
+    } catch (const std::exception& e) {
+        throw std::runtime_error(path + ": invalid router file (" + e.what() + ")");
+    }
+    return set;
+}
+
+}  // namespace moewb
