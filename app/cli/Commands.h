@@ -16,5 +16,7 @@ int runInfoCommand(const std::vector<std::string>& args);
 int runProfileCommand(const std::vector<std::string>& args);
 int runPartitionCommand(const std::vector<std::string>& args);
 int runRouteCommand(const std::vector<std::string>& args);
+int runSweepCommand(const std::vector<std::string>& args);
+int runDemoCommand(const std::vector<std::string>& args);
 
 }  // namespace moewb::cli

@@ -30,6 +30,10 @@ const Command kCommands[] = {
      moewb::cli::runPartitionCommand},
     {"route", "build routers (oracle, similarity, trained MLP) over a partition; recall@K",
      moewb::cli::runRouteCommand},
+    {"sweep", "BLEU, time, speedup, recall and FFN error for K = 1, 2, 4, ... N (or a grid)",
+     moewb::cli::runSweepCommand},
+    {"demo", "the headless main job: profile, partition, routers, comparison table, sweep",
+     moewb::cli::runDemoCommand},
     {"system", "show threads, the BLAS LibTorch uses and a matrix-product timing",
      moewb::cli::runSystemCommand},
 };

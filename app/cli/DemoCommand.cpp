@@ -1,0 +1,97 @@
+#include "CliSupport.h"
+#include "Commands.h"
+
+#include "moewb/corpus/CorpusSource.h"
+#include "moewb/corpus/CorpusSplit.h"
+#include "moewb/corpus/DemoSet.h"
+#include "moewb/moe/ModelPartitioner.h"
+#include "moewb/moe/Sweep.h"
+#include "moewb/nmt/NmtModel.h"
+#include "moewb/project/Project.h"
+#include "moewb/util/AtomicFile.h"
+#include "moewb/util/TorchRuntime.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace moewb::cli {
+
+void printSweep(const SweepResult& result);  // SweepCommand.cpp
+
+int runDemoCommand(const std::vector<std::string>& argv) {
+    const Arguments args(argv, {"model", "project", "experts", "tokens", "threads"}, {"help"});
+    if (args.has("help")) {
+        std::cout
+            << "usage: moewb demo [--model M] [--project DIR] [--experts 16] [--tokens 20000]\n"
+               "The headless main job: profiles the model (default: the shipped one), splits\n"
+               "every FFN into experts with METIS and balanced k-means, trains MLP routers,\n"
+               "and prints the classic comparison table (time and BLEU for dense and K = 1,\n"
+               "2, 4, 8 over the first 10 … 30 demo sentences) plus the full K sweep.\n"
+               "Artifacts go to DIR (default ./moewb-demo).\n";
+        return 0;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    configureTorchThreads(args.intValue("threads", 0));
+    auto project = Project::openOrCreate(args.value("project", "moewb-demo"), args.value("model"));
+    auto model = NmtModel::load(project.modelPath());
+    std::printf("model: %s\n", project.modelPath().c_str());
+    ConsoleFeedback feedback;
+    CorpusSource ding;
+    const auto train = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
+    const auto demo = loadDemoSet();
+    const int64_t tokens = args.intValue("tokens", 20000);
+
+    SubFeedback profileFeedback(feedback, 0.0, 0.15);
+    ProfileOptions profileOptions;
+    profileOptions.tokenBudget = tokens;
+    const auto profile = profileModel(*model, train.pairs, profileOptions, profileFeedback);
+    saveProfile(project.profilePath(), profile);
+    std::printf("\nFFN sparsity (zeros in relu(h)) over %lld + %lld tokens:\n",
+                static_cast<long long>(profile.sourceTokens),
+                static_cast<long long>(profile.targetTokens));
+    for (const auto& layer : profile.layers) {
+        std::printf("  %-9s %5.1f%%\n", layer.name.c_str(), 100.0 * layer.sparsity());
+    }
+    SubFeedback inputFeedback(feedback, 0.15, 0.2);
+    const auto inputs = collectFfnInputs(*model, train.pairs, tokens, inputFeedback);
+    const auto demoInputs = collectFfnInputs(*model, demo.pairs, tokens, inputFeedback);
+    double progress = 0.2;
+    for (const char* method : {"kmeans", "metis"}) {
+        ModelPartitionOptions partitionOptions;
+        partitionOptions.method = method;
+        partitionOptions.numExperts = args.intValue("experts", 16);
+        SubFeedback partitionFeedback(feedback, progress, progress + 0.05);
+        const auto set = partitionModel(*model, &profile, partitionOptions, partitionFeedback);
+        savePartitionSet(project.partitionPath(method), set);
+        const auto experts = buildExperts(*model, set);
+        SubFeedback routerFeedback(feedback, progress + 0.05, progress + 0.2);
+        auto routers = trainRouters(experts, inputs, RouterTrainingOptions{}, routerFeedback);
+        routers.partition = method;
+        saveRouterSet(project.routerPath(std::string(method) + "-mlp"), routers);
+        const int n = partitionOptions.numExperts;
+        if (std::string(method) == "kmeans") {
+            SubFeedback tableFeedback(feedback, progress + 0.2, progress + 0.3);
+            const auto table =
+                runComparisonTable(*model, experts, routers, demo, {10, 15, 20, 25, 30},
+                                   {1, 2, 4, 8}, DecodeOptions{}, tableFeedback);
+            std::printf(
+                "\nClassic comparison (k-means experts, MLP router, N = %d, greedy, demo set):\n%s",
+                n, table.toText().c_str());
+        }
+        SubFeedback sweepFeedback(feedback, progress + 0.3, progress + 0.4);
+        const auto sweep =
+            runSweep(*model, experts, routers, demo, demoInputs, SweepOptions{}, sweepFeedback);
+        writeFileAtomic(project.sweepPath(std::string(method) + "-mlp", "csv"), sweep.toCsv());
+        std::printf("\nK sweep: %s experts, MLP router, N = %d, greedy, %zu demo sentences\n",
+                    method, n, demo.pairs.size());
+        printSweep(sweep);
+        progress += 0.4;
+    }
+    std::printf("\ndone in %.1f s; artifacts in %s\n",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                project.folder().c_str());
+    return 0;
+}
+
+}  // namespace moewb::cli

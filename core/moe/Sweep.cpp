@@ -1,0 +1,240 @@
+#include "moewb/moe/Sweep.h"
+
+#include "moewb/moe/MoeLayer.h"
+#include "moewb/text/Bleu.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <sstream>
+
+namespace moewb {
+namespace {
+
+std::vector<std::shared_ptr<MoeLayer>> makeLayers(
+    const std::vector<std::shared_ptr<ExpertFfn>>& experts, const RouterSet& routers) {
+    std::vector<std::shared_ptr<MoeLayer>> layers;
+    for (std::size_t l = 0; l < experts.size(); ++l) {
+        layers.push_back(
+            std::make_shared<MoeLayer>(experts[l], routers.layers[l], experts[l]->numExperts()));
+    }
+    return layers;
+}
+
+struct Run {
+    double seconds = 0, ffnSeconds = 0, bleu = 0;
+};
+
+// Translates with every layer at its K (K = N runs the dense product inside the same timing
+// wrapper, so dense and MoE FFN times are measured alike).
+Run translateWith(NmtModel& model, std::vector<std::shared_ptr<MoeLayer>>& layers, int encoderK,
+                  int decoderK, int encoderLayers, const std::vector<std::string>& sources,
+                  const std::vector<std::string>& references, const DecodeOptions& decoding,
+                  Feedback& feedback) {
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        layers[l]->setK(static_cast<int>(l) < encoderLayers ? encoderK : decoderK);
+        layers[l]->resetTiming();
+    }
+    installMoe(model.transformer(), layers);
+    struct Remove {
+        NmtModel& model;
+        ~Remove() { removeMoe(model.transformer()); }
+    } remove{model};
+    const auto result = Translator(std::shared_ptr<NmtModel>(&model, [](NmtModel*) {
+                        })).translate(sources, decoding, feedback);
+    Run run;
+    run.seconds = result.seconds;
+    for (const auto& layer : layers) {
+        run.ffnSeconds += layer->seconds();
+    }
+    run.bleu = corpusBleu(result.translations, references).score;
+    return run;
+}
+
+std::vector<int> powersOfTwo(int n) {
+    std::vector<int> ks;
+    for (int k = 1; k <= n; k *= 2) {
+        ks.push_back(k);
+    }
+    return ks;
+}
+
+double meanFfnError(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
+                    const RouterSet& routers, const std::vector<torch::Tensor>& inputs,
+                    int encoderK, int decoderK, int encoderLayers) {
+    if (inputs.empty()) {
+        return 0.0;
+    }
+    torch::NoGradGuard noGrad;
+    double sum = 0;
+    for (std::size_t l = 0; l < experts.size(); ++l) {
+        const int k = static_cast<int>(l) < encoderLayers ? encoderK : decoderK;
+        const auto& x = inputs[l];
+        const auto reference = experts[l]->dense(x);
+        const auto moe =
+            k == experts[l]->numExperts()
+                ? reference
+                : experts[l]->forward(x, topExperts(routers.layers[l]->scores(x, *experts[l]), k));
+        sum += ((moe - reference).norm(2, 1) / reference.norm(2, 1).clamp_min(1e-12))
+                   .mean()
+                   .item<double>();
+    }
+    return sum / static_cast<double>(experts.size());
+}
+
+}  // namespace
+
+SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFfn>>& experts,
+                     const RouterSet& routers, const ParallelCorpus& testSet,
+                     const std::vector<torch::Tensor>& ffnInputs, const SweepOptions& options,
+                     Feedback& feedback) {
+    if (testSet.pairs.empty()) {
+        throw std::invalid_argument("the sweep needs a test set with references");
+    }
+    const int n = experts.at(0)->numExperts();
+    const int encoderLayers = model.config().encoderLayers;
+    std::vector<std::string> sources, references;
+    for (const auto& p : testSet.pairs) {
+        sources.push_back(p.source);
+        references.push_back(p.target);
+    }
+    const auto encoderKs = options.encoderKs.empty() ? powersOfTwo(n) : options.encoderKs;
+    const auto decoderKs = options.decoderKs.empty() ? encoderKs : options.decoderKs;
+    std::vector<std::pair<int, int>> settings;
+    if (options.grid) {
+        for (int e : encoderKs) {
+            for (int d : decoderKs) {
+                settings.emplace_back(e, d);
+            }
+        }
+    } else {
+        for (std::size_t i = 0; i < encoderKs.size(); ++i) {
+            settings.emplace_back(encoderKs[i], i < decoderKs.size() ? decoderKs[i] : encoderKs[i]);
+        }
+    }
+    auto layers = makeLayers(experts, routers);
+    SweepResult result;
+    result.partition = routers.partition;
+    result.router = routers.kind;
+    result.numExperts = n;
+    Feedback quiet;
+    const double steps = static_cast<double>(settings.size() + 1);
+    feedback.setProgress(0.0, "dense reference run");
+    const Run dense = translateWith(model, layers, n, n, encoderLayers, sources, references,
+                                    options.decoding, quiet);
+    result.dense = {0, 0, dense.bleu, dense.seconds, dense.ffnSeconds, 1.0, 0.0};
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+        feedback.throwIfCancelled();
+        const auto [e, d] = settings[i];
+        feedback.setProgress((i + 1) / steps, "encoder K = " + std::to_string(e) +
+                                                  ", decoder K = " + std::to_string(d));
+        const Run run = translateWith(model, layers, e, d, encoderLayers, sources, references,
+                                      options.decoding, quiet);
+        SweepRow row{e, d, run.bleu, run.seconds, run.ffnSeconds, 0.0, 0.0};
+        for (std::size_t l = 0; l < routers.quality.size(); ++l) {
+            const int k = static_cast<int>(l) < encoderLayers ? e : d;
+            row.recall += routers.quality[l].recall.at(k - 1) / routers.quality.size();
+        }
+        row.ffnError = meanFfnError(experts, routers, ffnInputs, e, d, encoderLayers);
+        result.rows.push_back(row);
+    }
+    feedback.setProgress(1.0, "sweep done");
+    return result;
+}
+
+nlohmann::json SweepResult::toJson() const {
+    auto rowJson = [](const SweepRow& r) {
+        return nlohmann::json{
+            {"encoder_k", r.encoderK}, {"decoder_k", r.decoderK},     {"bleu", r.bleu},
+            {"seconds", r.seconds},    {"ffn_seconds", r.ffnSeconds}, {"recall", r.recall},
+            {"ffn_error", r.ffnError}};
+    };
+    nlohmann::json rowsJson = nlohmann::json::array();
+    for (const auto& r : rows) {
+        rowsJson.push_back(rowJson(r));
+    }
+    return {{"partition", partition},
+            {"router", router},
+            {"num_experts", numExperts},
+            {"dense", rowJson(dense)},
+            {"rows", rowsJson}};
+}
+
+std::string SweepResult::toCsv() const {
+    std::ostringstream out;
+    out << "partition,router,encoder_k,decoder_k,bleu,seconds,ffn_seconds,speedup,ffn_speedup,"
+           "recall,ffn_error\n";
+    auto line = [&](const SweepRow& r) {
+        char text[256];
+        std::snprintf(text, sizeof text, "%s,%s,%d,%d,%.2f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f\n",
+                      partition.c_str(), router.c_str(), r.encoderK, r.decoderK, r.bleu, r.seconds,
+                      r.ffnSeconds, dense.seconds / r.seconds, dense.ffnSeconds / r.ffnSeconds,
+                      r.recall, r.ffnError);
+        out << text;
+    };
+    line(dense);
+    for (const auto& r : rows) {
+        line(r);
+    }
+    return out.str();
+}
+
+ComparisonTable runComparisonTable(NmtModel& model,
+                                   const std::vector<std::shared_ptr<ExpertFfn>>& experts,
+                                   const RouterSet& routers, const ParallelCorpus& testSet,
+                                   const std::vector<int>& sentenceCounts,
+                                   const std::vector<int>& ks, const DecodeOptions& decoding,
+                                   Feedback& feedback) {
+    const int n = experts.at(0)->numExperts();
+    auto layers = makeLayers(experts, routers);
+    ComparisonTable table;
+    table.sentenceCounts = sentenceCounts;
+    table.ks = ks;
+    Feedback quiet;
+    for (std::size_t s = 0; s < sentenceCounts.size(); ++s) {
+        const std::size_t count = std::min<std::size_t>(sentenceCounts[s], testSet.pairs.size());
+        std::vector<std::string> sources, references;
+        for (std::size_t i = 0; i < count; ++i) {
+            sources.push_back(testSet.pairs[i].source);
+            references.push_back(testSet.pairs[i].target);
+        }
+        std::vector<ComparisonCell> row;
+        for (int c = 0; c <= static_cast<int>(ks.size()); ++c) {
+            feedback.throwIfCancelled();
+            const int k = c == 0 ? n : ks[c - 1];
+            const Run run = translateWith(model, layers, k, k, model.config().encoderLayers,
+                                          sources, references, decoding, quiet);
+            row.push_back({run.seconds, run.bleu});
+        }
+        table.cells.push_back(row);
+        feedback.setProgress(double(s + 1) / sentenceCounts.size(),
+                             "comparison table: " + std::to_string(count) + " sentences");
+    }
+    return table;
+}
+
+std::string ComparisonTable::toText() const {
+    std::ostringstream out;
+    char text[64];
+    out << "sentences | dense          ";
+    for (int k : ks) {
+        std::snprintf(text, sizeof text, "| K=%-2d           ", k);
+        out << text;
+    }
+    out << "\n";
+    for (std::size_t s = 0; s < cells.size(); ++s) {
+        std::snprintf(text, sizeof text, "%9d ", sentenceCounts[s]);
+        out << text;
+        for (const auto& cell : cells[s]) {
+            std::snprintf(text, sizeof text, "| %6.3fs %5.1f  ", cell.seconds, cell.bleu);
+            out << text;
+        }
+        out << "\n";
+    }
+    out << "(time in seconds, BLEU; same run, same batch settings)\n";
+    return out.str();
+}
+
+}  // namespace moewb
