@@ -13,6 +13,7 @@ int runTrainCommand(const std::vector<std::string>& args);
 int runTranslateCommand(const std::vector<std::string>& args);
 int runEvalCommand(const std::vector<std::string>& args);
 int runInfoCommand(const std::vector<std::string>& args);
+int runConvertCommand(const std::vector<std::string>& args);
 int runProfileCommand(const std::vector<std::string>& args);
 int runPartitionCommand(const std::vector<std::string>& args);
 int runRouteCommand(const std::vector<std::string>& args);

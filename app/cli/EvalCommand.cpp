@@ -98,3 +98,23 @@ int runInfoCommand(const std::vector<std::string>& argv) {
 }
 
 }  // namespace moewb::cli
+
+namespace moewb::cli {
+
+int runConvertCommand(const std::vector<std::string>& argv) {
+    const Arguments args(argv, {}, {"help", "fp16", "fp32"});
+    if (args.has("help") || args.positional().size() != 2) {
+        std::cout << "usage: moewb convert IN OUT [--fp16|--fp32]\n"
+                     "Rewrites a model file, storing its weights as float16 (half the size; they\n"
+                     "load as float32) or float32.\n";
+        return args.has("help") ? 0 : 2;
+    }
+    const auto model = NmtModel::load(args.positional()[0]);
+    model->save(args.positional()[1],
+                args.has("fp16") ? WeightPrecision::Float16 : WeightPrecision::Float32);
+    std::printf("wrote %s (%s weights)\n", args.positional()[1].c_str(),
+                args.has("fp16") ? "float16" : "float32");
+    return 0;
+}
+
+}  // namespace moewb::cli

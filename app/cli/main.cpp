@@ -24,6 +24,8 @@ const Command kCommands[] = {
     {"eval", "BLEU and speed of a model on a test set (default: the built-in demo set)",
      moewb::cli::runEvalCommand},
     {"info", "show a model's configuration, size and training record", moewb::cli::runInfoCommand},
+    {"convert", "rewrite a model file with float16 or float32 weights",
+     moewb::cli::runConvertCommand},
     {"profile", "FFN sparsity and co-activation of a model, saved in a project folder",
      moewb::cli::runProfileCommand},
     {"partition", "split every FFN layer into N experts (metis, kmeans, random)",
