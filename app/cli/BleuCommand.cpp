@@ -1,5 +1,6 @@
 #include "CliSupport.h"
 #include "Commands.h"
+#include "moewb/corpus/TextLineReader.h"
 
 #include "moewb/text/Bleu.h"
 
@@ -24,68 +25,12 @@ const char* const kUsage =
     "  --sentence  also print each line's sentence BLEU (effective order, as sentence_bleu)\n"
     "  --json      print one JSON object instead of text\n";
 
-// Byte offset of the first byte that is not strict UTF-8 (as Python decodes it: no overlong
-// forms, no surrogates, nothing above U+10FFFF), or npos if the text is valid.
-std::size_t invalidUtf8At(const std::string& text) {
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    std::size_t i = 0;
-    while (i < n) {
-        const unsigned char c = s[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t length = 0;
-        unsigned char low = 0x80;  // allowed range of the second byte
-        unsigned char high = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            low = c == 0xE0 ? 0xA0 : 0x80;
-            high = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            low = c == 0xF0 ? 0x90 : 0x80;
-            high = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return i;
-        }
-        if (i + length > n || s[i + 1] < low || s[i + 1] > high) {
-            return i;
-        }
-        for (std::size_t k = 2; k < length; ++k) {
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF) {
-                return i;
-            }
-        }
-        i += length;
-    }
-    return std::string::npos;
-}
-
+// The corpus line reader validates UTF-8 and names file and line in its errors.
 std::vector<std::string> readLines(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno) +
-                                 "; check the path");
-    }
+    TextLineReader reader(path);
     std::vector<std::string> lines;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') {
-            line.pop_back();
-        }
-        if (const std::size_t bad = invalidUtf8At(line); bad != std::string::npos) {
-            throw std::runtime_error(path + ":" + std::to_string(lines.size() + 1) +
-                                     ": invalid UTF-8 at byte " + std::to_string(bad + 1) +
-                                     "; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)");
-        }
+    for (std::string line; reader.readLine(line);) {
         lines.push_back(std::move(line));
-    }
-    if (in.bad()) {
-        throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
     }
     return lines;
 }
