@@ -29,15 +29,39 @@ torch::Tensor MoeLayer::forward(const FeedForwardImpl&, const torch::Tensor& x) 
     const auto start = std::chrono::steady_clock::now();
     const int k = m_k.load();
     torch::Tensor out;
+    torch::Tensor chosen;
     if (k == m_experts->numExperts()) {
         out = m_experts->dense(x);  // every expert runs: no routing needed
+        if (m_recording) {
+            chosen = torch::arange(k, torch::kLong).unsqueeze(0).expand({x.size(0), k}).clone();
+        }
     } else {
-        out = m_experts->forward(x, topExperts(m_router->scores(x, *m_experts), k));
+        chosen = topExperts(m_router->scores(x, *m_experts), k);
+        out = m_experts->forward(x, chosen);
+    }
+    if (m_recording && chosen.defined()) {
+        std::lock_guard<std::mutex> lock(m_recordMutex);
+        m_record.push_back(chosen.to(torch::kLong).clone());
     }
     m_nanoseconds += std::chrono::duration_cast<std::chrono::nanoseconds>(
                          std::chrono::steady_clock::now() - start)
                          .count();
     return out;
+}
+
+void MoeLayer::setRecording(bool on) {
+    m_recording = on;
+    if (!on) {
+        std::lock_guard<std::mutex> lock(m_recordMutex);
+        m_record.clear();
+    }
+}
+
+std::vector<torch::Tensor> MoeLayer::takeRecording() {
+    std::lock_guard<std::mutex> lock(m_recordMutex);
+    std::vector<torch::Tensor> taken;
+    taken.swap(m_record);
+    return taken;
 }
 
 void installMoe(Transformer& transformer, const std::vector<std::shared_ptr<MoeLayer>>& layers) {

@@ -72,6 +72,28 @@ private slots:
         std::vector<std::shared_ptr<MoeLayer>> tooFew(layers.begin(), layers.begin() + 2);
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, installMoe(model->transformer(), tooFew));
     }
+
+    void recordsTheChosenExpertsOfEveryCall() {
+        auto model = test::tinyModel();
+        auto layers = oracleLayers(*model, 8, 3);
+        installMoe(model->transformer(), layers);
+        layers[0]->setRecording(true);
+        Translator translator(model);
+        Feedback feedback;
+        DecodeOptions options;
+        options.maxLength = 6;
+        translator.translate({sources().front()}, options, feedback);
+        const auto record = layers[0]->takeRecording();
+        QCOMPARE(record.size(), std::size_t(1));  // encoder layer 0: one call per sentence
+        QCOMPARE(record[0].size(1), 3);
+        QVERIFY(record[0].size(0) >= 2);  // the sentence's tokens plus </s>
+        // The chosen experts are the oracle's top 3, all different.
+        auto sorted = std::get<0>(record[0].sort(1));
+        QVERIFY((sorted.select(1, 1) > sorted.select(1, 0)).all().item<bool>());
+        QVERIFY(layers[0]->takeRecording().empty());
+        QVERIFY(layers[1]->takeRecording().empty());  // not recording
+        removeMoe(model->transformer());
+    }
 };
 
 QTEST_APPLESS_MAIN(TestMoeLayer)

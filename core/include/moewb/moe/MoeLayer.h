@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace moewb {
 
@@ -25,11 +27,21 @@ public:
     double seconds() const { return m_nanoseconds.load() * 1e-9; }
     void resetTiming() { m_nanoseconds = 0; }
 
+    // Recording of the experts chosen for each token, for showing which experts fired (the
+    // translator's per-token strip). Off by default: it costs a copy per call.
+    void setRecording(bool on);
+    // The expert ids [T, K] (int64, best first) of every forward call since recording started or
+    // the last take, in call order; clears the record. At K = N every expert is listed.
+    std::vector<torch::Tensor> takeRecording();
+
 private:
     std::shared_ptr<const ExpertFfn> m_experts;
     std::shared_ptr<const Router> m_router;
     std::atomic<int> m_k;
     std::atomic<int64_t> m_nanoseconds{0};
+    std::atomic<bool> m_recording{false};
+    std::mutex m_recordMutex;
+    std::vector<torch::Tensor> m_record;
 };
 
 // Puts layers[i] on the i-th FFN (encoder layers first); a null entry keeps that FFN dense.

@@ -1,0 +1,49 @@
+#pragma once
+// What the views share: immutable snapshots of a project's model and artifacts. ProjectSession
+// loads them and hands them to the views as shared_ptr<const …>, so a view keeps drawing what it
+// has while a job computes a replacement, and a cancelled or failed job changes nothing.
+
+#include "moewb/moe/ExpertFfn.h"
+#include "moewb/moe/Profiler.h"
+#include "moewb/moe/RouterSet.h"
+#include "moewb/moe/Sweep.h"
+#include "moewb/nmt/NmtModel.h"
+#include "moewb/project/ArtifactFiles.h"
+
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+// The loaded translation model. Jobs that run it (translate, sweep, profile) hold `mutex` for
+// their whole run: installing MoE layers changes the model for everyone using it.
+struct ModelHandle {
+    std::shared_ptr<moewb::NmtModel> model;
+    std::shared_ptr<std::mutex> mutex;
+    QString path;  // the model file
+    bool isValid() const { return model != nullptr; }
+};
+
+using ProfileHandle = std::shared_ptr<const moewb::ProfileResult>;
+
+// A saved partition (partitions/<name>.json) with the expert blocks built from the model.
+struct PartitionEntry {
+    QString name;
+    std::shared_ptr<const moewb::PartitionSet> set;
+    std::vector<std::shared_ptr<moewb::ExpertFfn>> experts;  // one per FFN layer
+};
+
+// A saved router set (routers/<name>.json); `partition` names the PartitionEntry it routes over.
+struct RouterEntry {
+    QString name;
+    QString partition;
+    std::shared_ptr<const moewb::RouterSet> set;
+};
+
+// A saved sweep (sweeps/<name>.json).
+struct SweepEntry {
+    QString name;
+    std::shared_ptr<const moewb::SweepResult> result;
+};
