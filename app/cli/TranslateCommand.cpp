@@ -3,30 +3,134 @@
 #include "ModelOption.h"
 
 #include "moewb/corpus/TextLineReader.h"
+#include "moewb/moe/MoeLayer.h"
+#include "moewb/moe/RouterSet.h"
+#include "moewb/project/Project.h"
+#include "moewb/text/SentencePieceModel.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/TorchRuntime.h"
+
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <iostream>
 
 namespace moewb::cli {
 
+namespace {
+
+// The MoE layers of every FFN for the router set NAME of the project, with K per layer from
+// --k, --encoder-k, --decoder-k (default N / 4).
+std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, NmtModel& model,
+                                                     const std::string& routerName,
+                                                     const Arguments& args) {
+    const std::string path = project.routerPath(routerName);
+    const auto document = nlohmann::json::parse(readFileBytes(path));
+    const std::string partition = document.value("partition", "");
+    const auto experts = buildExperts(model, loadPartitionSet(project.partitionPath(partition)));
+    const auto routers = loadRouterSet(path, experts);
+    const int n = experts.at(0)->numExperts();
+    const int k = args.intValue("k", std::max(1, n / 4));
+    const int encoderK = args.intValue("encoder-k", k);
+    const int decoderK = args.intValue("decoder-k", k);
+    const std::size_t encoderLayers = std::size_t(model.config().encoderLayers);
+    std::vector<std::shared_ptr<MoeLayer>> layers;
+    for (std::size_t i = 0; i < experts.size(); ++i) {
+        layers.push_back(std::make_shared<MoeLayer>(experts[i], routers.layers.at(i),
+                                                    i < encoderLayers ? encoderK : decoderK));
+    }
+    std::cerr << "MoE: router " << routerName << " over " << partition << ", N = " << n
+              << ", encoder K = " << encoderK << ", decoder K = " << decoderK << "\n";
+    return layers;
+}
+
+// Per token and layer the experts that ran: encoder rows over the source pieces, decoder rows
+// over the generated pieces (greedy, one call per step).
+void printExperts(const NmtModel& model, const std::string& source, const std::string& target,
+                  const std::vector<std::shared_ptr<MoeLayer>>& layers) {
+    const auto& spm = model.tokenizer();
+    auto pieces = [&](const std::string& text) {
+        std::vector<std::string> out;
+        for (int id : spm.encode(text)) {
+            out.push_back(spm.piece(id));
+        }
+        out.push_back("</s>");
+        return out;
+    };
+    const auto sourcePieces = pieces(source), targetPieces = pieces(target);
+    const std::size_t encoderLayers = std::size_t(model.config().encoderLayers);
+    std::cerr << "\n" << source << "\n  -> " << target << "\n";
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const bool encoder = l < encoderLayers;
+        auto calls = layers[l]->takeRecording();
+        if (calls.empty()) {
+            continue;
+        }
+        const auto chosen = torch::cat(calls, 0);  // [tokens, K]
+        const auto& names = encoder ? sourcePieces : targetPieces;
+        std::cerr << (encoder ? "  encoder" : "  decoder") << (encoder ? l : l - encoderLayers)
+                  << ":";
+        for (int64_t t = 0; t < chosen.size(0); ++t) {
+            std::cerr << " " << (std::size_t(t) < names.size() ? names[std::size_t(t)] : "?")
+                      << "[";
+            for (int64_t j = 0; j < chosen.size(1); ++j) {
+                std::cerr << (j ? "," : "") << chosen[t][j].item<int64_t>();
+            }
+            std::cerr << "]";
+        }
+        std::cerr << "\n";
+    }
+}
+
+}  // namespace
+
 int runTranslateCommand(const std::vector<std::string>& argv) {
     const Arguments args(
         argv,
-        {"model", "input", "output", "beam", "batch", "max-length", "length-penalty", "threads"},
-        {"help"});
+        {"model", "input", "output", "beam", "batch", "max-length", "length-penalty", "threads",
+         "project", "router", "k", "encoder-k", "decoder-k"},
+        {"help", "show-experts"});
     if (args.has("help")) {
         std::cout
             << "usage: moewb translate [--model M] [--input F] [--output F] [--beam 1]\n"
                "                       [--batch 32] [--max-length 200] [--length-penalty 0.6]\n"
                "Translates German to English, one sentence a line: stdin to stdout, or the\n"
                "given files. --beam 1 is greedy search. Without --model the shipped default\n"
-               "model is used.\n";
+               "model is used.\n"
+               "MoE: --project P --router NAME --k K runs every FFN with only K experts per\n"
+               "token (the project's model, the router's partition); --encoder-k / --decoder-k\n"
+               "set K for the encoder or decoder FFNs alone. --show-experts prints, per token,\n"
+               "the experts chosen in each layer (to stderr).\n";
         return 0;
     }
     configureTorchThreads(args.intValue("threads", 0));
     const auto options = decodeOptions(args);
-    auto model = loadModelOption(args);
+    std::shared_ptr<NmtModel> model;
+    std::vector<std::shared_ptr<MoeLayer>> moe;
+    if (args.has("router")) {
+        if (!args.has("project")) {
+            throw UsageError("--router needs --project (the folder holding routers/NAME.json)");
+        }
+        if (args.has("model")) {
+            throw UsageError("with --router the model is the project's; drop --model");
+        }
+        const auto project = Project::open(args.value("project"));
+        model = NmtModel::load(project.modelPath());
+        moe = loadMoeLayers(project, *model, args.value("router"), args);
+        installMoe(model->transformer(), moe);
+    } else {
+        if (args.has("k") || args.has("encoder-k") || args.has("decoder-k")) {
+            throw UsageError("--k needs --project and --router (which experts to run)");
+        }
+        model = loadModelOption(args);
+    }
+    const bool showExperts = args.has("show-experts");
+    if (showExperts && moe.empty()) {
+        throw UsageError("--show-experts needs --router (a dense model has no experts)");
+    }
+    for (auto& layer : moe) {
+        layer->setRecording(showExperts);
+    }
     std::vector<std::string> lines;
     if (args.has("input")) {
         TextLineReader reader(args.value("input"));
@@ -43,7 +147,23 @@ int runTranslateCommand(const std::vector<std::string>& argv) {
         }
     }
     ConsoleFeedback feedback;
-    const auto result = Translator(model).translate(lines, options, feedback);
+    if (showExperts && options.batchSize != 1) {
+        throw UsageError("--show-experts translates one sentence at a time: add --batch 1");
+    }
+    if (showExperts && options.beamSize != 1) {
+        throw UsageError("--show-experts follows greedy search: use --beam 1");
+    }
+    TranslationResult result;
+    if (showExperts) {
+        for (const auto& line : lines) {
+            const auto one = Translator(model).translate({line}, options, feedback);
+            result.translations.push_back(one.translations.at(0));
+            result.seconds += one.seconds;
+            printExperts(*model, line, one.translations.at(0), moe);
+        }
+    } else {
+        result = Translator(model).translate(lines, options, feedback);
+    }
     std::string out;
     for (const auto& t : result.translations) {
         out += t + "\n";
