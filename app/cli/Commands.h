@@ -19,5 +19,6 @@ int runPartitionCommand(const std::vector<std::string>& args);
 int runRouteCommand(const std::vector<std::string>& args);
 int runSweepCommand(const std::vector<std::string>& args);
 int runDemoCommand(const std::vector<std::string>& args);
+int runExportFiguresCommand(const std::vector<std::string>& args);
 
 }  // namespace moewb::cli

@@ -34,6 +34,8 @@ const Command kCommands[] = {
      moewb::cli::runRouteCommand},
     {"sweep", "BLEU, time, speedup, recall and FFN error for K = 1, 2, 4, ... N (or a grid)",
      moewb::cli::runSweepCommand},
+    {"export-figures", "write every figure of a project as PNG, PDF and SVG (headless)",
+     moewb::cli::runExportFiguresCommand},
     {"demo", "the headless main job: profile, partition, routers, comparison table, sweep",
      moewb::cli::runDemoCommand},
     {"system", "show threads, the BLAS LibTorch uses and a matrix-product timing",
