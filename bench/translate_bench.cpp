@@ -1,19 +1,32 @@
 // Translation speed of a model: sentences/s and target tokens/s for greedy and beam 4 at batch 1
 // and batch 32, on the built-in demo set and (when present) Multi30k test_2016_flickr; plus the
-// classic "10 sentences greedy at batch 10" figure. Writes a CSV.
+// classic "10 sentences greedy at batch 10" figure. Then the MoE rows: whole-translation time
+// dense / MoE at K = N/4 and N/2 with an MLP router, the FFN share f of dense time (measured in
+// the same run) and the Amdahl bound 1 / (1 - f (1 - K/N)). Writes a CSV.
 //
 // usage: translate_bench [--model M] [--csv out.csv] [--repeats 3]
+//                        [--project P --router NAME]   (else: k-means N=16 + MLP router built
+//                                                       here on 20 000 Ding training tokens)
+#include "moewb/corpus/CorpusSource.h"
+#include "moewb/corpus/CorpusSplit.h"
 #include "moewb/corpus/DemoSet.h"
 #include "moewb/corpus/MosesCorpusReader.h"
+#include "moewb/moe/ModelPartitioner.h"
+#include "moewb/moe/MoeLayer.h"
+#include "moewb/moe/RouterSet.h"
 #include "moewb/nmt/Translator.h"
+#include "moewb/project/Project.h"
 #include "moewb/text/Bleu.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/Paths.h"
 #include "moewb/util/TorchRuntime.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 using namespace moewb;
@@ -54,10 +67,92 @@ Row run(Translator& translator, const std::string& name, const ParallelCorpus& c
     return row;
 }
 
+struct MoeRow {
+    std::string data;
+    int k = 0, n = 0;
+    double denseSeconds = 0, moeSeconds = 0, ffnShare = 0, bound = 0, bleu = 0, denseBleu = 0;
+    int64_t denseTokens = 0, moeTokens = 0;
+};
+
+double timeTranslation(Translator& translator, const std::vector<std::string>& sources,
+                       const DecodeOptions& options, int repeats, TranslationResult* last) {
+    Feedback quiet;
+    double best = 1e30;
+    for (int r = 0; r < repeats; ++r) {
+        *last = translator.translate(sources, options, quiet);
+        best = std::min(best, last->seconds);
+    }
+    return best;
+}
+
+// Dense and MoE timed alternately in one run, so both see the same machine.
+std::vector<MoeRow> moeRows(NmtModel& model, Translator& translator,
+                            const std::vector<std::shared_ptr<ExpertFfn>>& experts,
+                            const RouterSet& routers, const std::string& name,
+                            const ParallelCorpus& corpus, int repeats) {
+    std::vector<std::string> sources, references;
+    for (const auto& p : corpus.pairs) {
+        sources.push_back(p.source);
+        references.push_back(p.target);
+    }
+    DecodeOptions options;  // greedy, batch 32
+    const int n = experts[0]->numExperts();
+    std::vector<std::shared_ptr<MoeLayer>> layers;
+    for (std::size_t i = 0; i < experts.size(); ++i) {
+        layers.push_back(std::make_shared<MoeLayer>(experts[i], routers.layers[i], n));
+    }
+    auto setK = [&](int k) {
+        for (auto& layer : layers) {
+            layer->setK(k);
+            layer->resetTiming();
+        }
+    };
+    TranslationResult result;
+    removeMoe(model.transformer());
+    const double dense = timeTranslation(translator, sources, options, repeats, &result);
+    const double denseBleu = corpusBleu(result.translations, references).score;
+    const int64_t denseTokens = result.targetTokens;
+    // The FFN share of dense time: K = N runs the dense FFN inside the timed MoE layer.
+    installMoe(model.transformer(), layers);
+    setK(n);
+    const double full = timeTranslation(translator, sources, options, 1, &result);
+    double ffn = 0;
+    for (auto& layer : layers) {
+        ffn += layer->seconds();
+    }
+    const double share = std::min(1.0, ffn / full);
+    std::vector<MoeRow> rows;
+    for (int k : {n / 4, n / 2}) {
+        setK(k);
+        MoeRow row{name, k, n};
+        row.moeSeconds = timeTranslation(translator, sources, options, repeats, &result);
+        row.denseSeconds = dense;
+        row.ffnShare = share;
+        row.bound = 1.0 / (1.0 - share * (1.0 - double(k) / n));
+        row.bleu = corpusBleu(result.translations, references).score;
+        row.denseBleu = denseBleu;
+        row.denseTokens = denseTokens;
+        row.moeTokens = result.targetTokens;
+        const double speedup = dense / row.moeSeconds;
+        // Per target token too: a sparse model may stop earlier or later than the dense one.
+        const double tokenSpeedup = (dense / std::max<int64_t>(denseTokens, 1)) /
+                                    (row.moeSeconds / std::max<int64_t>(row.moeTokens, 1));
+        std::printf(
+            "%-22s K=%2d/%d  dense %.3f s  MoE %.3f s  speedup %.2fx (per token %.2fx)  "
+            "FFN share %.1f%%  bound %.2fx  -> %.2f of bound  BLEU %.2f (dense %.2f)\n",
+            name.c_str(), k, n, dense, row.moeSeconds, speedup, tokenSpeedup, 100 * share,
+            row.bound, tokenSpeedup / row.bound, row.bleu, denseBleu);
+        std::fflush(stdout);
+        rows.push_back(row);
+    }
+    removeMoe(model.transformer());
+    return rows;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string modelPath, csvPath = "translate_bench.csv";
+    std::string modelPath, csvPath = "translate_bench.csv", projectPath, routerName;
     int repeats = 3;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--model"))
@@ -66,8 +161,17 @@ int main(int argc, char** argv) {
             csvPath = argv[i + 1];
         if (!std::strcmp(argv[i], "--repeats"))
             repeats = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--project"))
+            projectPath = argv[i + 1];
+        if (!std::strcmp(argv[i], "--router"))
+            routerName = argv[i + 1];
     }
     configureTorchThreads(0);
+    std::optional<Project> project;
+    if (!projectPath.empty()) {
+        project = Project::open(projectPath);
+        modelPath = project->modelPath();
+    }
     if (modelPath.empty()) {
         modelPath = NmtModel::defaultModelPath();
     }
@@ -107,6 +211,48 @@ int main(int argc, char** argv) {
         std::snprintf(line, sizeof line, "%s,%s,%d,%zu,%.4f,%.2f,%.1f,%.2f\n", r.data.c_str(),
                       r.decoding.c_str(), r.batch, r.sentences, r.seconds, r.sentences / r.seconds,
                       r.targetTokens / r.seconds, r.bleu);
+        csv += line;
+    }
+    // MoE rows.
+    std::vector<std::shared_ptr<ExpertFfn>> experts;
+    RouterSet routers;
+    if (project && !routerName.empty()) {
+        const auto document = nlohmann::json::parse(readFileBytes(project->routerPath(routerName)));
+        const std::string partition = document.value("partition", "");
+        experts = buildExperts(*model, loadPartitionSet(project->partitionPath(partition)));
+        routers = loadRouterSet(project->routerPath(routerName), experts);
+        std::printf("MoE: router %s over %s\n", routerName.c_str(), partition.c_str());
+    } else {
+        Feedback quiet;
+        CorpusSource ding;
+        const auto train = splitCorpus(loadCorpus(ding, quiet), SplitOptions{}).train;
+        ModelPartitionOptions partition;
+        partition.method = "kmeans";
+        const auto set = partitionModel(*model, nullptr, partition, quiet);
+        experts = buildExperts(*model, set);
+        const auto inputs = collectFfnInputs(*model, train.pairs, 20000, quiet);
+        routers = trainRouters(experts, inputs, RouterTrainingOptions{}, quiet);
+        std::printf("MoE: k-means N = 16, MLP router trained here on 20 000 Ding tokens\n");
+    }
+    std::vector<MoeRow> moe;
+    for (const auto& [name, corpus] : sets) {
+        for (const auto& row :
+             moeRows(*model, translator, experts, routers, name, corpus, repeats)) {
+            moe.push_back(row);
+        }
+    }
+    csv +=
+        "\ndata,k,n,dense_seconds,moe_seconds,speedup,dense_target_tokens,moe_target_tokens,"
+        "token_speedup,ffn_share,amdahl_bound,token_speedup_over_bound,bleu,dense_bleu\n";
+    for (const auto& r : moe) {
+        const double tokenSpeedup = (r.denseSeconds / std::max<int64_t>(r.denseTokens, 1)) /
+                                    (r.moeSeconds / std::max<int64_t>(r.moeTokens, 1));
+        char line[320];
+        std::snprintf(
+            line, sizeof line, "%s,%d,%d,%.4f,%.4f,%.3f,%lld,%lld,%.3f,%.4f,%.3f,%.3f,%.2f,%.2f\n",
+            r.data.c_str(), r.k, r.n, r.denseSeconds, r.moeSeconds, r.denseSeconds / r.moeSeconds,
+            (long long)r.denseTokens, (long long)r.moeTokens, tokenSpeedup, r.ffnShare, r.bound,
+            tokenSpeedup / r.bound, r.bleu, r.denseBleu);
         csv += line;
     }
     writeFileAtomic(csvPath, csv);
