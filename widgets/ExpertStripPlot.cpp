@@ -12,10 +12,20 @@ namespace {
 
 // Cells of experts that did not fire: light, so the fired ones stand out on a poster.
 const QColor kIdleColor(242, 242, 242);
+// More piece labels than this on one side would overlap.
+constexpr int kMaxLabels = 40;
 
 QString layerName(int layer, int encoderLayers) {
     return layer < encoderLayers ? ExpertStripPlot::tr("enc %1").arg(layer + 1)
                                  : ExpertStripPlot::tr("dec %1").arg(layer - encoderLayers + 1);
+}
+
+// SentencePiece marks a word start with "▁"; rotated under an axis it reads as stray
+// underscores, so labels drop it (the hover text keeps the piece as it is).
+QString pieceLabel(const std::string& piece) {
+    QString label = QString::fromStdString(piece);
+    label.remove(QChar(0x2581));
+    return label.isEmpty() ? QStringLiteral("␣") : label;
 }
 
 void setUpAxisRect(QCPAxisRect* rect) {
@@ -73,9 +83,11 @@ void ExpertStripPlot::clearStrip(const QString& message) {
         map->setVisible(false);
     }
     for (QCPAxisRect* rect : {m_encoderRect, m_decoderRect}) {
+        rect->setVisible(false);  // empty frames would look like a broken plot
         rect->axis(QCPAxis::atBottom)->setTicker(QSharedPointer<QCPAxisTickerText>::create());
         rect->axis(QCPAxis::atLeft)->setTicker(QSharedPointer<QCPAxisTickerText>::create());
         rect->axis(QCPAxis::atBottom)->setLabel(QString());
+        rect->axis(QCPAxis::atLeft)->setLabel(QString());
     }
     m_title->setText(message);
     replot();
@@ -89,6 +101,8 @@ void ExpertStripPlot::setStrip(const ExpertStripData& strip, int k) {
     m_strip = strip;
     m_k = k;
     clearItems();
+    m_encoderRect->setVisible(true);
+    m_decoderRect->setVisible(true);
     const int layers = static_cast<int>(strip.layers.size());
     const int encoderLayers = std::clamp(strip.encoderLayers, 0, layers);
     fillSide(m_encoderRect, m_encoderMap, 0, encoderLayers, strip.sourceTokens,
@@ -139,13 +153,15 @@ void ExpertStripPlot::fillSide(QCPAxisRect* rect, QCPColorMap* map, int firstLay
     map->setDataRange(QCPRange(0, std::max(1, layerCount)));
     map->setVisible(layerCount > 0);
 
+    // Every piece is labelled up to kMaxLabels; beyond that every second, third, … one.
+    const int labelStep = (columns + kMaxLabels - 1) / kMaxLabels;
     auto xTicker = QSharedPointer<QCPAxisTickerText>::create();
-    for (int t = 0; t < columns; ++t) {
-        xTicker->addTick(t, QString::fromStdString(tokens[static_cast<std::size_t>(t)]));
+    for (int t = 0; t < columns; t += std::max(1, labelStep)) {
+        xTicker->addTick(t, pieceLabel(tokens[static_cast<std::size_t>(t)]));
     }
     QCPAxis* x = rect->axis(QCPAxis::atBottom);
     x->setTicker(xTicker);
-    x->setTickLabelRotation(columns > 6 ? -60 : 0);
+    x->setTickLabelRotation(columns > 4 ? -90 : 0);
     x->setRange(-0.5, std::max(columns, 1) - 0.5);
     x->setLabel(sideName);
 
@@ -157,6 +173,7 @@ void ExpertStripPlot::fillSide(QCPAxisRect* rect, QCPColorMap* map, int firstLay
     y->setTicker(yTicker);
     y->setTickLength(0, 0);
     y->setRange(-0.5, rows - 0.5);
+    y->setLabel(firstLayer == 0 ? tr("layer (one row per expert)") : QString());
     // Separators between layers, inside this panel only.
     for (int l = 1; l < layerCount; ++l) {
         auto* line = new QCPItemStraightLine(this);

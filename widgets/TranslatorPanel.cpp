@@ -45,6 +45,8 @@ QLabel* outputLabel(QWidget* parent, const QString& objectName, const QString& t
     auto* label = new QLabel(parent);
     label->setObjectName(objectName);
     label->setWordWrap(true);
+    // Ignored width: the dense and MoE columns stay equal whatever their text.
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     label->setToolTip(toolTip);
     QFont font = label->font();
@@ -158,6 +160,7 @@ QWidget* TranslatorPanel::buildOutputs() {
            "are split into experts"));
     m_routerCombo = new QComboBox(widget);
     m_routerCombo->setObjectName(QStringLiteral("routerCombo"));
+    m_routerCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_routerCombo->setToolTip(
         tr("The router that picks each token's experts (only routers "
            "trained for the chosen partition are listed)"));
@@ -196,23 +199,18 @@ QWidget* TranslatorPanel::buildOutputs() {
     denseLayout->addWidget(m_denseOutput, 1);
     denseLayout->addWidget(m_denseTime);
     denseLayout->addWidget(m_denseBleu);
-    auto* moe = new QGroupBox(widget);
+    auto* moe = new QGroupBox(tr("Mixture of experts"), widget);
+    moe->setObjectName(QStringLiteral("moeBox"));
+    m_moeBox = moe;
     moe->setToolTip(
         tr("The same model with each feed-forward layer run as a mixture of experts: "
            "only the K experts the router picks are computed"));
     auto* moeLayout = new QVBoxLayout(moe);
-    m_moeTitle = new QLabel(moe);
-    m_moeTitle->setObjectName(QStringLiteral("moeTitle"));
-    m_moeTitle->setToolTip(moe->toolTip());
-    QFont bold = m_moeTitle->font();
-    bold.setBold(true);
-    m_moeTitle->setFont(bold);
     m_moeOutput = outputLabel(moe, QStringLiteral("moeOutput"),
                               tr("Greedy translation with K active experts per token"));
     m_moeTime = smallLabel(moe, QStringLiteral("moeTime"), tr("MoE translation time"));
     m_moeBleu = smallLabel(moe, QStringLiteral("moeBleu"),
                            tr("Sentence BLEU of the MoE translation against the reference"));
-    moeLayout->addWidget(m_moeTitle);
     moeLayout->addWidget(m_moeOutput, 1);
     moeLayout->addWidget(m_moeTime);
     moeLayout->addWidget(m_moeBleu);
@@ -497,17 +495,19 @@ void TranslatorPanel::showResult(const QString& source, const LiveTranslationRes
     if (result.moe) {
         const int n = result.strip.numExperts;
         m_shownK = result.k;
-        m_moeTitle->setText(tr("Mixture of experts: K = %1 of %2").arg(result.k).arg(n));
+        m_moeBox->setTitle(tr("Mixture of experts (K = %1 of %2)").arg(result.k).arg(n));
         m_moeOutput->setText(QString::fromStdString(result.moe->text));
         m_moeTime->setText(timeText(*result.moe));
         m_moeTime->setToolTip(timeToolTip(*result.moe));
         const double speedup = result.moe->seconds > 0 ? dense.seconds / result.moe->seconds : 0;
         m_speedup->setText(tr("Speedup: ×%1").arg(speedup, 0, 'f', 2));
+        m_speedup->setStyleSheet(speedup >= 1.0 ? QStringLiteral("color: #1b7f3b;")
+                                                : QStringLiteral("color: #b34700;"));
         m_strip->setStrip(result.strip, result.k);
         showStatus(QString(), false);
     } else {
         m_shownK = 0;
-        m_moeTitle->setText(tr("Mixture of experts"));
+        m_moeBox->setTitle(tr("Mixture of experts"));
         m_moeOutput->setText(tr("–"));
         m_moeTime->clear();
         m_speedup->clear();

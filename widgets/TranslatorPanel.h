@@ -28,6 +28,7 @@ class ExpertStripPlot;
 class JobRunner;
 class SentencePicker;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QSlider;
@@ -65,6 +66,7 @@ public:
     QLabel* moeOutputLabel() const { return m_moeOutput; }
     QLabel* moeTimeLabel() const { return m_moeTime; }
     QLabel* moeBleuLabel() const { return m_moeBleu; }
+    QGroupBox* moeBox() const { return m_moeBox; }
     QLabel* speedupLabel() const { return m_speedup; }
     QLabel* statusLabel() const { return m_status; }
     ExpertStripPlot* expertStrip() const { return m_strip; }
@@ -126,7 +128,7 @@ private:
     QLabel* m_denseOutput = nullptr;
     QLabel* m_denseTime = nullptr;
     QLabel* m_denseBleu = nullptr;
-    QLabel* m_moeTitle = nullptr;
+    QGroupBox* m_moeBox = nullptr;
     QLabel* m_moeOutput = nullptr;
     QLabel* m_moeTime = nullptr;
     QLabel* m_moeBleu = nullptr;

@@ -10,6 +10,7 @@
 #include "TranslatorPanel.h"
 
 #include <QComboBox>
+#include <QGroupBox>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -94,7 +95,7 @@ private slots:
         m_panel->kSlider()->setValue(3);
         QVERIFY(updated.wait(kWaitMs));
         QCOMPARE(m_panel->shownK(), 3);
-        QVERIFY(m_panel->findChild<QLabel*>("moeTitle")->text().contains("K = 3 of 8"));
+        QVERIFY(m_panel->moeBox()->title().contains("K = 3 of 8"));
         QVERIFY(m_panel->findChild<QLabel*>("flops")->text().contains("37.5 %"));
         Q_UNUSED(timeAtOne);
 
