@@ -1,0 +1,149 @@
+// LiveTranslation: dense and MoE translation of one sentence on the shared model, the experts
+// recorded per layer and token, and the model left dense whatever happens.
+#include "widgets/TranslatorTestSupport.h"
+
+#include "LiveTranslation.h"
+
+#include "moewb/moe/MoeLayer.h"
+
+#include <QtTest>
+
+#include <atomic>
+#include <thread>
+
+using namespace moewb;
+
+namespace {
+
+bool modelIsDense(NmtModel& model) {
+    for (const auto& ffn : model.transformer()->feedForwards()) {
+        if (ffn->override()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Cancels at its n-th check: a user pressing Cancel at a known point of the work.
+class CancelAtCheck : public Feedback {
+public:
+    explicit CancelAtCheck(int n) : m_n(n) {}
+    bool isCancelled() const override { return ++m_checks >= m_n; }
+
+private:
+    int m_n;
+    mutable std::atomic<int> m_checks{0};
+};
+
+}  // namespace
+
+class TestLiveTranslation : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        torch::set_num_threads(1);
+        m_artifacts = test::makeMoeArtifacts(8);
+    }
+
+    void allExpertsGiveTheDenseTranslation() {
+        LiveTranslationRequest request = requestFor(8);
+        Feedback feedback;
+        const auto result = LiveTranslation::run(request, feedback);
+        QVERIFY(result.dense && result.moe);
+        QVERIFY(!result.dense->text.empty());
+        QCOMPARE(result.moe->text, result.dense->text);
+        QVERIFY(result.dense->seconds > 0 && result.moe->seconds > 0);
+        QVERIFY(result.dense->repetitions >= 1 && result.dense->repetitions <= 5);
+        QCOMPARE(result.k, 8);
+        QVERIFY(modelIsDense(*m_artifacts.model.model));
+        // At K = N every expert is listed for every token.
+        for (const auto& layer : result.strip.layers) {
+            for (const auto& token : layer) {
+                QCOMPARE(token.size(), std::size_t(8));
+            }
+        }
+    }
+
+    void recordsTheExpertsOfEveryLayerAndToken() {
+        LiveTranslationRequest request = requestFor(2);
+        request.dense = false;
+        Feedback feedback;
+        const auto result = LiveTranslation::run(request, feedback);
+        QVERIFY(!result.dense);
+        QVERIFY(result.moe);
+        const auto& strip = result.strip;
+        QCOMPARE(strip.numExperts, 8);
+        QCOMPARE(strip.encoderLayers, 2);
+        QCOMPARE(strip.layers.size(), std::size_t(4));
+        // "Ein Mann fährt Fahrrad." in pieces, then EOS.
+        const auto pieces = m_artifacts.model.model->tokenizer().encode(request.source);
+        QCOMPARE(strip.sourceTokens.size(), pieces.size() + 1);
+        QCOMPARE(strip.sourceTokens.back(), std::string("</s>"));
+        QVERIFY(!strip.targetTokens.empty());
+        for (std::size_t l = 0; l < strip.layers.size(); ++l) {
+            const auto& side = l < 2 ? strip.sourceTokens : strip.targetTokens;
+            QCOMPARE(strip.layers[l].size(), side.size());
+            for (const auto& token : strip.layers[l]) {
+                QCOMPARE(token.size(), std::size_t(2));
+                QVERIFY(token[0] != token[1]);
+                QVERIFY(token[0] >= 0 && token[0] < 8);
+            }
+        }
+    }
+
+    void cancellingWhileExpertsAreInstalledLeavesTheModelDense() {
+        LiveTranslationRequest request = requestFor(2);
+        request.dense = false;
+        // Check 1 comes before installing, check 2 inside the timed MoE runs.
+        CancelAtCheck feedback(2);
+        QVERIFY_THROWS_EXCEPTION(OperationCancelled, LiveTranslation::run(request, feedback));
+        QVERIFY(modelIsDense(*m_artifacts.model.model));
+    }
+
+    void routersOfAnotherShapeAreRefused() {
+        LiveTranslationRequest request = requestFor(2);
+        auto broken = std::make_shared<RouterSet>(*m_artifacts.routers.front().set);
+        broken->layers.resize(1);
+        request.routers = broken;
+        Feedback feedback;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, LiveTranslation::run(request, feedback));
+        request = requestFor(9);  // more experts than the partition has
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, LiveTranslation::run(request, feedback));
+        QVERIFY(modelIsDense(*m_artifacts.model.model));
+    }
+
+    void waitingForABusyModelCanBeCancelled() {
+        std::unique_lock<std::mutex> busy(*m_artifacts.model.mutex);  // another job holds it
+        Feedback feedback;
+        std::atomic<bool> cancelled{false};
+        std::thread worker([&] {
+            try {
+                LiveTranslation::run(requestFor(2), feedback);
+            } catch (const OperationCancelled&) {
+                cancelled = true;
+            }
+        });
+        QTest::qWait(50);
+        QVERIFY(!cancelled);
+        feedback.cancel();
+        worker.join();
+        QVERIFY(cancelled);
+    }
+
+private:
+    LiveTranslationRequest requestFor(int k) const {
+        LiveTranslationRequest request;
+        request.model = m_artifacts.model;
+        request.source = "Ein Mann fährt Fahrrad.";
+        request.experts = m_artifacts.partitions.front().experts;
+        request.routers = m_artifacts.routers.back().set;  // similarity
+        request.k = k;
+        return request;
+    }
+
+    test::MoeArtifacts m_artifacts;
+};
+
+QTEST_GUILESS_MAIN(TestLiveTranslation)
+#include "test_LiveTranslation.moc"

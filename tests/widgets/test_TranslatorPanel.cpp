@@ -1,0 +1,269 @@
+// TranslatorPanel on the tiny model with a real k-means partition and trained routers: the
+// slider retranslates on the worker, only the newest request is shown, K = N equals dense, the
+// strip fills, failures keep the previous output, parallel files load, figures export.
+#include "widgets/TranslatorTestSupport.h"
+
+#include "DemoSentenceModel.h"
+#include "ExpertStripPlot.h"
+#include "FigureExporter.h"
+#include "JobRunner.h"
+#include "TranslatorPanel.h"
+
+#include <QComboBox>
+#include <QGroupBox>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace moewb;
+
+namespace {
+
+constexpr int kWaitMs = 10000;
+
+}  // namespace
+
+class TestTranslatorPanel : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        torch::set_num_threads(1);
+        m_artifacts =
+            test::makeMoeArtifacts(8, {QStringLiteral("kmeans"), QStringLiteral("random")});
+    }
+
+    void init() {
+        m_jobs = std::make_unique<JobRunner>();
+        m_panel = std::make_unique<TranslatorPanel>(m_jobs.get());
+        m_panel->resize(1100, 760);
+    }
+
+    void cleanup() {
+        m_panel.reset();
+        m_jobs.reset();
+    }
+
+    void saysWhatToRunFirst() {
+        QVERIFY(m_panel->statusLabel()->text().contains("model"));
+        QVERIFY(m_panel->sentences()->rowCount() >= 50);  // the built-in demo set
+
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        m_panel->setModel(m_artifacts.model);  // dense only: no partition yet
+        QVERIFY(updated.wait(kWaitMs));
+        QVERIFY(!m_panel->denseOutputLabel()->text().isEmpty());
+        QCOMPARE(m_panel->shownK(), 0);
+        QVERIFY(m_panel->statusLabel()->text().contains("partition"));
+        QVERIFY(!m_panel->kSlider()->isEnabled());
+
+        m_panel->setPartitions(m_artifacts.partitions);  // still no routers
+        QVERIFY(updated.wait(kWaitMs));
+        QVERIFY(m_panel->statusLabel()->text().contains("router"));
+        QVERIFY(m_panel->kSlider()->isEnabled());
+        QCOMPARE(m_panel->kSlider()->maximum(), 8);
+    }
+
+    void routersAreFilteredByPartition() {
+        loadEverything();
+        QCOMPARE(m_panel->routerCombo()->count(), 2);  // both trained for "kmeans"
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        m_panel->partitionCombo()->setCurrentIndex(1);  // "random": no routers
+        QCOMPARE(m_panel->routerCombo()->count(), 0);
+        QVERIFY(updated.wait(kWaitMs));
+        QCOMPARE(m_panel->shownK(), 0);
+        QVERIFY(m_panel->statusLabel()->text().contains("router"));
+    }
+
+    void movingTheSliderRetranslates() {
+        loadEverything();
+        m_panel->setSentence(QStringLiteral("Ein Hund rennt über die Wiese."),
+                             QStringLiteral("A dog runs across the meadow."));
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        m_panel->kSlider()->setValue(1);
+        QVERIFY(updated.wait(kWaitMs));
+        QCOMPARE(m_panel->shownK(), 1);
+        QVERIFY(!m_panel->moeOutputLabel()->text().isEmpty());
+        QVERIFY(m_panel->moeTimeLabel()->text().contains("ms"));
+        QVERIFY(m_panel->moeBleuLabel()->text().startsWith("BLEU: "));
+        QVERIFY(m_panel->speedupLabel()->text().contains("×"));
+        const QString denseTime = m_panel->denseTimeLabel()->text();
+
+        m_panel->kSlider()->setValue(3);
+        QVERIFY(updated.wait(kWaitMs));
+        QCOMPARE(m_panel->shownK(), 3);
+        QVERIFY(m_panel->moeBox()->title().contains("K = 3 of 8"));
+        QVERIFY(m_panel->findChild<QLabel*>("flops")->text().contains("37.5 %"));
+        // The dense translation does not depend on K: it comes from the cache, time and all.
+        QCOMPARE(m_panel->denseTimeLabel()->text(), denseTime);
+
+        // Editing the reference rescores without translating again.
+        updated.clear();
+        m_panel->referenceEdit()->clear();
+        QTest::keyClicks(m_panel->referenceEdit(), "x");
+        QCOMPARE(updated.count(), 1);
+        QVERIFY(!m_panel->isTranslating());
+    }
+
+    void allExpertsGiveTheDenseOutput() {
+        loadEverything();
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        m_panel->kSlider()->setValue(8);
+        QVERIFY(updated.wait(kWaitMs));
+        QCOMPARE(m_panel->shownK(), 8);
+        QVERIFY(!m_panel->denseOutputLabel()->text().isEmpty());
+        QCOMPARE(m_panel->moeOutputLabel()->text(), m_panel->denseOutputLabel()->text());
+    }
+
+    void rapidMovesShowOnlyTheLastResult() {
+        loadEverything();
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        for (int k = 1; k <= 6; ++k) {
+            m_panel->kSlider()->setValue(k);
+            QTest::qWait(30);  // faster than the debounce
+        }
+        QVERIFY(updated.wait(kWaitMs));
+        QTest::qWait(300);  // time for a stray second result to show up
+        QCOMPARE(updated.count(), 1);
+        QCOMPARE(m_panel->shownK(), 6);
+    }
+
+    void aResultOvertakenByANewRequestIsDropped() {
+        loadEverything();
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        {
+            // Another job holds the model, so the first request is still running when K moves.
+            std::unique_lock<std::mutex> busy(*m_artifacts.model.mutex);
+            m_panel->kSlider()->setValue(1);
+            QTRY_VERIFY_WITH_TIMEOUT(m_panel->isTranslating(), kWaitMs);
+            m_panel->kSlider()->setValue(5);
+            QTest::qWait(300);
+            QCOMPARE(updated.count(), 0);
+        }
+        QVERIFY(updated.wait(kWaitMs));
+        QTest::qWait(300);
+        QCOMPARE(updated.count(), 1);
+        QCOMPARE(m_panel->shownK(), 5);
+    }
+
+    void theStripShowsLayersTimesTokens() {
+        loadEverything();
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        m_panel->kSlider()->setValue(3);
+        QVERIFY(updated.wait(kWaitMs));
+        ExpertStripPlot* strip = m_panel->expertStrip();
+        QVERIFY(strip->hasStrip());
+        const auto& data = strip->strip();
+        QCOMPARE(data.layers.size(), std::size_t(4));
+        QCOMPARE(strip->encoderMap()->data()->keySize(), int(data.sourceTokens.size()));
+        QCOMPARE(strip->encoderMap()->data()->valueSize(), 2 * 8);
+        QVERIFY(strip->decoderMap()->data()->keySize() >= 2);
+        // Exactly K cells per token and layer are filled.
+        int filled = 0;
+        for (int x = 0; x < strip->encoderMap()->data()->keySize(); ++x) {
+            for (int y = 0; y < 8; ++y) {
+                filled += strip->encoderMap()->data()->cell(x, y) > 0 ? 1 : 0;
+            }
+        }
+        QCOMPARE(filled, 3 * int(data.sourceTokens.size()));
+    }
+
+    void aFailedJobKeepsThePreviousOutput() {
+        loadEverything();
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        m_panel->kSlider()->setValue(3);
+        QVERIFY(updated.wait(kWaitMs));
+        const QString before = m_panel->moeOutputLabel()->text();
+
+        // A router file that does not fit its partition (one layer instead of four).
+        auto routers = m_artifacts.routers;
+        auto broken = std::make_shared<RouterSet>(*routers.front().set);
+        broken->layers.resize(1);
+        routers << RouterEntry{QStringLiteral("broken"), QStringLiteral("kmeans"), broken};
+        m_panel->setRouters(routers);
+        m_panel->routerCombo()->setCurrentIndex(m_panel->routerCombo()->findData("broken"));
+        QTRY_VERIFY_WITH_TIMEOUT(m_panel->statusLabel()->text().contains("failed"), kWaitMs);
+        QCOMPARE(m_panel->moeOutputLabel()->text(), before);
+        QCOMPARE(m_panel->shownK(), 3);
+    }
+
+    void opensParallelFiles() {
+        QTemporaryDir dir;
+        QFile tsv(dir.filePath("pairs.tsv"));
+        QVERIFY(tsv.open(QIODevice::WriteOnly));
+        tsv.write("Ein Hund bellt.\tA dog barks.\nDie Sonne scheint.\tThe sun is shining.\n");
+        tsv.close();
+        QSignalSpy loaded(m_panel.get(), &TranslatorPanel::parallelFileLoaded);
+        QSignalSpy failed(m_panel.get(), &TranslatorPanel::parallelFileFailed);
+        const int before = m_panel->sentences()->rowCount();
+        m_panel->openParallelFile(tsv.fileName());
+        QVERIFY(loaded.wait(kWaitMs));
+        QCOMPARE(loaded.at(0).at(0).toInt(), 2);
+        QCOMPARE(m_panel->sentences()->rowCount(), before + 2);
+        const int row = m_panel->sentences()->find(QStringLiteral("Die Sonne scheint."));
+        QCOMPARE(m_panel->sentences()->sentence(row).reference,
+                 QStringLiteral("The sun is shining."));
+
+        // Moses-style files of unequal length: the error names both files.
+        QFile de(dir.filePath("test.de")), en(dir.filePath("test.en"));
+        QVERIFY(de.open(QIODevice::WriteOnly) && en.open(QIODevice::WriteOnly));
+        de.write("Eins.\nZwei.\n");
+        en.write("One.\n");
+        de.close();
+        en.close();
+        m_panel->openParallelFile(de.fileName(), en.fileName());
+        QVERIFY(failed.wait(kWaitMs));
+        QVERIFY(failed.at(0).at(0).toString().contains("test.en"));
+        QVERIFY(m_panel->statusLabel()->text().contains("test.en"));
+        QCOMPARE(m_panel->sentences()->rowCount(), before + 2);
+    }
+
+    void exportsItsFigures() {
+        loadEverything();
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        m_panel->kSlider()->setValue(4);
+        QVERIFY(updated.wait(kWaitMs));
+        const auto figures = m_panel->figures();
+        QCOMPARE(figures.size(), 2);
+        QCOMPARE(figures[0].name, QStringLiteral("translator-experts"));
+        QTemporaryDir dir;
+        FigureExportOptions options;
+        options.dpi = 96;
+        for (const Figure& figure : figures) {
+            const QString path = dir.filePath(figure.name + ".png");
+            QString error;
+            QVERIFY2(FigureExporter::exportFigure(figure, path, options, &error),
+                     qPrintable(error));
+            QImage image(path);
+            QCOMPARE(image.size(), QSize(900, 600));
+        }
+        // Screenshots for looking at the views (MOEWB_SCREENSHOT_DIR, when set).
+        const QString shots = qEnvironmentVariable("MOEWB_SCREENSHOT_DIR");
+        if (!shots.isEmpty()) {
+            m_panel->grab().save(shots + "/translator-panel.png");
+            FigureExporter::exportFigure(figures[0], shots + "/translator-experts.png", {},
+                                         nullptr);
+        }
+    }
+
+private:
+    // Model, partitions and routers, with the first translation done.
+    void loadEverything() {
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        m_panel->setModel(m_artifacts.model);
+        m_panel->setPartitions(m_artifacts.partitions);
+        m_panel->setRouters(m_artifacts.routers);
+        QVERIFY(updated.wait(kWaitMs));
+        QCOMPARE(m_panel->shownK(), 2);  // a quarter of the 8 experts to start with
+    }
+
+    test::MoeArtifacts m_artifacts;
+    std::unique_ptr<JobRunner> m_jobs;
+    std::unique_ptr<TranslatorPanel> m_panel;
+};
+
+QTEST_MAIN(TestTranslatorPanel)
+#include "test_TranslatorPanel.moc"

@@ -1,0 +1,549 @@
+// LibTorch before any Qt header: Qt's `slots` macro breaks LibTorch's headers.
+#include "LiveTranslation.h"
+#include "WorkbenchData.h"
+
+#include "TranslatorPanel.h"
+
+#include "DemoSentenceModel.h"
+#include "ExpertStripPlot.h"
+#include "JobRunner.h"
+#include "SentencePicker.h"
+
+#include "moewb/text/Bleu.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSlider>
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <exception>
+
+namespace {
+
+// Pause after the last change before translating: long enough to skip the intermediate values of
+// a slider drag, short enough to feel live.
+constexpr int kDebounceMs = 150;
+
+QString timeText(const TimedTranslation& t) {
+    return TranslatorPanel::tr("%1 ms").arg(t.seconds * 1000.0, 0, 'f', 1);
+}
+
+QString timeToolTip(const TimedTranslation& t) {
+    return TranslatorPanel::tr(
+        "Greedy translation of this sentence: median wall time of %n "
+        "timed run(s) after one warm-up run",
+        nullptr, t.repetitions);
+}
+
+QLabel* outputLabel(QWidget* parent, const QString& objectName, const QString& toolTip) {
+    auto* label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setWordWrap(true);
+    // Ignored width: the dense and MoE columns stay equal whatever their text.
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setToolTip(toolTip);
+    QFont font = label->font();
+    font.setPointSizeF(font.pointSizeF() * 1.25);
+    label->setFont(font);
+    label->setMinimumHeight(label->fontMetrics().height() * 2);
+    label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    return label;
+}
+
+QLabel* smallLabel(QWidget* parent, const QString& objectName, const QString& toolTip) {
+    auto* label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setToolTip(toolTip);
+    return label;
+}
+
+}  // namespace
+
+struct TranslatorPanel::State {
+    ModelHandle model;
+    QList<PartitionEntry> partitions;
+    QList<RouterEntry> routers;
+    // Dense translations per German sentence for the current model: they do not depend on K.
+    QHash<QString, TimedTranslation> denseCache;
+};
+
+TranslatorPanel::TranslatorPanel(JobRunner* jobs, QWidget* parent)
+    : QWidget(parent), m_jobs(jobs), m_state(std::make_unique<State>()) {
+    setObjectName(QStringLiteral("translatorPanel"));
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(kDebounceMs);
+    connect(m_debounce, &QTimer::timeout, this, &TranslatorPanel::startTranslation);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    m_picker = new SentencePicker(m_jobs, splitter);
+    splitter->addWidget(m_picker);
+    auto* right = new QWidget(splitter);
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(buildOutputs());
+    m_strip = new ExpertStripPlot(right);
+    m_strip->setMinimumHeight(260);
+    rightLayout->addWidget(m_strip, 1);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+    FigureExporter::installContextMenu(figures().front());
+
+    connect(m_jobs, &JobRunner::succeeded, this,
+            [this](int id) { onJobEnded(id, JobEnd::Succeeded, {}); });
+    connect(m_jobs, &JobRunner::failed, this,
+            [this](int id, const QString& message) { onJobEnded(id, JobEnd::Failed, message); });
+    connect(m_jobs, &JobRunner::cancelled, this,
+            [this](int id) { onJobEnded(id, JobEnd::Cancelled, {}); });
+
+    connect(m_picker, &SentencePicker::sentenceChosen, this, &TranslatorPanel::setSentence);
+    connect(m_picker, &SentencePicker::addRequested, this, [this] {
+        if (!m_picker->addSentence(m_source->text(), m_reference->text())) {
+            showStatus(tr("Type a German sentence first, then add it."), true);
+        }
+    });
+    connect(m_picker, &SentencePicker::parallelFileLoaded, this,
+            [this](int added, const QString& fileName) {
+                showStatus(tr("Added %n sentence(s) from %1.", nullptr, added).arg(fileName),
+                           false);
+                emit parallelFileLoaded(added);
+            });
+    connect(m_picker, &SentencePicker::parallelFileFailed, this, [this](const QString& message) {
+        showStatus(tr("Could not read the parallel text: %1").arg(message), true);
+        emit parallelFileFailed(message);
+    });
+
+    refreshRouterChoices();
+    startTranslation();  // says what to load first
+    if (!m_picker->demoSetError().isEmpty()) {
+        showStatus(m_picker->demoSetError(), true);
+    }
+}
+
+TranslatorPanel::~TranslatorPanel() = default;
+
+QWidget* TranslatorPanel::buildOutputs() {
+    auto* widget = new QWidget(this);
+    auto* layout = new QVBoxLayout(widget);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    auto* form = new QFormLayout;
+    m_source = new QLineEdit(widget);
+    m_source->setObjectName(QStringLiteral("sourceEdit"));
+    m_source->setPlaceholderText(tr("Type a German sentence, e.g. Ein Hund rennt über die Wiese."));
+    m_source->setToolTip(tr("The German sentence; it is translated as you type"));
+    m_reference = new QLineEdit(widget);
+    m_reference->setObjectName(QStringLiteral("referenceEdit"));
+    m_reference->setPlaceholderText(tr("Optional English reference, for sentence BLEU"));
+    m_reference->setToolTip(
+        tr("A reference translation; with one, both outputs get a sentence "
+           "BLEU score (sacreBLEU's sentence_bleu)"));
+    form->addRow(tr("German:"), m_source);
+    form->addRow(tr("Reference:"), m_reference);
+    layout->addLayout(form);
+
+    auto* controls = new QHBoxLayout;
+    m_partitionCombo = new QComboBox(widget);
+    m_partitionCombo->setObjectName(QStringLiteral("partitionCombo"));
+    m_partitionCombo->setToolTip(
+        tr("The expert partition: how each feed-forward layer's neurons "
+           "are split into experts"));
+    m_routerCombo = new QComboBox(widget);
+    m_routerCombo->setObjectName(QStringLiteral("routerCombo"));
+    m_routerCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_routerCombo->setToolTip(
+        tr("The router that picks each token's experts (only routers "
+           "trained for the chosen partition are listed)"));
+    m_kSlider = new QSlider(Qt::Horizontal, widget);
+    m_kSlider->setObjectName(QStringLiteral("kSlider"));
+    m_kSlider->setToolTip(
+        tr("Active experts K per token and layer: fewer experts, less "
+           "feed-forward compute"));
+    m_kSlider->setPageStep(1);
+    m_kSlider->setTickPosition(QSlider::TicksBelow);
+    m_kSlider->setMinimumWidth(160);
+    m_kValue = smallLabel(widget, QStringLiteral("kValue"), tr("Active experts of all experts"));
+    m_kValue->setMinimumWidth(m_kValue->fontMetrics().horizontalAdvance("K = 16 of 16  "));
+    controls->addWidget(new QLabel(tr("Partition:"), widget));
+    controls->addWidget(m_partitionCombo, 1);
+    controls->addWidget(new QLabel(tr("Router:"), widget));
+    controls->addWidget(m_routerCombo, 1);
+    controls->addWidget(new QLabel(tr("Active experts:"), widget));
+    controls->addWidget(m_kSlider, 2);
+    controls->addWidget(m_kValue);
+    layout->addLayout(controls);
+    m_flops = smallLabel(widget, QStringLiteral("flops"),
+                         tr("Feed-forward multiply-adds per token relative to the dense model: "
+                            "the K/N experts computed, plus what the router itself costs"));
+    layout->addWidget(m_flops);
+
+    auto* outputs = new QHBoxLayout;
+    auto* dense = new QGroupBox(tr("Dense (every neuron)"), widget);
+    dense->setToolTip(tr("The original model, every feed-forward neuron computed"));
+    auto* denseLayout = new QVBoxLayout(dense);
+    m_denseOutput = outputLabel(dense, QStringLiteral("denseOutput"),
+                                tr("Greedy translation by the dense model"));
+    m_denseTime = smallLabel(dense, QStringLiteral("denseTime"), tr("Dense translation time"));
+    m_denseBleu = smallLabel(dense, QStringLiteral("denseBleu"),
+                             tr("Sentence BLEU of the dense translation against the reference"));
+    denseLayout->addWidget(m_denseOutput, 1);
+    denseLayout->addWidget(m_denseTime);
+    denseLayout->addWidget(m_denseBleu);
+    auto* moe = new QGroupBox(tr("Mixture of experts"), widget);
+    moe->setObjectName(QStringLiteral("moeBox"));
+    m_moeBox = moe;
+    moe->setToolTip(
+        tr("The same model with each feed-forward layer run as a mixture of experts: "
+           "only the K experts the router picks are computed"));
+    auto* moeLayout = new QVBoxLayout(moe);
+    m_moeOutput = outputLabel(moe, QStringLiteral("moeOutput"),
+                              tr("Greedy translation with K active experts per token"));
+    m_moeTime = smallLabel(moe, QStringLiteral("moeTime"), tr("MoE translation time"));
+    m_moeBleu = smallLabel(moe, QStringLiteral("moeBleu"),
+                           tr("Sentence BLEU of the MoE translation against the reference"));
+    moeLayout->addWidget(m_moeOutput, 1);
+    moeLayout->addWidget(m_moeTime);
+    moeLayout->addWidget(m_moeBleu);
+    outputs->addWidget(dense, 1);
+    outputs->addWidget(moe, 1);
+    layout->addLayout(outputs);
+
+    m_speedup = smallLabel(widget, QStringLiteral("speedup"),
+                           tr("Dense time divided by MoE time for this sentence (whole "
+                              "translation, not only the feed-forward layers)"));
+    QFont big = m_speedup->font();
+    big.setPointSizeF(big.pointSizeF() * 1.3);
+    big.setBold(true);
+    m_speedup->setFont(big);
+    layout->addWidget(m_speedup);
+    m_status = smallLabel(widget, QStringLiteral("status"), tr("What the translator is doing"));
+    m_status->setWordWrap(true);
+    layout->addWidget(m_status);
+
+    connect(m_source, &QLineEdit::textEdited, this, [this](const QString& text) {
+        // A reference belongs to its list sentence; typing something else drops it.
+        const int row = sentences()->find(text.simplified());
+        if (row >= 0) {
+            m_reference->setText(sentences()->sentence(row).reference);
+            m_referenceFromList = true;
+        } else if (m_referenceFromList) {
+            m_reference->clear();
+            m_referenceFromList = false;
+        }
+        scheduleTranslation();
+    });
+    connect(m_reference, &QLineEdit::textEdited, this, [this] {
+        m_referenceFromList = false;
+        refreshScores();
+        emit translationUpdated();
+    });
+    connect(m_partitionCombo, &QComboBox::currentIndexChanged, this, [this] {
+        refreshRouterChoices();
+        scheduleTranslation();
+    });
+    connect(m_routerCombo, &QComboBox::currentIndexChanged, this, [this] {
+        refreshFlops();
+        scheduleTranslation();
+    });
+    connect(m_kSlider, &QSlider::valueChanged, this, [this] {
+        refreshFlops();
+        scheduleTranslation();
+    });
+    return widget;
+}
+
+QList<Figure> TranslatorPanel::figures() const {
+    return {{QStringLiteral("translator-experts"), tr("Experts fired per token"), m_strip},
+            {QStringLiteral("translator-panel"), tr("Live translator"),
+             const_cast<TranslatorPanel*>(this)}};
+}
+
+void TranslatorPanel::setModel(const ModelHandle& model) {
+    m_state->model = model;
+    m_state->denseCache.clear();  // dense outputs belong to the model they came from
+    m_shownSource.clear();
+    if (m_state->model.isValid() && m_source->text().isEmpty() && sentences()->rowCount() > 0) {
+        m_picker->pick(0);  // something to show at once
+    }
+    scheduleTranslation();
+}
+
+void TranslatorPanel::setPartitions(const QList<PartitionEntry>& partitions) {
+    const QString current = m_partitionCombo->currentText();
+    m_state->partitions = partitions;
+    QSignalBlocker block(m_partitionCombo);
+    m_partitionCombo->clear();
+    for (const auto& p : m_state->partitions) {
+        m_partitionCombo->addItem(p.name);
+    }
+    const int keep = m_partitionCombo->findText(current);
+    m_partitionCombo->setCurrentIndex(keep >= 0 ? keep : 0);
+    refreshRouterChoices();
+    scheduleTranslation();
+}
+
+void TranslatorPanel::setRouters(const QList<RouterEntry>& routers) {
+    m_state->routers = routers;
+    refreshRouterChoices();
+    scheduleTranslation();
+}
+
+const PartitionEntry* TranslatorPanel::currentPartition() const {
+    const int i = m_partitionCombo->currentIndex();
+    return i >= 0 && i < m_state->partitions.size() ? &m_state->partitions[i] : nullptr;
+}
+
+const RouterEntry* TranslatorPanel::currentRouter() const {
+    const QString name = m_routerCombo->currentData().toString();
+    const PartitionEntry* partition = currentPartition();
+    for (const auto& r : m_state->routers) {
+        if (partition && r.name == name && r.partition == partition->name) {
+            return &r;
+        }
+    }
+    return nullptr;
+}
+
+void TranslatorPanel::refreshRouterChoices() {
+    const QString current = m_routerCombo->currentData().toString();
+    QSignalBlocker block(m_routerCombo);
+    m_routerCombo->clear();
+    const PartitionEntry* partition = currentPartition();
+    for (const auto& r : m_state->routers) {
+        if (partition && r.partition == partition->name) {
+            const QString kind = r.set ? QString::fromStdString(r.set->kind) : QString();
+            m_routerCombo->addItem(kind.isEmpty() ? r.name : tr("%1 (%2)").arg(r.name, kind),
+                                   r.name);
+        }
+    }
+    const int keep = m_routerCombo->findData(current);
+    m_routerCombo->setCurrentIndex(keep >= 0 ? keep : 0);
+    m_partitionCombo->setEnabled(!m_state->partitions.isEmpty());
+    m_routerCombo->setEnabled(m_routerCombo->count() > 0);
+    refreshSlider();
+}
+
+void TranslatorPanel::refreshSlider() {
+    const PartitionEntry* partition = currentPartition();
+    const int n = partition && !partition->experts.empty() && partition->experts.front()
+                      ? partition->experts.front()->numExperts()
+                      : 0;
+    QSignalBlocker block(m_kSlider);
+    if (n > 0 && m_kSlider->maximum() != n) {
+        const bool first = !m_kSlider->isEnabled();
+        m_kSlider->setRange(1, n);
+        if (first) {
+            m_kSlider->setValue(std::max(1, n / 4));  // a quarter: clearly faster, still fluent
+        }
+    }
+    m_kSlider->setEnabled(n > 0);
+    refreshFlops();
+}
+
+void TranslatorPanel::refreshFlops() {
+    const PartitionEntry* partition = currentPartition();
+    if (!partition || partition->experts.empty() || !m_kSlider->isEnabled()) {
+        m_kValue->setText(tr("K = –"));
+        m_flops->setText(tr("Feed-forward compute: dense (no partition chosen)"));
+        return;
+    }
+    const int k = m_kSlider->value();
+    const int n = partition->experts.front()->numExperts();
+    m_kValue->setText(tr("K = %1 of %2").arg(k).arg(n));
+    QString text = tr("Feed-forward compute: K/N = %1/%2 = %3 % of dense")
+                       .arg(k)
+                       .arg(n)
+                       .arg(100.0 * k / n, 0, 'f', 1);
+    const RouterEntry* router = currentRouter();
+    if (router && router->set && router->set->layers.size() == partition->experts.size()) {
+        double routerCost = 0.0, denseCost = 0.0;
+        for (std::size_t i = 0; i < partition->experts.size(); ++i) {
+            const auto& e = *partition->experts[i];
+            routerCost += double(router->set->layers[i]->flopsPerToken(e));
+            denseCost += 2.0 * e.numExperts() * e.expertSize() * e.dModel();  // W1 and W2
+        }
+        text += tr(", plus %1 % for the router").arg(100.0 * routerCost / denseCost, 0, 'f', 1);
+    }
+    m_flops->setText(text);
+}
+
+QString TranslatorPanel::missingForMoe() const {
+    if (m_state->partitions.isEmpty()) {
+        return tr(
+            "No expert partition yet: run the Partitions step (or “moewb partition”) to "
+            "compare with a mixture of experts.");
+    }
+    const PartitionEntry* partition = currentPartition();
+    if (!partition || partition->experts.empty()) {
+        return tr("Partition “%1” has no expert blocks for this model: reopen the project.")
+            .arg(partition ? partition->name : QString());
+    }
+    if (!currentRouter()) {
+        return tr("No router for partition “%1” yet: run the Routers step (or “moewb route "
+                  "--partition %1”) first.")
+            .arg(partition->name);
+    }
+    return {};
+}
+
+void TranslatorPanel::setSentence(const QString& source, const QString& reference) {
+    m_source->setText(source);
+    m_reference->setText(reference);
+    m_referenceFromList = true;
+    scheduleTranslation();
+}
+
+void TranslatorPanel::scheduleTranslation() {
+    // Anything in flight now answers an outdated question: drop its result, stop its work.
+    ++m_generation;
+    if (m_jobId != 0) {
+        m_jobs->cancel(m_jobId);
+    }
+    m_debounce->start();
+}
+
+int TranslatorPanel::startJob(const QString& title, std::function<void(moewb::Feedback&)> work,
+                              JobHandler handler) {
+    const int id = m_jobs->start(title, std::move(work));
+    m_handlers.insert(id, std::move(handler));  // signals are queued: none can arrive before this
+    return id;
+}
+
+void TranslatorPanel::onJobEnded(int id, JobEnd end, const QString& message) {
+    const auto it = m_handlers.find(id);
+    if (it == m_handlers.end()) {
+        return;  // someone else's job
+    }
+    const JobHandler handler = it.value();
+    m_handlers.erase(it);
+    if (id == m_jobId) {
+        m_jobId = 0;
+    }
+    handler(end, message);
+}
+
+void TranslatorPanel::startTranslation() {
+    if (!m_state->model.isValid()) {
+        showStatus(tr("No model loaded: open a project or load a model first (then partition it "
+                      "and train routers to compare with experts)."),
+                   false);
+        return;
+    }
+    const QString source = m_source->text().simplified();
+    if (source.isEmpty()) {
+        showStatus(tr("Type a German sentence or pick one from the list."), false);
+        return;
+    }
+    const QString missing = missingForMoe();
+    const bool denseCached = m_state->denseCache.contains(source);
+    if (!missing.isEmpty() && denseCached) {
+        showResult(source, LiveTranslationResult());  // nothing new to compute
+        return;
+    }
+    LiveTranslationRequest request;
+    request.model = m_state->model;
+    request.source = source.toStdString();
+    request.dense = !denseCached;
+    if (missing.isEmpty()) {
+        request.experts = currentPartition()->experts;
+        request.routers = currentRouter()->set;
+        request.k = m_kSlider->value();
+    }
+    const int generation = ++m_generation;
+    auto result = std::make_shared<LiveTranslationResult>();
+    const int id = startJob(
+        tr("Translating"),
+        [request, result](moewb::Feedback& feedback) {
+            *result = LiveTranslation::run(request, feedback);
+        },
+        [this, generation, source, result](JobEnd end, const QString& message) {
+            if (generation != m_generation) {
+                return;  // a newer request superseded this one
+            }
+            if (end == JobEnd::Succeeded) {
+                showResult(source, *result);
+            } else if (end == JobEnd::Failed) {
+                showStatus(tr("Translation failed: %1").arg(message), true);
+            } else {
+                showStatus(tr("Translation cancelled; the previous output is still shown."), false);
+            }
+        });
+    m_jobId = id;
+    showStatus(tr("Translating…"), false);
+}
+
+void TranslatorPanel::showResult(const QString& source, const LiveTranslationResult& result) {
+    if (result.dense) {
+        m_state->denseCache.insert(source, *result.dense);
+    }
+    m_shownSource = source;
+    const TimedTranslation dense = m_state->denseCache.value(source);
+    m_denseOutput->setText(QString::fromStdString(dense.text));
+    m_denseTime->setText(timeText(dense));
+    m_denseTime->setToolTip(timeToolTip(dense));
+    const QString missing = missingForMoe();
+    if (result.moe) {
+        const int n = result.strip.numExperts;
+        m_shownK = result.k;
+        m_moeBox->setTitle(tr("Mixture of experts (K = %1 of %2)").arg(result.k).arg(n));
+        m_moeOutput->setText(QString::fromStdString(result.moe->text));
+        m_moeTime->setText(timeText(*result.moe));
+        m_moeTime->setToolTip(timeToolTip(*result.moe));
+        const double speedup = result.moe->seconds > 0 ? dense.seconds / result.moe->seconds : 0;
+        m_speedup->setText(tr("Speedup: ×%1").arg(speedup, 0, 'f', 2));
+        m_speedup->setStyleSheet(speedup >= 1.0 ? QStringLiteral("color: #1b7f3b;")
+                                                : QStringLiteral("color: #b34700;"));
+        m_strip->setStrip(result.strip, result.k);
+        showStatus(QString(), false);
+    } else {
+        m_shownK = 0;
+        m_moeBox->setTitle(tr("Mixture of experts"));
+        m_moeOutput->setText(tr("–"));
+        m_moeTime->clear();
+        m_speedup->clear();
+        m_strip->clearStrip(missing);
+        showStatus(missing, false);
+    }
+    refreshScores();
+    emit translationUpdated();
+}
+
+void TranslatorPanel::refreshScores() {
+    const QString reference = m_reference->text().simplified();
+    const auto score = [&](QLabel* output, QLabel* label) {
+        const QString text = output->text();
+        if (m_shownSource.isEmpty() || (label == m_moeBleu && m_shownK == 0)) {
+            label->clear();
+        } else if (reference.isEmpty()) {
+            label->setText(tr("BLEU: no reference"));
+        } else {
+            const auto bleu = moewb::sentenceBleu(text.toStdString(), reference.toStdString());
+            label->setText(tr("BLEU: %1").arg(bleu.score, 0, 'f', 1));
+        }
+    };
+    score(m_denseOutput, m_denseBleu);
+    score(m_moeOutput, m_moeBleu);
+}
+
+void TranslatorPanel::showStatus(const QString& message, bool error) {
+    m_status->setText(message);
+    m_status->setStyleSheet(error ? QStringLiteral("color: #c62828;") : QString());
+}
+
+void TranslatorPanel::openParallelFile(const QString& sourcePath, const QString& referencePath) {
+    m_picker->openParallelFile(sourcePath, referencePath);
+}
+
+DemoSentenceModel* TranslatorPanel::sentences() const {
+    return m_picker->sentences();
+}

@@ -1,0 +1,139 @@
+#pragma once
+// The live translator (DESIGN.md §13): German in, the dense and the MoE translation side by side
+// with their times, the speedup and sentence BLEU, and a strip of the experts that fired. Moving
+// the active-experts slider retranslates on a JobRunner worker, debounced; only the newest
+// request's result is ever shown, and a failed job leaves the previous output in place.
+
+#include "FigureExporter.h"
+
+#include <QHash>
+#include <QList>
+#include <QWidget>
+
+#include <functional>
+#include <memory>
+
+// From WorkbenchData.h / LiveTranslation.h, which pull in LibTorch: it must not meet Qt's `slots`
+// macro, so this header (included after Qt headers everywhere) stays free of it.
+struct ModelHandle;
+struct PartitionEntry;
+struct RouterEntry;
+struct LiveTranslationResult;
+namespace moewb {
+class Feedback;
+}
+
+class DemoSentenceModel;
+class ExpertStripPlot;
+class JobRunner;
+class SentencePicker;
+class QComboBox;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QSlider;
+class QTimer;
+
+class TranslatorPanel : public QWidget, public FigureSource {
+    Q_OBJECT
+
+public:
+    explicit TranslatorPanel(JobRunner* jobs, QWidget* parent = nullptr);
+    ~TranslatorPanel() override;
+
+    void setModel(const ModelHandle& model);
+    void setPartitions(const QList<PartitionEntry>& partitions);
+    void setRouters(const QList<RouterEntry>& routers);
+
+    // "translator-experts" (the strip) and "translator-panel" (the whole panel).
+    QList<Figure> figures() const override;
+
+    // Reads a parallel file in the background and adds its sentences to the list: a TSV file
+    // (German<TAB>English) when `referencePath` is empty, else line-aligned German and English
+    // files. Ends with parallelFileLoaded or parallelFileFailed.
+    void openParallelFile(const QString& sourcePath, const QString& referencePath = {});
+    // Puts a sentence (and its reference, may be empty) into the input and translates it.
+    void setSentence(const QString& source, const QString& reference = {});
+
+    // For tests and the main window.
+    QSlider* kSlider() const { return m_kSlider; }
+    QLineEdit* sourceEdit() const { return m_source; }
+    QLineEdit* referenceEdit() const { return m_reference; }
+    QComboBox* partitionCombo() const { return m_partitionCombo; }
+    QComboBox* routerCombo() const { return m_routerCombo; }
+    QLabel* denseOutputLabel() const { return m_denseOutput; }
+    QLabel* denseTimeLabel() const { return m_denseTime; }
+    QLabel* moeOutputLabel() const { return m_moeOutput; }
+    QLabel* moeTimeLabel() const { return m_moeTime; }
+    QLabel* moeBleuLabel() const { return m_moeBleu; }
+    QGroupBox* moeBox() const { return m_moeBox; }
+    QLabel* speedupLabel() const { return m_speedup; }
+    QLabel* statusLabel() const { return m_status; }
+    ExpertStripPlot* expertStrip() const { return m_strip; }
+    DemoSentenceModel* sentences() const;
+    SentencePicker* sentencePicker() const { return m_picker; }
+    // K of the MoE translation on show (0 when none is shown).
+    int shownK() const { return m_shownK; }
+    bool isTranslating() const { return m_jobId != 0; }
+
+signals:
+    // The output labels changed (a new translation, or its BLEU after a reference edit).
+    void translationUpdated();
+    void parallelFileLoaded(int added);
+    void parallelFileFailed(const QString& message);
+
+private:
+    enum class JobEnd { Succeeded, Failed, Cancelled };
+    using JobHandler = std::function<void(JobEnd, const QString& message)>;
+
+    QWidget* buildOutputs();
+    // Starts work on the JobRunner; `handler` runs on the GUI thread when it ends.
+    int startJob(const QString& title, std::function<void(moewb::Feedback&)> work,
+                 JobHandler handler);
+    void onJobEnded(int id, JobEnd end, const QString& message);
+    void refreshRouterChoices();
+    void refreshSlider();
+    void refreshFlops();
+    // Starts the debounce timer: the newest change wins.
+    void scheduleTranslation();
+    void startTranslation();
+    void showResult(const QString& source, const LiveTranslationResult& result);
+    void refreshScores();
+    void showStatus(const QString& message, bool error);
+    const PartitionEntry* currentPartition() const;
+    const RouterEntry* currentRouter() const;
+    // What the user has to do before a MoE translation can run (empty when it can).
+    QString missingForMoe() const;
+
+    struct State;  // the model, the artifacts and the dense cache
+
+    JobRunner* m_jobs;
+    std::unique_ptr<State> m_state;
+    QHash<int, JobHandler> m_handlers;  // jobs this panel started, by id
+
+    int m_generation = 0;  // bumped per request; results of older requests are dropped
+    int m_jobId = 0;       // the running translation job, 0 when idle
+    int m_shownK = 0;
+    QString m_shownSource;             // the sentence whose translations are on show
+    bool m_referenceFromList = false;  // the reference came with a list sentence, not the user
+
+    SentencePicker* m_picker = nullptr;
+    QLineEdit* m_source = nullptr;
+    QLineEdit* m_reference = nullptr;
+    QComboBox* m_partitionCombo = nullptr;
+    QComboBox* m_routerCombo = nullptr;
+    QSlider* m_kSlider = nullptr;
+    QLabel* m_kValue = nullptr;
+    QLabel* m_flops = nullptr;
+    QLabel* m_denseOutput = nullptr;
+    QLabel* m_denseTime = nullptr;
+    QLabel* m_denseBleu = nullptr;
+    QGroupBox* m_moeBox = nullptr;
+    QLabel* m_moeOutput = nullptr;
+    QLabel* m_moeTime = nullptr;
+    QLabel* m_moeBleu = nullptr;
+    QLabel* m_speedup = nullptr;
+    QLabel* m_status = nullptr;
+    ExpertStripPlot* m_strip = nullptr;
+    QTimer* m_debounce = nullptr;
+};
