@@ -36,6 +36,35 @@ QCPColorGradient heatGradient() {
     return gradient;
 }
 
+// The maps hold log10(count) and colour it linearly: QCustomPlot's logarithmic colouring takes a
+// logarithm per cell on every image rebuild, which is too slow for 1024 × 1024. This ticker
+// labels the log10 axis of the colour scale with the counts (1, 10, 100, …) and puts sub-ticks at
+// 2…9 × 10^k, so it reads as a log scale.
+class Log10CountTicker : public QCPAxisTicker {
+protected:
+    QVector<double> createTickVector(double, const QCPRange& range) override {
+        QVector<double> ticks;
+        for (double k = std::ceil(range.lower); k <= std::floor(range.upper) + 1e-9; k += 1.0) {
+            ticks << k;
+        }
+        return ticks;
+    }
+    QVector<double> createSubTickVector(int, const QVector<double>& ticks) override {
+        QVector<double> subTicks;
+        const double first = ticks.isEmpty() ? 0.0 : ticks.first() - 1.0;
+        const double last = ticks.isEmpty() ? 0.0 : ticks.last();
+        for (double k = first; k <= last; k += 1.0) {
+            for (int m = 2; m <= 9; ++m) {
+                subTicks << k + std::log10(double(m));
+            }
+        }
+        return subTicks;
+    }
+    QString getTickLabel(double tick, const QLocale& locale, QChar, int) override {
+        return locale.toString(qlonglong(std::llround(std::pow(10.0, tick))));
+    }
+};
+
 QString expertName(int expert) {
     return expert < 0 ? CoActivationHeatmap::tr("shared")
                       : CoActivationHeatmap::tr("E%1").arg(expert);
@@ -44,7 +73,10 @@ QString expertName(int expert) {
 }  // namespace
 
 CoActivationHeatmap::CoActivationHeatmap(QWidget* parent) : QWidget(parent) {
-    auto* hint = new QLabel(tr("No profile yet — run the Profile step"), this);
+    auto* hint =
+        new QLabel(tr("No profile yet — run the Profile step<br><small>Then this view shows "
+                      "how often each pair of neurons fires on the same token.</small>"),
+                   this);
     hint->setObjectName(QStringLiteral("emptyHint"));
     hint->setAlignment(Qt::AlignCenter);
     hint->setWordWrap(true);
@@ -52,12 +84,19 @@ CoActivationHeatmap::CoActivationHeatmap(QWidget* parent) : QWidget(parent) {
     QFont hintFont = hint->font();
     hintFont.setPointSizeF(hintFont.pointSizeF() * 1.3);
     hint->setFont(hintFont);
-    hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    // Softened text colour that follows light and dark themes.
+    QPalette hintPalette = hint->palette();
+    QColor hintColor = hintPalette.color(QPalette::WindowText);
+    hintColor.setAlphaF(0.65);
+    hintPalette.setColor(QPalette::WindowText, hintColor);
+    hint->setPalette(hintPalette);
 
     m_layerBox = new QComboBox(this);
     m_layerBox->setObjectName(QStringLiteral("layerPicker"));
     m_layerBox->setToolTip(tr("The feed-forward layer whose co-activation is shown"));
+    m_layerBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_partitionBox = new QComboBox(this);
+    m_partitionBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_partitionBox->setObjectName(QStringLiteral("partitionPicker"));
     m_partitionBox->setToolTip(
         tr("Reorder the neurons expert by expert so that each expert is a block on the diagonal"));
@@ -127,11 +166,9 @@ void CoActivationHeatmap::buildPlots() {
     const QCPColorGradient gradient = heatGradient();
     auto setupScale = [&](QCustomPlot* plot, QCPColorScale* scale) {
         scale->setType(QCPAxis::atRight);
-        scale->setDataScaleType(QCPAxis::stLogarithmic);
-        scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-        scale->axis()->setNumberFormat(QStringLiteral("eb"));
-        scale->axis()->setNumberPrecision(0);
-        scale->axis()->setLabel(tr("Tokens on which both fire"));
+        scale->setDataScaleType(QCPAxis::stLinear);
+        scale->axis()->setTicker(QSharedPointer<Log10CountTicker>::create());
+        scale->axis()->setLabel(tr("Tokens on which both fire (log scale)"));
         scale->setGradient(gradient);
         scale->setBarWidth(14);
         auto* group = new QCPMarginGroup(plot);
@@ -390,13 +427,20 @@ void CoActivationHeatmap::fillMap(const MapPanel& panel, const moewb::LayerProfi
     QCPColorMapData* data = panel.map->data();
     data->setSize(n, n);
     data->setRange(QCPRange(0, n - 1), QCPRange(0, n - 1));
-    const double nan = std::numeric_limits<double>::quiet_NaN();
+    // Counts never exceed the layer's token count, so log10 comes from a table instead of a
+    // million calls.
+    std::vector<double> log10Of(std::size_t(std::max<int64_t>(layer.tokens, 1) + 1));
+    log10Of[0] = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t c = 1; c < log10Of.size(); ++c) {
+        log10Of[c] = std::log10(double(c));
+    }
     for (int row = 0; row < n; ++row) {
         const int i = panel.ordered ? m_order[std::size_t(row)] : row;
         const int64_t* counts = layer.coActivation.data() + std::size_t(i) * n;
         for (int column = 0; column < n; ++column) {
             const int j = panel.ordered ? m_order[std::size_t(column)] : column;
-            data->setCell(column, row, counts[j] > 0 ? double(counts[j]) : nan);
+            const int64_t count = std::clamp<int64_t>(counts[j], 0, int64_t(log10Of.size()) - 1);
+            data->setCell(column, row, log10Of[std::size_t(count)]);
         }
     }
 }
@@ -420,7 +464,9 @@ void CoActivationHeatmap::decoratePanel(MapPanel& panel, int dFf) {
     }
     // Expert names at block centres (every k-th when there are many), lines at block edges.
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    const int step = std::max(1, m_numExperts / 16);
+    // The side-by-side panels are half as wide: half as many names.
+    const int room = plot == m_pairPlot ? 8 : 16;
+    const int step = std::max(1, m_numExperts / room);
     for (int e = 0; e < m_numExperts; e += step) {
         ticker->addTick(e * m_expertSize + (m_expertSize - 1) / 2.0, expertName(e));
     }
@@ -480,7 +526,7 @@ void CoActivationHeatmap::rebuild() {
         peak = std::max(peak, count);
     }
     for (QCPColorScale* scale : {m_scale, m_pairScale}) {
-        scale->setDataRange(QCPRange(1.0, std::max<double>(2.0, double(peak))));
+        scale->setDataRange(QCPRange(0.0, std::max(1.0, std::log10(double(peak)))));
     }
     const QString name = QString::fromStdString(layer.name);
     const QString partition = currentPartition();

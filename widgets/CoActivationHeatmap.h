@@ -3,8 +3,9 @@
 // log scale, with the neurons reordered expert by expert (ExpertPartition::permutation()) so a
 // good partition shows as bright blocks on the diagonal. Expert boundaries are drawn, hovering a
 // cell names both neurons, their experts and the count, and a toggle shows the original order
-// beside the reordered one. The cell data is built once per layer/partition change; zooming and
-// panning only redraw the cached image, so 1024 × 1024 stays responsive.
+// beside the reordered one. The cells hold log10(count) (NaN for 0), built once per layer or
+// partition change; zooming and panning only redraw the cached image, so 1024 × 1024 stays
+// responsive.
 
 // LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"
@@ -70,7 +71,7 @@ public:
 
     QCustomPlot* plot() const { return m_plot; }
     QCustomPlot* sideBySidePlot() const { return m_pairPlot; }
-    // The reordered map of the single plot (its data is what the user sees).
+    // The reordered map of the single plot; its cells hold log10 of the counts (NaN for 0).
     QCPColorMap* colorMap() const { return m_single.map; }
 
 protected:

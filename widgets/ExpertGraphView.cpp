@@ -94,12 +94,19 @@ ExpertGraphView::ExpertGraphView(QWidget* parent) : QWidget(parent) {
     QFont hintFont = m_hint->font();
     hintFont.setPointSizeF(hintFont.pointSizeF() * 1.3);
     m_hint->setFont(hintFont);
-    m_hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    // Softened text colour that follows light and dark themes.
+    QPalette hintPalette = m_hint->palette();
+    QColor hintColor = hintPalette.color(QPalette::WindowText);
+    hintColor.setAlphaF(0.65);
+    hintPalette.setColor(QPalette::WindowText, hintColor);
+    m_hint->setPalette(hintPalette);
 
     m_layerBox = new QComboBox(this);
     m_layerBox->setObjectName(QStringLiteral("layerPicker"));
     m_layerBox->setToolTip(tr("The feed-forward layer whose experts are shown"));
+    m_layerBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_partitionBox = new QComboBox(this);
+    m_partitionBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_partitionBox->setObjectName(QStringLiteral("partitionPicker"));
     m_partitionBox->setToolTip(tr("The partition whose experts are the nodes"));
     m_sizeBox = new QComboBox(this);
@@ -112,7 +119,7 @@ ExpertGraphView::ExpertGraphView(QWidget* parent) : QWidget(parent) {
     m_threshold = new QSlider(Qt::Horizontal, this);
     m_threshold->setObjectName(QStringLiteral("edgeThreshold"));
     m_threshold->setRange(0, 100);
-    m_threshold->setValue(20);
+    m_threshold->setValue(40);
     m_threshold->setMinimumWidth(120);
     m_threshold->setToolTip(tr("Hide edges weaker than this share of the strongest edge"));
     m_thresholdLabel = new QLabel(this);
@@ -361,6 +368,7 @@ void ExpertGraphView::rebuild() {
     m_plot->clearItems();
     m_nodes.clear();
     m_labels.clear();
+    m_caption = nullptr;
     m_edges.clear();
     m_positions.clear();
     m_numExperts = 0;
@@ -370,10 +378,14 @@ void ExpertGraphView::rebuild() {
     const moewb::ExpertPartition* partition =
         m_profile ? partitionForLayer(layerIndex, &problem) : nullptr;
     if (!partition) {
-        m_hint->setText(
-            !m_profile || m_profile->layers.empty() ? tr("No profile yet — run the Profile step")
-            : m_partitionBox->count() == 0 ? tr("No partition yet — run the Partition step")
-                                           : problem);
+        const QString then =
+            tr("<br><small>Then this view shows the experts of each layer and "
+               "how often their neurons fire together.</small>");
+        if (!m_profile || m_profile->layers.empty()) {
+            m_hint->setText(tr("No profile yet — run the Profile step") + then);
+        } else if (m_partitionBox->count() == 0) {
+            m_hint->setText(tr("No partition yet — run the Partition step") + then);
+        }
         // Keep the pickers reachable when only the chosen partition does not fit.
         m_stack->setCurrentIndex(problem.isEmpty() ? 0 : 1);
         m_info->setText(problem);
@@ -470,8 +482,33 @@ void ExpertGraphView::draw() {
         label->setColor(QColor(30, 30, 30));
         m_labels.push_back(label);
     }
+    // The legend of the encoding travels with the exported figure.
+    m_caption = new QCPItemText(m_plot);
+    m_caption->setLayer(QStringLiteral("labels"));
+    m_caption->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_caption->position->setCoords(0.0, 1.0);
+    m_caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    m_caption->setTextAlignment(Qt::AlignLeft);
+    m_caption->setColor(QColor(80, 80, 80));
+    QFont captionFont = m_plot->font();
+    captionFont.setPointSize(8);
+    m_caption->setFont(captionFont);
     styleNodes();
     applyThreshold();
+}
+
+void ExpertGraphView::updateCaption() {
+    if (!m_caption) {
+        return;
+    }
+    const QString size = nodeSize() == NodeSize::Neurons ? tr("Node area: neurons of the expert")
+                                                         : tr("Node area: activation mass");
+    m_caption->setText(tr("%1\nEdge width: co-activation between experts (%2 of %3 edges ≥ %4% "
+                          "of the strongest shown)")
+                           .arg(size)
+                           .arg(visibleEdgeCount())
+                           .arg(m_edges.size())
+                           .arg(m_threshold->value()));
 }
 
 double ExpertGraphView::nodeDiameter(int expert) const {
@@ -499,6 +536,7 @@ void ExpertGraphView::styleNodes() {
         font.setUnderline(selected);
         m_labels[e]->setFont(font);
     }
+    updateCaption();
 }
 
 void ExpertGraphView::applyThreshold() {
@@ -507,6 +545,7 @@ void ExpertGraphView::applyThreshold() {
         edge.line->setVisible(edge.weight >= threshold && edge.weight > 0.0);
     }
     m_thresholdLabel->setText(tr("Edges ≥ %1%").arg(m_threshold->value()));
+    updateCaption();
 }
 
 void ExpertGraphView::selectExpert(int expert) {

@@ -46,7 +46,7 @@ public:
     void setCurrentPartition(const QString& name);
     NodeSize nodeSize() const;
     void setNodeSize(NodeSize size);
-    // Edges weaker than this fraction of the strongest are hidden (0…1, default 0.2).
+    // Edges weaker than this fraction of the strongest are hidden (0…1, default 0.4).
     double edgeThreshold() const;
     void setEdgeThreshold(double fraction);
 
@@ -90,6 +90,7 @@ private:
     void draw();
     void applyThreshold();
     void styleNodes();
+    void updateCaption();
     double nodeDiameter(int expert) const;
     const moewb::ExpertPartition* partitionForLayer(int layer, QString* problem) const;
 
@@ -114,6 +115,7 @@ private:
     std::vector<QCPGraph*> m_nodes;
     std::vector<QCPItemText*> m_labels;
     std::vector<Edge> m_edges;
+    QCPItemText* m_caption = nullptr;  // what size and width mean, inside the figure
     QString m_layoutProblem;
     int m_selected = -1;
 };

@@ -43,7 +43,10 @@ void addTitleAndBottomLegend(QCustomPlot* plot, const QString& title) {
 }  // namespace
 
 SparsityView::SparsityView(QWidget* parent) : QWidget(parent) {
-    m_hint = new QLabel(tr("No profile yet — run the Profile step"), this);
+    m_hint =
+        new QLabel(tr("No profile yet — run the Profile step<br><small>Then this view shows the "
+                      "share of zero activations in each feed-forward layer.</small>"),
+                   this);
     m_hint->setAlignment(Qt::AlignCenter);
     m_hint->setWordWrap(true);
     m_hint->setObjectName(QStringLiteral("emptyHint"));
@@ -51,7 +54,12 @@ SparsityView::SparsityView(QWidget* parent) : QWidget(parent) {
     QFont hintFont = m_hint->font();
     hintFont.setPointSizeF(hintFont.pointSizeF() * 1.3);
     m_hint->setFont(hintFont);
-    m_hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    // Softened text colour that follows light and dark themes.
+    QPalette hintPalette = m_hint->palette();
+    QColor hintColor = hintPalette.color(QPalette::WindowText);
+    hintColor.setAlphaF(0.65);
+    hintPalette.setColor(QPalette::WindowText, hintColor);
+    m_hint->setPalette(hintPalette);
 
     m_layersPlot = new QCustomPlot(this);
     m_layersPlot->setObjectName(QStringLiteral("sparsityLayers"));
@@ -67,6 +75,7 @@ SparsityView::SparsityView(QWidget* parent) : QWidget(parent) {
 
     m_layerBox = new QComboBox(this);
     m_layerBox->setObjectName(QStringLiteral("layerPicker"));
+    m_layerBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_layerBox->setToolTip(tr("The feed-forward layer whose neuron frequencies are shown"));
     m_logCounts = new QCheckBox(tr("Log count"), this);
     m_logCounts->setObjectName(QStringLiteral("logCounts"));

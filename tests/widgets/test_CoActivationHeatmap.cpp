@@ -43,9 +43,9 @@ PartitionEntry randomPartition(NmtModel& model, const ProfileResult& profile, in
     return entry;
 }
 
-// The value a cell must hold: the count, or NaN (drawn as "never together") for zero.
+// The value a cell must hold: log10 of the count, or NaN (drawn as "never together") for zero.
 bool cellMatches(double cell, int64_t count) {
-    return count == 0 ? std::isnan(cell) : cell == double(count);
+    return count == 0 ? std::isnan(cell) : std::abs(cell - std::log10(double(count))) < 1e-12;
 }
 
 }  // namespace

@@ -61,6 +61,9 @@ private slots:
         auto* hint = view.findChild<QLabel*>(QStringLiteral("emptyHint"));
         QVERIFY(hint->isVisible());
         QVERIFY(hint->text().contains(QStringLiteral("Profile step")));
+        if (qEnvironmentVariableIsSet("MOEWB_SCREENSHOT_DIR")) {
+            view.grab().save(qEnvironmentVariable("MOEWB_SCREENSHOT_DIR") + "/empty.png");
+        }
         view.setProfile(m_profile);
         QVERIFY(hint->isVisible());
         QVERIFY(hint->text().contains(QStringLiteral("Partition step")));
