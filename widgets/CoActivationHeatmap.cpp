@@ -171,6 +171,9 @@ void CoActivationHeatmap::buildPlots() {
         scale->axis()->setLabel(tr("Tokens on which both fire (log scale)"));
         scale->setGradient(gradient);
         scale->setBarWidth(14);
+        // Dragging the scale would recolour the map and "Reset zoom" would not undo it.
+        scale->setRangeDrag(false);
+        scale->setRangeZoom(false);
         auto* group = new QCPMarginGroup(plot);
         scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
         for (QCPAxisRect* rect : plot->axisRects()) {
