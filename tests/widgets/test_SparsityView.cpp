@@ -1,0 +1,153 @@
+// SparsityView: the empty hint, per-layer bars and the frequency histogram of a real profile of
+// the tiny model, the layer picker, the log-count option and the export of both figures.
+// LibTorch headers before Qt's (Qt's `slots` macro breaks them).
+#include "core/NmtTestSupport.h"
+#include "moewb/moe/Profiler.h"
+
+#include "SparsityView.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QImage>
+#include <QLabel>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <memory>
+
+using namespace moewb;
+
+class TestSparsityView : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        torch::set_num_threads(2);
+        auto model = test::tinyModel();
+        Feedback feedback;
+        m_profile = std::make_shared<const ProfileResult>(
+            profileModel(*model, test::sixteenPairs(), ProfileOptions{}, feedback));
+        QCOMPARE(m_profile->layers.size(), std::size_t(4));
+    }
+
+    void emptyShowsTheHint() {
+        SparsityView view;
+        view.resize(800, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        auto* hint = view.findChild<QLabel*>(QStringLiteral("emptyHint"));
+        QVERIFY(hint && hint->isVisible());
+        QVERIFY(hint->text().contains(QStringLiteral("Profile step")));
+        QVERIFY(!view.layersPlot()->isVisible());
+        QVERIFY(view.figures().isEmpty());
+    }
+
+    void barsShowEveryLayer() {
+        SparsityView view;
+        view.setProfile(m_profile);
+        QCustomPlot* plot = view.layersPlot();
+        // Encoder zero + dense, decoder zero + dense.
+        QCOMPARE(plot->plottableCount(), 4);
+        QVector<double> zeroValues;
+        for (int p = 0; p < plot->plottableCount(); ++p) {
+            auto* bars = qobject_cast<QCPBars*>(plot->plottable(p));
+            QVERIFY(bars);
+            QCOMPARE(bars->data()->size(), 2);
+            if (!bars->name().contains(QStringLiteral("Dense"))) {
+                for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it) {
+                    zeroValues << it->value;
+                }
+            }
+        }
+        QCOMPARE(zeroValues.size(), 4);
+        for (std::size_t l = 0; l < m_profile->layers.size(); ++l) {
+            QVERIFY(qAbs(zeroValues[int(l)] - 100.0 * m_profile->layers[l].sparsity()) < 1e-9);
+        }
+        // Tick labels name the layers; each bar carries its value and its dense share.
+        auto ticker = plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+        QVERIFY(ticker);
+        QCOMPARE(ticker->ticks().size(), 4);
+        QVERIFY(ticker->ticks().values().contains(QStringLiteral("decoder1")));
+        int denseLabels = 0;
+        for (int i = 0; i < plot->itemCount(); ++i) {
+            if (auto* text = qobject_cast<QCPItemText*>(plot->item(i))) {
+                denseLabels += text->text().startsWith(QStringLiteral("dense ")) ? 1 : 0;
+            }
+        }
+        QCOMPARE(denseLabels, 4);
+    }
+
+    void histogramFollowsTheLayerPicker() {
+        SparsityView view;
+        view.setProfile(m_profile);
+        QCOMPARE(view.layerPicker()->count(), 4);
+        for (int l = 0; l < 4; ++l) {
+            view.layerPicker()->setCurrentIndex(l);
+            const auto& layer = m_profile->layers[std::size_t(l)];
+            const QVector<double> counts = view.histogramCounts();
+            QCOMPARE(counts.size(), SparsityView::kHistogramBins);
+            double total = 0.0;
+            for (double c : counts) {
+                total += c;
+            }
+            QCOMPARE(total, double(layer.dFf));
+            // The neurons that never fire land in the first bin.
+            int silent = 0;
+            for (double f : layer.frequencies()) {
+                silent += f == 0.0 ? 1 : 0;
+            }
+            QVERIFY(counts[0] >= silent);
+            QCOMPARE(view.frequencyPlot()->plottableCount(), 1);
+        }
+        // The chosen layer survives a new profile with the same layers.
+        view.layerPicker()->setCurrentIndex(2);
+        view.setProfile(m_profile);
+        QCOMPARE(view.layerPicker()->currentIndex(), 2);
+
+        auto* log = view.findChild<QCheckBox*>(QStringLiteral("logCounts"));
+        log->setChecked(true);
+        QCOMPARE(view.frequencyPlot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+        QVERIFY(view.frequencyPlot()->yAxis->range().lower > 0.0);
+        log->setChecked(false);
+        QCOMPARE(view.frequencyPlot()->yAxis->scaleType(), QCPAxis::stLinear);
+    }
+
+    void exportsBothFigures() {
+        SparsityView view;
+        view.resize(900, 700);
+        view.setProfile(m_profile);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QList<Figure> figures = view.figures();
+        QCOMPARE(figures.size(), 2);
+        QCOMPARE(figures[0].name, QStringLiteral("sparsity-layers"));
+        QCOMPARE(figures[1].name, QStringLiteral("activation-frequency"));
+        QTemporaryDir dir;
+        FigureExportOptions options;
+        options.dpi = 150;
+        QString error;
+        const QStringList written = FigureExporter::exportAll(
+            figures, dir.path(), {QStringLiteral("png")}, options, &error);
+        QVERIFY2(written.size() == 2, qPrintable(error));
+        for (const QString& path : written) {
+            QCOMPARE(QImage(path).size(), FigureExporter::pixelSize(options));
+        }
+        if (qEnvironmentVariableIsSet("MOEWB_SCREENSHOT_DIR")) {
+            view.grab().save(qEnvironmentVariable("MOEWB_SCREENSHOT_DIR") + "/sparsity.png");
+            QFile::copy(written[0], qEnvironmentVariable("MOEWB_SCREENSHOT_DIR") +
+                                        "/sparsity-layers-export.png");
+        }
+
+        view.setProfile(nullptr);
+        QVERIFY(view.figures().isEmpty());
+        QVERIFY(view.findChild<QLabel*>(QStringLiteral("emptyHint"))->isVisible());
+    }
+
+private:
+    std::shared_ptr<const ProfileResult> m_profile;
+};
+
+QTEST_MAIN(TestSparsityView)
+#include "test_SparsityView.moc"

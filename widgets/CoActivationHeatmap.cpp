@@ -1,0 +1,649 @@
+#include "CoActivationHeatmap.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHelpEvent>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace {
+
+// Viridis: perceptually uniform and readable in grey print. Cells whose neurons never fire
+// together (count 0, no logarithm) are NaN and drawn in a pale grey.
+QCPColorGradient heatGradient() {
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    gradient.setColorStopAt(0.0, QColor(68, 1, 84));
+    gradient.setColorStopAt(0.25, QColor(59, 82, 139));
+    gradient.setColorStopAt(0.5, QColor(33, 145, 140));
+    gradient.setColorStopAt(0.75, QColor(94, 201, 98));
+    gradient.setColorStopAt(1.0, QColor(253, 231, 37));
+    gradient.setNanHandling(QCPColorGradient::nhNanColor);
+    gradient.setNanColor(QColor(238, 238, 238));
+    gradient.setLevelCount(256);
+    return gradient;
+}
+
+// The maps hold log10(count) and colour it linearly: QCustomPlot's logarithmic colouring takes a
+// logarithm per cell on every image rebuild, which is too slow for 1024 × 1024. This ticker
+// labels the log10 axis of the colour scale with the counts (1, 10, 100, …) and puts sub-ticks at
+// 2…9 × 10^k, so it reads as a log scale.
+class Log10CountTicker : public QCPAxisTicker {
+protected:
+    QVector<double> createTickVector(double, const QCPRange& range) override {
+        QVector<double> ticks;
+        for (double k = std::ceil(range.lower); k <= std::floor(range.upper) + 1e-9; k += 1.0) {
+            ticks << k;
+        }
+        return ticks;
+    }
+    QVector<double> createSubTickVector(int, const QVector<double>& ticks) override {
+        QVector<double> subTicks;
+        const double first = ticks.isEmpty() ? 0.0 : ticks.first() - 1.0;
+        const double last = ticks.isEmpty() ? 0.0 : ticks.last();
+        for (double k = first; k <= last; k += 1.0) {
+            for (int m = 2; m <= 9; ++m) {
+                subTicks << k + std::log10(double(m));
+            }
+        }
+        return subTicks;
+    }
+    QString getTickLabel(double tick, const QLocale& locale, QChar, int) override {
+        return locale.toString(qlonglong(std::llround(std::pow(10.0, tick))));
+    }
+};
+
+QString expertName(int expert) {
+    return expert < 0 ? CoActivationHeatmap::tr("shared")
+                      : CoActivationHeatmap::tr("E%1").arg(expert);
+}
+
+}  // namespace
+
+CoActivationHeatmap::CoActivationHeatmap(QWidget* parent) : QWidget(parent) {
+    auto* hint =
+        new QLabel(tr("No profile yet — run the Profile step<br><small>Then this view shows "
+                      "how often each pair of neurons fires on the same token.</small>"),
+                   this);
+    hint->setObjectName(QStringLiteral("emptyHint"));
+    hint->setAlignment(Qt::AlignCenter);
+    hint->setWordWrap(true);
+    hint->setToolTip(tr("The heatmap shows how often two neurons fire on the same token"));
+    QFont hintFont = hint->font();
+    hintFont.setPointSizeF(hintFont.pointSizeF() * 1.3);
+    hint->setFont(hintFont);
+    // Softened text colour that follows light and dark themes.
+    QPalette hintPalette = hint->palette();
+    QColor hintColor = hintPalette.color(QPalette::WindowText);
+    hintColor.setAlphaF(0.65);
+    hintPalette.setColor(QPalette::WindowText, hintColor);
+    hint->setPalette(hintPalette);
+
+    m_layerBox = new QComboBox(this);
+    m_layerBox->setObjectName(QStringLiteral("layerPicker"));
+    m_layerBox->setToolTip(tr("The feed-forward layer whose co-activation is shown"));
+    m_layerBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_partitionBox = new QComboBox(this);
+    m_partitionBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_partitionBox->setObjectName(QStringLiteral("partitionPicker"));
+    m_partitionBox->setToolTip(
+        tr("Reorder the neurons expert by expert so that each expert is a block on the diagonal"));
+    m_sideBySide = new QCheckBox(tr("Side by side: unordered vs ordered"), this);
+    m_sideBySide->setObjectName(QStringLiteral("sideBySide"));
+    m_sideBySide->setToolTip(tr("Show the original neuron order beside the reordered one"));
+    auto* reset = new QPushButton(tr("Reset zoom"), this);
+    reset->setToolTip(tr("Show the whole matrix again (zoom with the wheel, pan by dragging)"));
+    m_info = new QLabel(this);
+    m_info->setObjectName(QStringLiteral("layerInfo"));
+    m_info->setWordWrap(true);
+    m_info->setToolTip(
+        tr("Within-expert share: co-activation between neurons of the same expert, of all "
+           "co-activation between different neurons; higher means experts that fire together"));
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Layer:"), this));
+    controls->addWidget(m_layerBox);
+    controls->addWidget(new QLabel(tr("Order by:"), this));
+    controls->addWidget(m_partitionBox);
+    controls->addWidget(m_sideBySide);
+    controls->addWidget(reset);
+    controls->addStretch();
+
+    m_plot = new QCustomPlot(this);
+    m_plot->setObjectName(QStringLiteral("coactivation"));
+    m_pairPlot = new QCustomPlot(this);
+    m_pairPlot->setObjectName(QStringLiteral("coactivationSideBySide"));
+    m_plotStack = new QStackedWidget(this);
+    m_plotStack->addWidget(m_plot);
+    m_plotStack->addWidget(m_pairPlot);
+    buildPlots();
+
+    auto* content = new QWidget(this);
+    auto* contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addLayout(controls);
+    contentLayout->addWidget(m_info);
+    contentLayout->addWidget(m_plotStack, 1);
+
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(hint);
+    m_stack->addWidget(content);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_stack);
+
+    connect(m_layerBox, &QComboBox::currentIndexChanged, this, [this] {
+        m_highlighted = -1;
+        rebuild();
+    });
+    connect(m_partitionBox, &QComboBox::currentIndexChanged, this, [this] {
+        m_highlighted = -1;
+        rebuild();
+    });
+    connect(m_sideBySide, &QCheckBox::toggled, this, [this](bool on) {
+        m_plotStack->setCurrentIndex(on ? 1 : 0);
+        replotVisible();
+    });
+    connect(reset, &QPushButton::clicked, this, [this] {
+        resetZoom();
+        replotVisible();
+    });
+    setProfile(nullptr);
+}
+
+void CoActivationHeatmap::buildPlots() {
+    const QCPColorGradient gradient = heatGradient();
+    auto setupScale = [&](QCustomPlot* plot, QCPColorScale* scale) {
+        scale->setType(QCPAxis::atRight);
+        scale->setDataScaleType(QCPAxis::stLinear);
+        scale->axis()->setTicker(QSharedPointer<Log10CountTicker>::create());
+        scale->axis()->setLabel(tr("Tokens on which both fire (log scale)"));
+        scale->setGradient(gradient);
+        scale->setBarWidth(14);
+        // Dragging the scale would recolour the map and "Reset zoom" would not undo it.
+        scale->setRangeDrag(false);
+        scale->setRangeZoom(false);
+        auto* group = new QCPMarginGroup(plot);
+        scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+        for (QCPAxisRect* rect : plot->axisRects()) {
+            rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+        }
+    };
+
+    // Single plot: title, then the map and its colour scale.
+    m_plot->plotLayout()->insertRow(0);
+    m_plot->plotLayout()->addElement(
+        0, 0, new QCPTextElement(m_plot, QString(), QFont(font().family(), 12, QFont::Bold)));
+    m_scale = new QCPColorScale(m_plot);
+    m_plot->plotLayout()->addElement(1, 1, m_scale);
+    m_single = makePanel(m_plot, m_plot->axisRect(), m_scale, true);
+    setupScale(m_plot, m_scale);
+
+    // Side by side: original order left, reordered right, one shared scale.
+    m_pairPlot->plotLayout()->clear();
+    m_pairPlot->plotLayout()->addElement(
+        0, 0, new QCPTextElement(m_pairPlot, QString(), QFont(font().family(), 12, QFont::Bold)));
+    auto* left = new QCPAxisRect(m_pairPlot);
+    auto* right = new QCPAxisRect(m_pairPlot);
+    auto* row = new QCPLayoutGrid;
+    m_pairPlot->plotLayout()->addElement(1, 0, row);
+    row->addElement(0, 0, left);
+    row->addElement(0, 1, right);
+    m_pairScale = new QCPColorScale(m_pairPlot);
+    row->addElement(0, 2, m_pairScale);
+    row->setColumnStretchFactor(2, 0.01);
+    m_pairLeft = makePanel(m_pairPlot, left, m_pairScale, false);
+    m_pairRight = makePanel(m_pairPlot, right, m_pairScale, true);
+    setupScale(m_pairPlot, m_pairScale);
+
+    for (QCustomPlot* plot : {m_plot, m_pairPlot}) {
+        plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+        plot->setToolTip(
+            tr("Co-activation counts: hover a cell for its neurons, wheel to zoom, "
+               "drag to pan, right-click to export"));
+        FigureExporter::applyTheme(plot);
+        plot->installEventFilter(this);
+    }
+    FigureExporter::installContextMenu(
+        {QStringLiteral("coactivation"), tr("Co-activation heatmap"), m_plot});
+    FigureExporter::installContextMenu({QStringLiteral("coactivation-side-by-side"),
+                                        tr("Co-activation, original and expert order"),
+                                        m_pairPlot});
+}
+
+CoActivationHeatmap::MapPanel CoActivationHeatmap::makePanel(QCustomPlot* plot, QCPAxisRect* rect,
+                                                             QCPColorScale* scale, bool ordered) {
+    MapPanel panel;
+    panel.rect = rect;
+    panel.ordered = ordered;
+    QCPAxis* x = rect->axis(QCPAxis::atBottom);
+    QCPAxis* y = rect->axis(QCPAxis::atLeft);
+    // Row 0 on top, as in a matrix.
+    y->setRangeReversed(true);
+    for (QCPAxis* axis : {x, y}) {
+        axis->grid()->setVisible(false);
+        axis->setTickLength(0, 4);
+        axis->setSubTicks(false);
+    }
+    rect->setRangeDragAxes(x, y);
+    rect->setRangeZoomAxes(x, y);
+    panel.map = new QCPColorMap(x, y);
+    panel.map->setInterpolate(false);
+    panel.map->setTightBoundary(false);
+    panel.map->setColorScale(scale);
+
+    panel.highlight = new QCPItemRect(plot);
+    panel.highlightLabel = new QCPItemText(plot);
+    for (QCPItemPosition* position :
+         {panel.highlight->topLeft, panel.highlight->bottomRight, panel.highlightLabel->position}) {
+        position->setAxes(x, y);
+    }
+    panel.highlight->setClipAxisRect(rect);
+    panel.highlight->setPen(QPen(FigureExporter::color(10), 3));
+    panel.highlight->setBrush(Qt::NoBrush);
+    panel.highlightLabel->setClipAxisRect(rect);
+    panel.highlightLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    panel.highlightLabel->setColor(Qt::white);
+    panel.highlightLabel->setBrush(FigureExporter::color(10));
+    panel.highlightLabel->setPadding(QMargins(4, 1, 4, 1));
+    panel.highlight->setVisible(false);
+    panel.highlightLabel->setVisible(false);
+    return panel;
+}
+
+void CoActivationHeatmap::setProfile(ProfileHandle profile) {
+    const QString previous = m_layerBox->currentText();
+    m_profile = std::move(profile);
+    const bool empty = !m_profile || m_profile->layers.empty();
+    m_stack->setCurrentIndex(empty ? 0 : 1);
+    {
+        const QSignalBlocker blocker(m_layerBox);
+        m_layerBox->clear();
+        if (!empty) {
+            for (const auto& layer : m_profile->layers) {
+                m_layerBox->addItem(QString::fromStdString(layer.name));
+            }
+            m_layerBox->setCurrentIndex(std::max(0, m_layerBox->findText(previous)));
+        }
+    }
+    m_highlighted = -1;
+    rebuild();
+}
+
+void CoActivationHeatmap::setPartitions(const QList<PartitionEntry>& partitions) {
+    const QString previous = currentPartition();
+    m_partitions = partitions;
+    {
+        const QSignalBlocker blocker(m_partitionBox);
+        m_partitionBox->clear();
+        m_partitionBox->addItem(tr("None (original order)"), QString());
+        for (const PartitionEntry& entry : m_partitions) {
+            if (entry.set) {
+                m_partitionBox->addItem(entry.name, entry.name);
+            }
+        }
+        m_partitionBox->setCurrentIndex(std::max(0, m_partitionBox->findData(previous)));
+    }
+    m_highlighted = -1;
+    rebuild();
+}
+
+QList<Figure> CoActivationHeatmap::figures() const {
+    if (!m_profile || m_profile->layers.empty()) {
+        return {};
+    }
+    return {{QStringLiteral("coactivation"), tr("Co-activation heatmap"), m_plot},
+            {QStringLiteral("coactivation-side-by-side"),
+             tr("Co-activation, original and expert order"), m_pairPlot}};
+}
+
+int CoActivationHeatmap::currentLayer() const {
+    return m_profile ? m_layerBox->currentIndex() : -1;
+}
+
+void CoActivationHeatmap::setCurrentLayer(int layer) {
+    if (layer >= 0 && layer < m_layerBox->count()) {
+        m_layerBox->setCurrentIndex(layer);
+    }
+}
+
+QString CoActivationHeatmap::currentPartition() const {
+    return m_partitionBox->currentData().toString();
+}
+
+void CoActivationHeatmap::setCurrentPartition(const QString& name) {
+    const int index = m_partitionBox->findData(name);
+    if (index >= 0) {
+        m_partitionBox->setCurrentIndex(index);
+    }
+}
+
+bool CoActivationHeatmap::isSideBySide() const {
+    return m_sideBySide->isChecked();
+}
+
+void CoActivationHeatmap::setSideBySide(bool on) {
+    m_sideBySide->setChecked(on);
+}
+
+int CoActivationHeatmap::expertAtPosition(int position) const {
+    return position >= 0 && position < int(m_expertAt.size()) ? m_expertAt[position] : -1;
+}
+
+const moewb::ExpertPartition* CoActivationHeatmap::partitionForLayer(int layer,
+                                                                     QString* problem) const {
+    const QString name = currentPartition();
+    if (name.isEmpty() || !m_profile) {
+        return nullptr;
+    }
+    const auto found = std::find_if(m_partitions.begin(), m_partitions.end(),
+                                    [&](const PartitionEntry& e) { return e.name == name; });
+    if (found == m_partitions.end() || !found->set) {
+        return nullptr;
+    }
+    const moewb::PartitionSet& set = *found->set;
+    const auto& profileLayer = m_profile->layers[std::size_t(layer)];
+    // Match by layer name; older sets without names match by position.
+    int index = layer;
+    const auto named = std::find(set.layerNames.begin(), set.layerNames.end(), profileLayer.name);
+    if (named != set.layerNames.end()) {
+        index = int(named - set.layerNames.begin());
+    }
+    if (index >= int(set.layers.size()) || set.layers[index].neuronCount() != profileLayer.dFf ||
+        set.layers[index].numExperts < 1) {
+        *problem = tr("Partition “%1” does not fit layer %2 (d_ff %3); showing the original "
+                      "order. Re-run the Partition step for this model.")
+                       .arg(name, QString::fromStdString(profileLayer.name))
+                       .arg(profileLayer.dFf);
+        return nullptr;
+    }
+    return &set.layers[index];
+}
+
+void CoActivationHeatmap::computeOrder(const moewb::LayerProfile& layer) {
+    const int n = layer.dFf;
+    QString problem;
+    const moewb::ExpertPartition* partition = partitionForLayer(currentLayer(), &problem);
+    m_numExperts = partition ? partition->numExperts : 0;
+    m_expertSize = partition ? partition->expertSize() : 0;
+    if (partition) {
+        m_order = partition->permutation();
+        m_expertOf = partition->expertOf();
+    } else {
+        m_order.resize(std::size_t(n));
+        std::iota(m_order.begin(), m_order.end(), 0);
+        m_expertOf.assign(std::size_t(n), -1);
+    }
+    m_expertAt.resize(m_order.size());
+    for (std::size_t p = 0; p < m_order.size(); ++p) {
+        m_expertAt[p] = m_expertOf[std::size_t(m_order[p])];
+    }
+
+    // Within-expert share of the off-diagonal co-activation, against what a random split of the
+    // same sizes would give (the share of neuron pairs that fall inside one expert).
+    const QLocale locale;
+    QString text = tr("%1: %2 neurons over %3 tokens")
+                       .arg(QString::fromStdString(layer.name), locale.toString(n),
+                            locale.toString(qlonglong(layer.tokens)));
+    m_intraShare = std::numeric_limits<double>::quiet_NaN();
+    if (partition) {
+        double inside = 0.0, total = 0.0;
+        for (int i = 0; i < n; ++i) {
+            const int64_t* row = layer.coActivation.data() + std::size_t(i) * n;
+            const int e = m_expertOf[std::size_t(i)];
+            for (int j = 0; j < n; ++j) {
+                if (j != i) {
+                    total += double(row[j]);
+                    inside += (e >= 0 && m_expertOf[std::size_t(j)] == e) ? double(row[j]) : 0.0;
+                }
+            }
+        }
+        m_intraShare = total > 0.0 ? inside / total : 0.0;
+        const double m = m_expertSize;
+        const double randomShare = n > 1 ? m_numExperts * m * (m - 1.0) / (double(n) * (n - 1)) : 0;
+        text += tr("; %1 experts of %2 — within-expert co-activation %3% (a random split gives "
+                   "about %4%)")
+                    .arg(m_numExperts)
+                    .arg(m_expertSize)
+                    .arg(locale.toString(100.0 * m_intraShare, 'f', 1),
+                         locale.toString(100.0 * randomShare, 'f', 1));
+    }
+    if (!problem.isEmpty()) {
+        text += QStringLiteral("\n") + problem;
+    }
+    m_info->setText(text);
+}
+
+void CoActivationHeatmap::fillMap(const MapPanel& panel, const moewb::LayerProfile& layer) const {
+    const int n = layer.dFf;
+    QCPColorMapData* data = panel.map->data();
+    data->setSize(n, n);
+    data->setRange(QCPRange(0, n - 1), QCPRange(0, n - 1));
+    // Counts never exceed the layer's token count, so log10 comes from a table instead of a
+    // million calls.
+    std::vector<double> log10Of(std::size_t(std::max<int64_t>(layer.tokens, 1) + 1));
+    log10Of[0] = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t c = 1; c < log10Of.size(); ++c) {
+        log10Of[c] = std::log10(double(c));
+    }
+    for (int row = 0; row < n; ++row) {
+        const int i = panel.ordered ? m_order[std::size_t(row)] : row;
+        const int64_t* counts = layer.coActivation.data() + std::size_t(i) * n;
+        for (int column = 0; column < n; ++column) {
+            const int j = panel.ordered ? m_order[std::size_t(column)] : column;
+            const int64_t count = std::clamp<int64_t>(counts[j], 0, int64_t(log10Of.size()) - 1);
+            data->setCell(column, row, log10Of[std::size_t(count)]);
+        }
+    }
+}
+
+void CoActivationHeatmap::decoratePanel(MapPanel& panel, int dFf) {
+    QCustomPlot* plot = panel.rect->parentPlot();
+    for (QCPAbstractItem* item : panel.boundaries) {
+        plot->removeItem(item);
+    }
+    panel.boundaries.clear();
+    QCPAxis* x = panel.rect->axis(QCPAxis::atBottom);
+    QCPAxis* y = panel.rect->axis(QCPAxis::atLeft);
+    const bool experts = panel.ordered && m_expertSize > 0;
+    const QString what = experts ? tr("Neuron (grouped by expert)") : tr("Neuron");
+    x->setLabel(what);
+    y->setLabel(what);
+    if (!experts) {
+        x->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        y->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        return;
+    }
+    // Expert names at block centres (every k-th when there are many), lines at block edges.
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    // The side-by-side panels are half as wide: half as many names.
+    const int room = plot == m_pairPlot ? 8 : 16;
+    const int step = std::max(1, m_numExperts / room);
+    for (int e = 0; e < m_numExperts; e += step) {
+        ticker->addTick(e * m_expertSize + (m_expertSize - 1) / 2.0, expertName(e));
+    }
+    x->setTicker(ticker);
+    y->setTicker(ticker);
+    QList<double> edges;
+    for (int e = 1; e < m_numExperts; ++e) {
+        edges << e * m_expertSize - 0.5;
+    }
+    if (m_numExperts * m_expertSize < dFf) {
+        edges << m_numExperts * m_expertSize - 0.5;  // start of the shared neurons
+    }
+    const QPen pen(QColor(255, 255, 255, 190), 1.0);
+    for (double edge : edges) {
+        for (bool vertical : {true, false}) {
+            auto* line = new QCPItemLine(plot);
+            line->start->setAxes(x, y);
+            line->end->setAxes(x, y);
+            line->setClipAxisRect(panel.rect);
+            line->setPen(pen);
+            if (vertical) {
+                line->start->setCoords(edge, -0.5);
+                line->end->setCoords(edge, dFf - 0.5);
+            } else {
+                line->start->setCoords(-0.5, edge);
+                line->end->setCoords(dFf - 0.5, edge);
+            }
+            panel.boundaries << line;
+        }
+    }
+}
+
+void CoActivationHeatmap::rebuild() {
+    const int layerIndex = currentLayer();
+    if (!m_profile || layerIndex < 0 || layerIndex >= int(m_profile->layers.size())) {
+        m_order.clear();
+        m_expertAt.clear();
+        m_expertOf.clear();
+        m_numExperts = m_expertSize = 0;
+        for (MapPanel* panel : {&m_single, &m_pairLeft, &m_pairRight}) {
+            panel->map->data()->clear();
+        }
+        return;
+    }
+    const auto& layer = m_profile->layers[std::size_t(layerIndex)];
+    computeOrder(layer);
+    fillMap(m_single, layer);
+    // The right panel of the pair shows the same cells as the single map: copy, don't refill.
+    *m_pairRight.map->data() = *m_single.map->data();
+    fillMap(m_pairLeft, layer);
+    for (MapPanel* panel : {&m_single, &m_pairLeft, &m_pairRight}) {
+        decoratePanel(*panel, layer.dFf);
+    }
+    // The diagonal (a neuron's own count) is the largest value; it sets the top of the scale.
+    int64_t peak = 1;
+    for (int64_t count : layer.activations) {
+        peak = std::max(peak, count);
+    }
+    for (QCPColorScale* scale : {m_scale, m_pairScale}) {
+        scale->setDataRange(QCPRange(0.0, std::max(1.0, std::log10(double(peak)))));
+    }
+    const QString name = QString::fromStdString(layer.name);
+    const QString partition = currentPartition();
+    auto* title = qobject_cast<QCPTextElement*>(m_plot->plotLayout()->element(0, 0));
+    title->setText(partition.isEmpty()
+                       ? tr("Neuron co-activation — %1").arg(name)
+                       : tr("Neuron co-activation — %1, experts of “%2”").arg(name, partition));
+    auto* pairTitle = qobject_cast<QCPTextElement*>(m_pairPlot->plotLayout()->element(0, 0));
+    pairTitle->setText(partition.isEmpty()
+                           ? tr("Neuron co-activation — %1 (no partition chosen)").arg(name)
+                           : tr("Neuron co-activation — %1: original order (left), experts of "
+                                "“%2” (right)")
+                                 .arg(name, partition));
+    updateHighlight();
+    resetZoom();
+    replotVisible();
+}
+
+void CoActivationHeatmap::updateHighlight() {
+    const bool on = m_highlighted >= 0 && m_highlighted < m_numExperts && m_expertSize > 0;
+    for (MapPanel* panel : {&m_single, &m_pairRight}) {
+        panel->highlight->setVisible(on);
+        panel->highlightLabel->setVisible(on);
+        if (on) {
+            const double from = m_highlighted * m_expertSize - 0.5;
+            const double to = from + m_expertSize;
+            panel->highlight->topLeft->setCoords(from, from);
+            panel->highlight->bottomRight->setCoords(to, to);
+            panel->highlightLabel->position->setCoords(to, from);
+            panel->highlightLabel->setText(tr("Expert %1").arg(m_highlighted));
+        }
+    }
+}
+
+void CoActivationHeatmap::highlightExpert(const QString& partition, int layer, int expert) {
+    const int partitionIndex = m_partitionBox->findData(partition);
+    if (!m_profile || partitionIndex < 0 || partition.isEmpty() || layer < 0 ||
+        layer >= m_layerBox->count()) {
+        m_highlighted = -1;
+        updateHighlight();
+        replotVisible();
+        return;
+    }
+    if (partitionIndex != m_partitionBox->currentIndex() || layer != currentLayer()) {
+        const QSignalBlocker layerBlocker(m_layerBox);
+        const QSignalBlocker partitionBlocker(m_partitionBox);
+        m_partitionBox->setCurrentIndex(partitionIndex);
+        m_layerBox->setCurrentIndex(layer);
+        rebuild();
+    }
+    m_highlighted = expert;
+    updateHighlight();
+    replotVisible();
+}
+
+void CoActivationHeatmap::resetZoom() {
+    const int n = int(m_order.size());
+    for (MapPanel* panel : {&m_single, &m_pairLeft, &m_pairRight}) {
+        panel->rect->axis(QCPAxis::atBottom)->setRange(-0.5, std::max(1, n) - 0.5);
+        panel->rect->axis(QCPAxis::atLeft)->setRange(-0.5, std::max(1, n) - 0.5);
+    }
+}
+
+void CoActivationHeatmap::replotVisible() {
+    // The hidden plot redraws itself when exported or shown (QCustomPlot draws on demand).
+    (isSideBySide() ? m_pairPlot : m_plot)->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString CoActivationHeatmap::cellToolTip(bool ordered, int row, int column) const {
+    const int n = int(m_order.size());
+    const int layerIndex = currentLayer();
+    if (!m_profile || layerIndex < 0 || row < 0 || column < 0 || row >= n || column >= n) {
+        return {};
+    }
+    const auto& layer = m_profile->layers[std::size_t(layerIndex)];
+    const int i = ordered ? m_order[std::size_t(row)] : row;
+    const int j = ordered ? m_order[std::size_t(column)] : column;
+    const QLocale locale;
+    QString text = i == j ? tr("Neuron %1").arg(i) : tr("Neurons %1 and %2").arg(i).arg(j);
+    if (m_expertSize > 0) {
+        const int ei = m_expertOf[std::size_t(i)];
+        const int ej = m_expertOf[std::size_t(j)];
+        text += QStringLiteral("\n") +
+                (i == j ? tr("Expert %1").arg(expertName(ei))
+                        : tr("Experts %1 and %2").arg(expertName(ei), expertName(ej)));
+    }
+    const int64_t count = layer.coActivationAt(i, j);
+    text += QStringLiteral("\n") +
+            (i == j ? tr("Fires on %1 of %2 tokens") : tr("Both fire on %1 of %2 tokens"))
+                .arg(locale.toString(qlonglong(count)), locale.toString(qlonglong(layer.tokens)));
+    return text;
+}
+
+bool CoActivationHeatmap::eventFilter(QObject* watched, QEvent* event) {
+    // Hover help per cell: the plot's own tooltip is the fallback outside the maps.
+    auto* plot = qobject_cast<QCustomPlot*>(watched);
+    if (event->type() != QEvent::ToolTip || (plot != m_plot && plot != m_pairPlot)) {
+        return QWidget::eventFilter(watched, event);
+    }
+    auto* help = static_cast<QHelpEvent*>(event);
+    const QString text = toolTipAt(plot, help->pos());
+    QToolTip::showText(help->globalPos(), text.isEmpty() ? plot->toolTip() : text, plot);
+    return true;
+}
+
+QString CoActivationHeatmap::toolTipAt(QCustomPlot* plot, const QPoint& pos) const {
+    for (const MapPanel* panel : {&m_single, &m_pairLeft, &m_pairRight}) {
+        if (panel->rect->parentPlot() != plot || !panel->rect->rect().contains(pos)) {
+            continue;
+        }
+        const int column =
+            int(std::lround(panel->rect->axis(QCPAxis::atBottom)->pixelToCoord(pos.x())));
+        const int row = int(std::lround(panel->rect->axis(QCPAxis::atLeft)->pixelToCoord(pos.y())));
+        return cellToolTip(panel->ordered, row, column);
+    }
+    return {};
+}

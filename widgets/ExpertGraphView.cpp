@@ -1,0 +1,618 @@
+#include "ExpertGraphView.h"
+
+#include <qcustomplot.h>
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHelpEvent>
+#include <QLabel>
+#include <QLocale>
+#include <QSlider>
+#include <QStackedWidget>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+// Last: Graphviz's C headers define short macros (ND_coord, …) that must not reach other headers.
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+namespace {
+
+// Node diameters in pixels: the smallest node stays clickable, the largest does not swamp 16.
+constexpr double kMinDiameter = 16.0;
+constexpr double kMaxDiameter = 50.0;
+
+// cgraph 2.43 takes char* for names and values it only reads (newer versions take const char*).
+char* gvText(const char* text) {
+    return const_cast<char*>(text);
+}
+
+void setNumber(Agedge_t* edge, const char* name, double value) {
+    QByteArray text = QByteArray::number(value);
+    agsafeset(edge, gvText(name), text.data(), gvText("1"));
+}
+
+// Places the nodes with Graphviz neato (stress majorisation). Each pair with co-activation gets
+// an edge whose ideal length shrinks from 3 to 0.7 inch as its weight grows, and whose weight
+// (how hard neato tries to meet that length) grows with it, so strongly linked experts end up
+// close. Returns positions in points, or empty with *error set.
+std::vector<QPointF> graphvizLayout(int n, const std::vector<double>& weights, QString* error) {
+    std::unique_ptr<GVC_t, int (*)(GVC_t*)> context(gvContext(), gvFreeContext);
+    if (!context) {
+        *error = ExpertGraphView::tr("Graphviz could not start (is libgvc installed?)");
+        return {};
+    }
+    Agraph_t* graph = agopen(gvText("experts"), Agundirected, nullptr);
+    agattr(graph, AGRAPH, gvText("overlap"), gvText("false"));
+    agattr(graph, AGRAPH, gvText("splines"), gvText("false"));
+    agattr(graph, AGNODE, gvText("shape"), gvText("circle"));
+    agattr(graph, AGNODE, gvText("fixedsize"), gvText("true"));
+    agattr(graph, AGNODE, gvText("width"), gvText("0.5"));
+    agattr(graph, AGNODE, gvText("label"), gvText(""));
+    agattr(graph, AGEDGE, gvText("len"), gvText("1"));
+    agattr(graph, AGEDGE, gvText("weight"), gvText("1"));
+    std::vector<Agnode_t*> nodes;
+    for (int e = 0; e < n; ++e) {
+        nodes.push_back(agnode(graph, QByteArray::number(e).data(), 1));
+    }
+    for (int e = 0; e < n; ++e) {
+        for (int f = e + 1; f < n; ++f) {
+            const double w = weights[std::size_t(e) * n + f];
+            if (w <= 0.0) {
+                continue;
+            }
+            Agedge_t* edge = agedge(graph, nodes[e], nodes[f], nullptr, 1);
+            setNumber(edge, "len", 0.7 + 2.3 * (1.0 - w));
+            setNumber(edge, "weight", 1.0 + 4.0 * w);
+        }
+    }
+    std::vector<QPointF> positions;
+    if (gvLayout(context.get(), graph, gvText("neato")) != 0) {
+        *error = ExpertGraphView::tr("Graphviz could not lay out the graph (neato failed)");
+    } else {
+        for (Agnode_t* node : nodes) {
+            positions.emplace_back(ND_coord(node).x, ND_coord(node).y);
+        }
+        gvFreeLayout(context.get(), graph);
+    }
+    agclose(graph);
+    return positions;
+}
+
+}  // namespace
+
+ExpertGraphView::ExpertGraphView(QWidget* parent) : QWidget(parent) {
+    m_hint = new QLabel(this);
+    m_hint->setObjectName(QStringLiteral("emptyHint"));
+    m_hint->setAlignment(Qt::AlignCenter);
+    m_hint->setWordWrap(true);
+    m_hint->setToolTip(tr("The expert graph needs a profile and a partition of the model"));
+    QFont hintFont = m_hint->font();
+    hintFont.setPointSizeF(hintFont.pointSizeF() * 1.3);
+    m_hint->setFont(hintFont);
+    // Softened text colour that follows light and dark themes.
+    QPalette hintPalette = m_hint->palette();
+    QColor hintColor = hintPalette.color(QPalette::WindowText);
+    hintColor.setAlphaF(0.65);
+    hintPalette.setColor(QPalette::WindowText, hintColor);
+    m_hint->setPalette(hintPalette);
+
+    m_layerBox = new QComboBox(this);
+    m_layerBox->setObjectName(QStringLiteral("layerPicker"));
+    m_layerBox->setToolTip(tr("The feed-forward layer whose experts are shown"));
+    m_layerBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_partitionBox = new QComboBox(this);
+    m_partitionBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_partitionBox->setObjectName(QStringLiteral("partitionPicker"));
+    m_partitionBox->setToolTip(tr("The partition whose experts are the nodes"));
+    m_sizeBox = new QComboBox(this);
+    m_sizeBox->setObjectName(QStringLiteral("nodeSize"));
+    m_sizeBox->addItem(tr("Neurons"), int(NodeSize::Neurons));
+    m_sizeBox->addItem(tr("Activation mass"), int(NodeSize::ActivationMass));
+    m_sizeBox->setToolTip(
+        tr("Node area by the expert's neuron count, or by its activation mass "
+           "(how often its neurons fire in total)"));
+    m_threshold = new QSlider(Qt::Horizontal, this);
+    m_threshold->setObjectName(QStringLiteral("edgeThreshold"));
+    m_threshold->setRange(0, 100);
+    m_threshold->setValue(40);
+    m_threshold->setMinimumWidth(120);
+    m_threshold->setToolTip(tr("Hide edges weaker than this share of the strongest edge"));
+    m_thresholdLabel = new QLabel(this);
+    m_thresholdLabel->setToolTip(m_threshold->toolTip());
+    m_thresholdLabel->setMinimumWidth(
+        m_thresholdLabel->fontMetrics().horizontalAdvance(tr("Edges ≥ %1%").arg(100)));
+    m_info = new QLabel(this);
+    m_info->setObjectName(QStringLiteral("graphInfo"));
+    m_info->setWordWrap(true);
+    m_info->setToolTip(
+        tr("Edge weight: co-activation between the neurons of two experts, "
+           "relative to the most co-activated pair of experts"));
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Layer:"), this));
+    controls->addWidget(m_layerBox);
+    controls->addWidget(new QLabel(tr("Partition:"), this));
+    controls->addWidget(m_partitionBox);
+    controls->addWidget(new QLabel(tr("Node size:"), this));
+    controls->addWidget(m_sizeBox);
+    controls->addWidget(m_thresholdLabel);
+    controls->addWidget(m_threshold, 1);
+
+    m_plot = new QCustomPlot(this);
+    m_plot->setObjectName(QStringLiteral("expertGraph"));
+    m_plot->setToolTip(
+        tr("Experts and how their neurons fire together; click an expert to show "
+           "its block in the heatmap, right-click to export"));
+    m_plot->xAxis->setVisible(false);
+    m_plot->yAxis->setVisible(false);
+    m_plot->plotLayout()->insertRow(0);
+    m_plot->plotLayout()->addElement(
+        0, 0, new QCPTextElement(m_plot, QString(), QFont(font().family(), 12, QFont::Bold)));
+    m_plot->axisRect()->setAutoMargins(QCP::msNone);
+    m_plot->axisRect()->setMargins(QMargins(8, 8, 8, 8));
+    // Edges under the nodes, labels over them.
+    m_plot->addLayer(QStringLiteral("edges"), m_plot->layer(QStringLiteral("main")),
+                     QCustomPlot::limBelow);
+    m_plot->addLayer(QStringLiteral("labels"), m_plot->layer(QStringLiteral("main")),
+                     QCustomPlot::limAbove);
+    FigureExporter::applyTheme(m_plot);
+    m_plot->installEventFilter(this);
+    FigureExporter::installContextMenu(
+        {QStringLiteral("expert-graph"), tr("Expert graph"), m_plot});
+
+    auto* content = new QWidget(this);
+    auto* contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addLayout(controls);
+    contentLayout->addWidget(m_info);
+    contentLayout->addWidget(m_plot, 1);
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_hint);
+    m_stack->addWidget(content);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_stack);
+
+    connect(m_layerBox, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
+    connect(m_partitionBox, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
+    connect(m_sizeBox, &QComboBox::currentIndexChanged, this, [this] {
+        styleNodes();
+        m_plot->replot();
+    });
+    connect(m_threshold, &QSlider::valueChanged, this, [this] {
+        applyThreshold();
+        m_plot->replot();
+    });
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
+        if (event->button() != Qt::LeftButton) {
+            return;
+        }
+        const int expert = expertAt(event->position());
+        if (expert >= 0) {
+            selectExpert(expert);
+            emit expertClicked(currentPartition(), currentLayer(), expert);
+        }
+    });
+    applyThreshold();
+    rebuild();
+}
+
+void ExpertGraphView::setProfile(ProfileHandle profile) {
+    const QString previous = m_layerBox->currentText();
+    m_profile = std::move(profile);
+    {
+        const QSignalBlocker blocker(m_layerBox);
+        m_layerBox->clear();
+        if (m_profile) {
+            for (const auto& layer : m_profile->layers) {
+                m_layerBox->addItem(QString::fromStdString(layer.name));
+            }
+            m_layerBox->setCurrentIndex(std::max(0, m_layerBox->findText(previous)));
+        }
+    }
+    rebuild();
+}
+
+void ExpertGraphView::setPartitions(const QList<PartitionEntry>& partitions) {
+    const QString previous = currentPartition();
+    m_partitions = partitions;
+    {
+        const QSignalBlocker blocker(m_partitionBox);
+        m_partitionBox->clear();
+        for (const PartitionEntry& entry : m_partitions) {
+            if (entry.set) {
+                m_partitionBox->addItem(entry.name, entry.name);
+            }
+        }
+        m_partitionBox->setCurrentIndex(std::max(0, m_partitionBox->findData(previous)));
+    }
+    rebuild();
+}
+
+QList<Figure> ExpertGraphView::figures() const {
+    if (m_numExperts == 0) {
+        return {};
+    }
+    return {{QStringLiteral("expert-graph"), tr("Expert graph"), m_plot}};
+}
+
+int ExpertGraphView::currentLayer() const {
+    return m_numExperts > 0 ? m_layerBox->currentIndex() : -1;
+}
+
+void ExpertGraphView::setCurrentLayer(int layer) {
+    if (layer >= 0 && layer < m_layerBox->count()) {
+        m_layerBox->setCurrentIndex(layer);
+    }
+}
+
+QString ExpertGraphView::currentPartition() const {
+    return m_partitionBox->currentData().toString();
+}
+
+void ExpertGraphView::setCurrentPartition(const QString& name) {
+    const int index = m_partitionBox->findData(name);
+    if (index >= 0) {
+        m_partitionBox->setCurrentIndex(index);
+    }
+}
+
+ExpertGraphView::NodeSize ExpertGraphView::nodeSize() const {
+    return NodeSize(m_sizeBox->currentData().toInt());
+}
+
+void ExpertGraphView::setNodeSize(NodeSize size) {
+    m_sizeBox->setCurrentIndex(m_sizeBox->findData(int(size)));
+}
+
+double ExpertGraphView::edgeThreshold() const {
+    return m_threshold->value() / 100.0;
+}
+
+void ExpertGraphView::setEdgeThreshold(double fraction) {
+    m_threshold->setValue(int(std::lround(std::clamp(fraction, 0.0, 1.0) * 100.0)));
+}
+
+double ExpertGraphView::edgeWeight(int e, int f) const {
+    if (e < 0 || f < 0 || e >= m_numExperts || f >= m_numExperts) {
+        return 0.0;
+    }
+    return m_weights[std::size_t(e) * m_numExperts + f];
+}
+
+int ExpertGraphView::visibleEdgeCount() const {
+    return int(std::count_if(m_edges.begin(), m_edges.end(),
+                             [](const Edge& edge) { return edge.line->visible(); }));
+}
+
+double ExpertGraphView::activationMass(int expert) const {
+    return expert >= 0 && expert < m_numExperts ? m_mass[std::size_t(expert)] : 0.0;
+}
+
+const moewb::ExpertPartition* ExpertGraphView::partitionForLayer(int layer,
+                                                                 QString* problem) const {
+    const QString name = currentPartition();
+    const auto found = std::find_if(m_partitions.begin(), m_partitions.end(),
+                                    [&](const PartitionEntry& e) { return e.name == name; });
+    if (!m_profile || layer < 0 || layer >= int(m_profile->layers.size()) ||
+        found == m_partitions.end() || !found->set) {
+        return nullptr;
+    }
+    const moewb::PartitionSet& set = *found->set;
+    const auto& profileLayer = m_profile->layers[std::size_t(layer)];
+    // Match by layer name; sets without names match by position.
+    int index = layer;
+    const auto named = std::find(set.layerNames.begin(), set.layerNames.end(), profileLayer.name);
+    if (named != set.layerNames.end()) {
+        index = int(named - set.layerNames.begin());
+    }
+    if (index >= int(set.layers.size()) || set.layers[index].neuronCount() != profileLayer.dFf ||
+        set.layers[index].numExperts < 1) {
+        *problem = tr("Partition “%1” does not fit layer %2 (d_ff %3) of this profile. Re-run "
+                      "the Partition step for this model.")
+                       .arg(name, QString::fromStdString(profileLayer.name))
+                       .arg(profileLayer.dFf);
+        return nullptr;
+    }
+    return &set.layers[index];
+}
+
+void ExpertGraphView::computeWeights(const moewb::LayerProfile& layer,
+                                     const moewb::ExpertPartition& partition) {
+    const int n = layer.dFf;
+    const int experts = partition.numExperts;
+    const std::vector<int> expertOf = partition.expertOf();
+    std::vector<double> sums(std::size_t(experts) * experts, 0.0);
+    m_mass.assign(std::size_t(experts), 0.0);
+    m_neurons.assign(std::size_t(experts), 0);
+    for (int e = 0; e < experts; ++e) {
+        m_neurons[std::size_t(e)] = int(partition.experts[std::size_t(e)].size());
+    }
+    // One pass over C: each row adds into its expert's row of the expert × expert sums. Shared
+    // neurons belong to every expert and link none.
+    for (int i = 0; i < n; ++i) {
+        const int e = expertOf[std::size_t(i)];
+        if (e < 0) {
+            continue;
+        }
+        m_mass[std::size_t(e)] += double(layer.activations[std::size_t(i)]);
+        const int64_t* row = layer.coActivation.data() + std::size_t(i) * n;
+        double* into = sums.data() + std::size_t(e) * experts;
+        for (int j = 0; j < n; ++j) {
+            const int f = expertOf[std::size_t(j)];
+            if (f >= 0) {
+                into[f] += double(row[j]);
+            }
+        }
+    }
+    double strongest = 0.0;
+    for (int e = 0; e < experts; ++e) {
+        sums[std::size_t(e) * experts + e] = 0.0;
+        for (int f = 0; f < experts; ++f) {
+            strongest = std::max(strongest, sums[std::size_t(e) * experts + f]);
+        }
+    }
+    m_weights.assign(sums.size(), 0.0);
+    for (std::size_t k = 0; k < sums.size(); ++k) {
+        m_weights[k] = strongest > 0.0 ? sums[k] / strongest : 0.0;
+    }
+    m_numExperts = experts;
+}
+
+void ExpertGraphView::rebuild() {
+    m_plot->clearPlottables();
+    m_plot->clearItems();
+    m_nodes.clear();
+    m_labels.clear();
+    m_caption = nullptr;
+    m_edges.clear();
+    m_positions.clear();
+    m_numExperts = 0;
+    m_selected = -1;
+    QString problem;
+    const int layerIndex = m_layerBox->currentIndex();
+    const moewb::ExpertPartition* partition =
+        m_profile ? partitionForLayer(layerIndex, &problem) : nullptr;
+    if (!partition) {
+        const QString then =
+            tr("<br><small>Then this view shows the experts of each layer and "
+               "how often their neurons fire together.</small>");
+        if (!m_profile || m_profile->layers.empty()) {
+            m_hint->setText(tr("No profile yet — run the Profile step") + then);
+        } else if (m_partitionBox->count() == 0) {
+            m_hint->setText(tr("No partition yet — run the Partition step") + then);
+        }
+        // Keep the pickers reachable when only the chosen partition does not fit.
+        m_stack->setCurrentIndex(problem.isEmpty() ? 0 : 1);
+        m_info->setText(problem);
+        m_plot->replot();
+        return;
+    }
+    m_stack->setCurrentIndex(1);
+    const auto& layer = m_profile->layers[std::size_t(layerIndex)];
+    computeWeights(layer, *partition);
+    layOut();
+    draw();
+
+    const QLocale locale;
+    QString info = tr("%1 experts of %2 neurons in %3; edge weight = co-activation between two "
+                      "experts' neurons, relative to the strongest pair")
+                       .arg(m_numExperts)
+                       .arg(partition->expertSize())
+                       .arg(QString::fromStdString(layer.name));
+    if (!partition->shared.empty()) {
+        info += tr("; %n shared neuron(s) not drawn", nullptr, int(partition->shared.size()));
+    }
+    if (!m_layoutProblem.isEmpty()) {
+        info += QStringLiteral("\n") + m_layoutProblem;
+    }
+    m_info->setText(info);
+    if (auto* title = qobject_cast<QCPTextElement*>(m_plot->plotLayout()->element(0, 0))) {
+        title->setText(
+            tr("Experts of “%1” — %2").arg(currentPartition(), m_layerBox->currentText()));
+    }
+    m_plot->replot();
+}
+
+void ExpertGraphView::layOut() {
+    m_layoutProblem.clear();
+    m_positions = graphvizLayout(m_numExperts, m_weights, &m_layoutProblem);
+    if (m_positions.size() != std::size_t(m_numExperts)) {
+        // Without a layout the experts still show, evenly on a circle.
+        m_layoutProblem += tr(" — experts are placed on a circle instead.");
+        m_positions.clear();
+        for (int e = 0; e < m_numExperts; ++e) {
+            const double angle = 2.0 * M_PI * e / std::max(1, m_numExperts);
+            m_positions.emplace_back(150.0 * std::cos(angle), 150.0 * std::sin(angle));
+        }
+    }
+    double left = 0, right = 0, bottom = 0, top = 0;
+    for (std::size_t e = 0; e < m_positions.size(); ++e) {
+        const QPointF& p = m_positions[e];
+        left = e == 0 ? p.x() : std::min(left, p.x());
+        right = e == 0 ? p.x() : std::max(right, p.x());
+        bottom = e == 0 ? p.y() : std::min(bottom, p.y());
+        top = e == 0 ? p.y() : std::max(top, p.y());
+    }
+    // Room for the largest node and its label at the edges.
+    const double padX = std::max(40.0, 0.14 * (right - left));
+    const double padY = std::max(40.0, 0.16 * (top - bottom));
+    m_plot->xAxis->setRange(left - padX, right + padX);
+    m_plot->yAxis->setRange(bottom - padY, top + padY);
+}
+
+void ExpertGraphView::draw() {
+    const int n = m_numExperts;
+    for (int e = 0; e < n; ++e) {
+        for (int f = e + 1; f < n; ++f) {
+            const double w = edgeWeight(e, f);
+            if (w <= 0.0) {
+                continue;
+            }
+            auto* line = new QCPItemLine(m_plot);
+            line->setLayer(QStringLiteral("edges"));
+            line->start->setCoords(m_positions[e]);
+            line->end->setCoords(m_positions[f]);
+            QColor color(55, 65, 80);
+            color.setAlphaF(0.15 + 0.75 * w);
+            line->setPen(QPen(color, 0.5 + 5.5 * w, Qt::SolidLine, Qt::RoundCap));
+            line->setSelectable(false);
+            m_edges.push_back({e, f, w, line});
+        }
+    }
+    QFont labelFont = m_plot->font();
+    labelFont.setPointSize(9);
+    labelFont.setBold(true);
+    for (int e = 0; e < n; ++e) {
+        auto* node = m_plot->addGraph();
+        node->setLineStyle(QCPGraph::lsNone);
+        node->setData({m_positions[e].x()}, {m_positions[e].y()});
+        node->setName(tr("E%1").arg(e));
+        m_nodes.push_back(node);
+        auto* label = new QCPItemText(m_plot);
+        label->setLayer(QStringLiteral("labels"));
+        label->position->setCoords(m_positions[e]);
+        label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+        label->setText(tr("E%1").arg(e));
+        label->setFont(labelFont);
+        label->setColor(QColor(30, 30, 30));
+        m_labels.push_back(label);
+    }
+    // The legend of the encoding travels with the exported figure.
+    m_caption = new QCPItemText(m_plot);
+    m_caption->setLayer(QStringLiteral("labels"));
+    m_caption->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_caption->position->setCoords(0.0, 1.0);
+    m_caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    m_caption->setTextAlignment(Qt::AlignLeft);
+    m_caption->setColor(QColor(80, 80, 80));
+    QFont captionFont = m_plot->font();
+    captionFont.setPointSize(8);
+    m_caption->setFont(captionFont);
+    styleNodes();
+    applyThreshold();
+}
+
+void ExpertGraphView::updateCaption() {
+    if (!m_caption) {
+        return;
+    }
+    const QString size = nodeSize() == NodeSize::Neurons ? tr("Node area: neurons of the expert")
+                                                         : tr("Node area: activation mass");
+    m_caption->setText(tr("%1\nEdge width: co-activation between experts (%2 of %3 edges ≥ %4% "
+                          "of the strongest shown)")
+                           .arg(size)
+                           .arg(visibleEdgeCount())
+                           .arg(m_edges.size())
+                           .arg(m_threshold->value()));
+}
+
+double ExpertGraphView::nodeDiameter(int expert) const {
+    double value = 0.0, largest = 0.0;
+    for (int e = 0; e < m_numExperts; ++e) {
+        const double v =
+            nodeSize() == NodeSize::Neurons ? m_neurons[std::size_t(e)] : m_mass[std::size_t(e)];
+        largest = std::max(largest, v);
+        value = e == expert ? v : value;
+    }
+    // Area proportional to the value.
+    const double share = largest > 0.0 ? std::sqrt(value / largest) : 1.0;
+    return kMinDiameter + (kMaxDiameter - kMinDiameter) * share;
+}
+
+void ExpertGraphView::styleNodes() {
+    for (int e = 0; e < int(m_nodes.size()); ++e) {
+        const bool selected = e == m_selected;
+        const double diameter = nodeDiameter(e);
+        const QPen pen(selected ? QColor(20, 20, 20) : QColor(255, 255, 255), selected ? 3.5 : 1.5);
+        m_nodes[e]->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCircle, pen, FigureExporter::color(e), diameter));
+        m_labels[e]->setPadding(QMargins(3, 0, 3, int(diameter / 2.0) + 2));
+        QFont font = m_labels[e]->font();
+        font.setUnderline(selected);
+        m_labels[e]->setFont(font);
+    }
+    updateCaption();
+}
+
+void ExpertGraphView::applyThreshold() {
+    const double threshold = edgeThreshold();
+    for (Edge& edge : m_edges) {
+        edge.line->setVisible(edge.weight >= threshold && edge.weight > 0.0);
+    }
+    m_thresholdLabel->setText(tr("Edges ≥ %1%").arg(m_threshold->value()));
+    updateCaption();
+}
+
+void ExpertGraphView::selectExpert(int expert) {
+    m_selected = expert >= 0 && expert < m_numExperts ? expert : -1;
+    styleNodes();
+    m_plot->replot();
+}
+
+QPointF ExpertGraphView::nodePixelPosition(int expert) const {
+    if (expert < 0 || expert >= int(m_positions.size())) {
+        return {};
+    }
+    return {m_plot->xAxis->coordToPixel(m_positions[expert].x()),
+            m_plot->yAxis->coordToPixel(m_positions[expert].y())};
+}
+
+int ExpertGraphView::expertAt(const QPointF& pixel) const {
+    // The nearest node whose disc (plus a little slack) contains the pixel; later nodes are drawn
+    // on top, so ties go to them.
+    int found = -1;
+    double best = 0.0;
+    for (int e = 0; e < m_numExperts; ++e) {
+        const QPointF d = nodePixelPosition(e) - pixel;
+        const double distance = std::hypot(d.x(), d.y());
+        if (distance <= nodeDiameter(e) / 2.0 + 3.0 && (found < 0 || distance <= best)) {
+            found = e;
+            best = distance;
+        }
+    }
+    return found;
+}
+
+QString ExpertGraphView::expertToolTip(int expert) const {
+    if (expert < 0 || expert >= m_numExperts) {
+        return {};
+    }
+    double total = 0.0;
+    for (double mass : m_mass) {
+        total += mass;
+    }
+    int partner = -1;
+    for (int f = 0; f < m_numExperts; ++f) {
+        if (f != expert && (partner < 0 || edgeWeight(expert, f) > edgeWeight(expert, partner))) {
+            partner = f;
+        }
+    }
+    const QLocale locale;
+    QString text =
+        tr("Expert E%1: %2 neurons\nActivation mass %3 (%4% of the layer)")
+            .arg(expert)
+            .arg(m_neurons[std::size_t(expert)])
+            .arg(locale.toString(m_mass[std::size_t(expert)], 'f', 0),
+                 locale.toString(total > 0 ? 100.0 * m_mass[expert] / total : 0.0, 'f', 1));
+    if (partner >= 0) {
+        text += tr("\nStrongest link: E%1 (%2)")
+                    .arg(partner)
+                    .arg(locale.toString(edgeWeight(expert, partner), 'f', 2));
+    }
+    return text + tr("\nClick to show its block in the heatmap");
+}
+
+bool ExpertGraphView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched != m_plot || event->type() != QEvent::ToolTip) {
+        return QWidget::eventFilter(watched, event);
+    }
+    auto* help = static_cast<QHelpEvent*>(event);
+    const QString text = expertToolTip(expertAt(help->pos()));
+    QToolTip::showText(help->globalPos(), text.isEmpty() ? m_plot->toolTip() : text, m_plot);
+    return true;
+}
