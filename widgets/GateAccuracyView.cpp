@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -19,8 +20,6 @@
 #include <set>
 
 namespace {
-
-enum TableColumn { RouterColumn, PartitionColumn, LayerColumn, RecallColumn, CoverageColumn };
 
 // Quality at K (1-based) of one layer, or NaN when the router set has no such layer or K.
 double qualityAt(const std::vector<double>& values, int k) {
@@ -56,12 +55,13 @@ QStandardItem* numberItem(double value) {
 
 GateAccuracyView::GateAccuracyView(QWidget* parent) : QWidget(parent) {
     m_hint = new QLabel(
-        tr("No routers yet.\n\nRun the Routers step (train routers over a partition) to see how "
-           "often each router picks the experts the oracle would pick."),
+        tr("<p><b>No routers yet.</b></p><p>Run the Routers step (train routers over a partition) "
+           "to see how often each router picks the experts the oracle would pick.</p>"),
         this);
     m_hint->setObjectName(QStringLiteral("gateAccuracyHint"));
     m_hint->setAlignment(Qt::AlignCenter);
     m_hint->setWordWrap(true);
+    m_hint->setTextFormat(Qt::RichText);
     m_hint->setToolTip(tr("This view fills in once the project has trained routers"));
 
     m_kSpin = new QSpinBox(this);
@@ -99,6 +99,7 @@ GateAccuracyView::GateAccuracyView(QWidget* parent) : QWidget(parent) {
     m_tableView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_tableView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tableView->setAlternatingRowColors(true);
+    m_tableView->setIconSize(QSize(10, 10));
 
     for (const auto& figure : figures()) {
         FigureExporter::installContextMenu(figure);
@@ -126,8 +127,8 @@ GateAccuracyView::GateAccuracyView(QWidget* parent) : QWidget(parent) {
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(plots);
     split->addWidget(m_tableView);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 1);
+    split->setStretchFactor(0, 5);
+    split->setStretchFactor(1, 2);
 
     auto* page = new QWidget(this);
     auto* pageLayout = new QVBoxLayout(page);
@@ -284,6 +285,10 @@ void GateAccuracyView::setUpRecallPlot() {
     plot->xAxis->setLabel(tr("Active experts K (of N)"));
     plot->yAxis->setLabel(tr("Recall@K"));
     plot->yAxis->setRange(0, 1.05);
+    // Which layer the lines are for, as a title, so an exported figure says it too.
+    plot->plotLayout()->insertRow(0);
+    m_recallTitle = new QCPTextElement(plot);
+    plot->plotLayout()->addElement(0, 0, m_recallTitle);
     plot->legend->setVisible(true);
     plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     FigureExporter::applyTheme(plot);
@@ -391,20 +396,21 @@ void GateAccuracyView::refreshRecallPlot() {
         ticker->addTick(k, QString::number(k));
     }
     plot->xAxis->setRange(0.85, maxN * 1.18);
-    plot->yAxis->setLabel(layer < 0 ? tr("Recall@K (mean of layers)")
-                                    : tr("Recall@K (%1)").arg(layerLabel(layer)));
+    m_recallTitle->setText(layer < 0 ? tr("Recall@K, mean of layers")
+                                     : tr("Recall@K, layer %1").arg(layerLabel(layer)));
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void GateAccuracyView::refreshTable() {
     const int k = m_kSpin->value();
     m_table->clear();
-    m_table->setHorizontalHeaderLabels({tr("Router"), tr("Partition"), tr("Layer"),
-                                        tr("Recall@%1").arg(k), tr("Mass coverage@%1").arg(k)});
-    const QStringList tips = {
-        tr("Name of the router set"), tr("Partition the router picks experts of"),
-        tr("FFN layer (encoder first)"), tr("Share of the oracle's top-K experts the router picks"),
-        tr("Share of the oracle's activation mass in the router's top K")};
+    m_table->setHorizontalHeaderLabels(
+        {tr("Router"), tr("Layer"), tr("Recall@%1").arg(k), tr("Coverage@%1").arg(k)});
+    const QStringList tips = {tr("Name of the router set (hover a name for its partition)"),
+                              tr("FFN layer (encoder first)"),
+                              tr("Share of the oracle's top-K experts the router picks"),
+                              tr("Mass coverage: share of the oracle's activation mass in the "
+                                 "router's top K")};
     for (int c = 0; c < tips.size(); ++c) {
         m_table->horizontalHeaderItem(c)->setToolTip(tips[c]);
     }
@@ -413,8 +419,8 @@ void GateAccuracyView::refreshTable() {
         auto addRow = [&](const QString& layer, double recall, double coverage, bool mean) {
             auto* name = new QStandardItem(entry.name);
             name->setData(FigureExporter::color(r), Qt::DecorationRole);
-            QList<QStandardItem*> row = {name, new QStandardItem(entry.partition),
-                                         new QStandardItem(layer), numberItem(recall),
+            name->setToolTip(tr("%1 routes over partition “%2”").arg(entry.name, entry.partition));
+            QList<QStandardItem*> row = {name, new QStandardItem(layer), numberItem(recall),
                                          numberItem(coverage)};
             for (auto* item : row) {
                 if (mean) {
@@ -434,4 +440,11 @@ void GateAccuracyView::refreshTable() {
                meanOverLayers(*entry.set, k, true), true);
     }
     m_tableView->resizeColumnsToContents();
+    // Wide enough for every column, so the numbers are never behind a scroll bar.
+    int width =
+        2 * m_tableView->frameWidth() + m_tableView->verticalScrollBar()->sizeHint().width();
+    for (int c = 0; c < m_table->columnCount(); ++c) {
+        width += m_tableView->columnWidth(c);
+    }
+    m_tableView->setMinimumWidth(std::min(width, 520));
 }

@@ -17,6 +17,7 @@
 
 class QAbstractItemModel;
 class QCPBarsGroup;
+class QCPTextElement;
 class QComboBox;
 class QCustomPlot;
 class QLabel;
@@ -72,6 +73,7 @@ private:
     QComboBox* m_layerCombo = nullptr;
     QCustomPlot* m_layersPlot = nullptr;
     QCustomPlot* m_recallPlot = nullptr;
+    QCPTextElement* m_recallTitle = nullptr;
     std::array<QCPBarsGroup*, 2> m_barGroups{};  // recall, mass coverage
     QStandardItemModel* m_table = nullptr;
     QTableView* m_tableView = nullptr;

@@ -6,7 +6,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QTableView>
@@ -30,12 +29,13 @@ QCPGraph* addLine(QCPAxisRect* rect, const QString& name, const QColor& color) {
 SweepComparisonPanel::SweepComparisonPanel(QWidget* parent) : QWidget(parent) {
     QWidget* page = this;
     m_hint = new QLabel(
-        tr("No classic comparison yet.\n\nClick “Run classic comparison…” to time the dense model "
-           "and K = 1, 2, 4, 8 active experts over the first 10, 15, 20, 25 and 30 test "
-           "sentences."),
+        tr("<p><b>No classic comparison yet.</b></p><p>Click “Run classic comparison…” to time the "
+           "dense model and K = 1, 2, 4, 8 active experts over the first 10, 15, 20, 25 and 30 "
+           "test sentences.</p>"),
         page);
     m_hint->setObjectName(QStringLiteral("comparisonHint"));
     m_hint->setAlignment(Qt::AlignCenter);
+    m_hint->setTextFormat(Qt::RichText);
     m_hint->setWordWrap(true);
     m_hint->setToolTip(tr("This tab fills in once a classic comparison has run"));
 
@@ -54,6 +54,9 @@ SweepComparisonPanel::SweepComparisonPanel(QWidget* parent) : QWidget(parent) {
     m_view->setToolTip(tr("Wall time and BLEU per number of sentences and setting"));
     m_view->verticalHeader()->setVisible(false);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // As tall as its five or so rows; the plot gets the rest.
+    m_view->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_view->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Maximum);
 
     m_plot = new QCustomPlot(page);
     m_plot->setObjectName(QStringLiteral("comparisonPlot"));
@@ -92,16 +95,12 @@ SweepComparisonPanel::SweepComparisonPanel(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_combo);
     controls->addSpacing(12);
     controls->addWidget(m_info, 1);
-    auto* split = new QSplitter(Qt::Vertical, page);
-    split->addWidget(m_view);
-    split->addWidget(m_plot);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 2);
     auto* content = new QWidget(page);
     auto* contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
     contentLayout->addLayout(controls);
-    contentLayout->addWidget(split, 1);
+    contentLayout->addWidget(m_view);
+    contentLayout->addWidget(m_plot, 1);
     m_stack = new QStackedWidget(page);
     m_stack->addWidget(m_hint);
     m_stack->addWidget(content);

@@ -171,11 +171,12 @@ QVariant SweepTableModel::headerData(int section, Qt::Orientation orientation, i
         return QAbstractTableModel::headerData(section, orientation, role);
     }
     if (role == Qt::DisplayRole) {
+        // Short titles keep the table narrow beside the plots; the tooltips say it in full.
         static const char* const titles[ColumnCount] = {
-            QT_TR_NOOP("Sweep"),       QT_TR_NOOP("Partition"),    QT_TR_NOOP("Router"),
-            QT_TR_NOOP("Encoder K"),   QT_TR_NOOP("Decoder K"),    QT_TR_NOOP("BLEU"),
-            QT_TR_NOOP("Time (s)"),    QT_TR_NOOP("FFN time (s)"), QT_TR_NOOP("Speedup"),
-            QT_TR_NOOP("FFN speedup"), QT_TR_NOOP("Recall@K"),     QT_TR_NOOP("FFN error")};
+            QT_TR_NOOP("Sweep"),    QT_TR_NOOP("Partition"), QT_TR_NOOP("Router"),
+            QT_TR_NOOP("Enc K"),    QT_TR_NOOP("Dec K"),     QT_TR_NOOP("BLEU"),
+            QT_TR_NOOP("Time (s)"), QT_TR_NOOP("FFN (s)"),   QT_TR_NOOP("Speedup"),
+            QT_TR_NOOP("FFN ×"),    QT_TR_NOOP("Recall"),    QT_TR_NOOP("FFN error")};
         return tr(titles[section]);
     }
     if (role == Qt::ToolTipRole) {

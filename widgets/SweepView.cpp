@@ -7,6 +7,7 @@
 
 #include <QComboBox>
 #include <QFileDialog>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -46,7 +47,8 @@ QLabel* makeHint(const QString& text, QWidget* parent) {
     auto* hint = new QLabel(text, parent);
     hint->setAlignment(Qt::AlignCenter);
     hint->setWordWrap(true);
-    hint->setToolTip(text);
+    hint->setTextFormat(Qt::RichText);
+    hint->setToolTip(SweepView::tr("This tab fills in once the project has a sweep"));
     return hint;
 }
 
@@ -143,16 +145,20 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent) {
 
 QWidget* SweepView::buildSweepPage() {
     auto* page = new QWidget(this);
-    m_sweepHint = makeHint(tr("No sweeps yet.\n\nClick “Run sweep…” to translate the test set "
-                              "with K = 1, 2, 4, … active experts and see BLEU, time and speedup "
-                              "against K."),
-                           page);
+    m_sweepHint =
+        makeHint(tr("<p><b>No sweeps yet.</b></p><p>Click “Run sweep…” to translate the test "
+                    "set with K = 1, 2, 4, … active experts and see BLEU, time and "
+                    "speedup against K.</p>"),
+                 page);
     m_sweepHint->setObjectName(QStringLiteral("sweepHint"));
 
     m_sweepList = new QListWidget(page);
     m_sweepList->setObjectName(QStringLiteral("sweepList"));
     m_sweepList->setToolTip(tr("Check the sweeps to show in the plots and the table"));
-    m_sweepList->setMaximumWidth(220);
+    // Only as tall as its few names; the table below gets the rest.
+    m_sweepList->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_sweepList->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Maximum);
+    m_sweepList->setIconSize(QSize(12, 12));
     connect(m_sweepList, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
         const QString name = item->text();
         m_unchecked.removeAll(name);
@@ -189,20 +195,25 @@ QWidget* SweepView::buildSweepPage() {
         plot->setMinimumSize(320, 170);
         plot->xAxis->setLabel(SweepView::tr("Active experts K"));
         plot->yAxis->setLabel(yLabel);
+        // The legend gets its own row above the chart so it never hides a line.
         plot->legend->setVisible(true);
+        plot->axisRect()->insetLayout()->take(plot->legend);
+        plot->plotLayout()->insertRow(0);
+        plot->plotLayout()->addElement(0, 0, plot->legend);
+        plot->plotLayout()->setRowStretchFactor(0, 0.001);
+        plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+        plot->legend->setWrap(2);
+        plot->legend->setMargins(QMargins(4, 2, 4, 2));
         setKAxis(plot->xAxis, 16);
         FigureExporter::applyTheme(plot);
         return plot;
     };
     m_bleuPlot = makeKPlot(QStringLiteral("sweepBleu"), tr("BLEU"),
                            tr("BLEU against K; the dashed line is the dense model"));
-    m_bleuPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_timePlot = makeKPlot(QStringLiteral("sweepTime"), tr("Time (s)"),
                            tr("Wall time of translating the test set; dashed: dense"));
-    m_timePlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-    m_speedupPlot = makeKPlot(QStringLiteral("sweepSpeedup"), tr("Speedup (dense / MoE time)"),
+    m_speedupPlot = makeKPlot(QStringLiteral("sweepSpeedup"), tr("Speedup (×)"),
                               tr("Dense time divided by MoE time; above 1 is faster than dense"));
-    m_speedupPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 
     m_gridPlot = new QCustomPlot(page);
     m_gridPlot->setObjectName(QStringLiteral("sweepGrid"));
@@ -235,6 +246,9 @@ QWidget* SweepView::buildSweepPage() {
     m_tableView->verticalHeader()->setVisible(false);
     m_tableView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_tableView->setAlternatingRowColors(true);
+    m_tableView->setIconSize(QSize(10, 10));
+    // Room for the sweep, K, BLEU, time and speedup columns without scrolling.
+    m_tableView->setMinimumWidth(420);
     // The three identifying columns repeat what the sweep name says; keep the table narrow.
     m_tableView->hideColumn(SweepTableModel::PartitionColumn);
     m_tableView->hideColumn(SweepTableModel::RouterColumn);
@@ -248,17 +262,20 @@ QWidget* SweepView::buildSweepPage() {
     controls->addStretch();
     controls->addWidget(m_exportCsv);
 
-    auto* plots = new QSplitter(Qt::Vertical, page);
-    for (QCustomPlot* plot : {m_bleuPlot, m_timePlot, m_speedupPlot, m_gridPlot}) {
-        plots->addWidget(plot);
-    }
+    auto* plots = new QWidget(page);
+    m_plotGrid = new QGridLayout(plots);
+    m_plotGrid->setContentsMargins(0, 0, 0, 0);
+    m_plotGrid->setSpacing(4);
+    auto* side = new QWidget(page);
+    auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addWidget(m_sweepList);
+    sideLayout->addWidget(m_tableView, 1);
     auto* split = new QSplitter(Qt::Horizontal, page);
-    split->addWidget(m_sweepList);
     split->addWidget(plots);
-    split->addWidget(m_tableView);
-    split->setStretchFactor(0, 0);
-    split->setStretchFactor(1, 3);
-    split->setStretchFactor(2, 2);
+    split->addWidget(side);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
 
     auto* content = new QWidget(page);
     auto* contentLayout = new QVBoxLayout(content);
@@ -382,12 +399,30 @@ void SweepView::refreshSweeps() {
     refreshGridPlot(grids);
     // The line plots stay (empty) when nothing is checked; they give way when only grids show.
     const bool showLines = !lines.isEmpty() || grids.isEmpty();
-    for (QCustomPlot* plot : {m_bleuPlot, m_timePlot, m_speedupPlot}) {
-        plot->setVisible(showLines);
-    }
-    m_gridPlot->setVisible(!grids.isEmpty());
+    arrangePlots(showLines, !grids.isEmpty());
     m_gridSweepCombo->setVisible(!grids.isEmpty());
     m_gridSweepCombo->setEnabled(grids.size() > 1);
+}
+
+void SweepView::arrangePlots(bool lines, bool heatmap) {
+    for (QCustomPlot* plot : {m_bleuPlot, m_timePlot, m_speedupPlot, m_gridPlot}) {
+        m_plotGrid->removeWidget(plot);
+    }
+    // Two by two; a plot without a neighbour takes the whole row (or the heatmap everything).
+    if (lines) {
+        m_plotGrid->addWidget(m_bleuPlot, 0, 0);
+        m_plotGrid->addWidget(m_timePlot, 0, 1);
+        m_plotGrid->addWidget(m_speedupPlot, 1, 0, 1, heatmap ? 1 : 2);
+        if (heatmap) {
+            m_plotGrid->addWidget(m_gridPlot, 1, 1);
+        }
+    } else if (heatmap) {
+        m_plotGrid->addWidget(m_gridPlot, 0, 0, 2, 2);
+    }
+    for (QCustomPlot* plot : {m_bleuPlot, m_timePlot, m_speedupPlot}) {
+        plot->setVisible(lines);
+    }
+    m_gridPlot->setVisible(heatmap);
 }
 
 void SweepView::refreshLinePlots(const QList<SweepEntry>& lines, const QList<int>& colors) {
@@ -415,20 +450,30 @@ void SweepView::refreshLinePlots(const QList<SweepEntry>& lines, const QList<int
         const QVector<double> span = {1.0, double(std::max(1, result.numExperts))};
         const QString denseName = tr("%1 (dense)").arg(lines[i].name);
         addLine(m_bleuPlot->axisRect(), lines[i].name, color, false)->setData(ks, bleu, true);
-        addLine(m_bleuPlot->axisRect(), denseName, color, true)
-            ->setData(span, {result.dense.bleu, result.dense.bleu}, true);
+        QCPGraph* denseBleu = addLine(m_bleuPlot->axisRect(), denseName, color, true);
+        denseBleu->setData(span, {result.dense.bleu, result.dense.bleu}, true);
+        denseBleu->removeFromLegend();
         addLine(m_timePlot->axisRect(), lines[i].name, color, false)->setData(ks, seconds, true);
-        addLine(m_timePlot->axisRect(), denseName, color, true)
-            ->setData(span, {result.dense.seconds, result.dense.seconds}, true);
+        QCPGraph* denseTime = addLine(m_timePlot->axisRect(), denseName, color, true);
+        denseTime->setData(span, {result.dense.seconds, result.dense.seconds}, true);
+        denseTime->removeFromLegend();
         addLine(m_speedupPlot->axisRect(), lines[i].name, color, false)->setData(ks, speedup, true);
     }
     if (!lines.isEmpty()) {
+        // One legend key for the dashed dense lines (in each sweep's colour) instead of one
+        // entry per sweep; it has no data of its own.
+        for (QCustomPlot* plot : {m_bleuPlot, m_timePlot}) {
+            addLine(plot->axisRect(), tr("dense (dashed)"), FigureExporter::neutralColor(), true);
+        }
         addLine(m_speedupPlot->axisRect(), tr("dense (1×)"), FigureExporter::neutralColor(), true)
             ->setData({1.0, double(maxN)}, {1.0, 1.0}, true);
     }
     for (QCustomPlot* plot : {m_bleuPlot, m_timePlot, m_speedupPlot}) {
         setKAxis(plot->xAxis, maxN);
-        fitFromZero(plot->axisRect(), plot == m_speedupPlot ? 1.2 : 1.0);
+        // BLEU and speedup keep a readable scale when everything is 0; times are data-scaled.
+        fitFromZero(plot->axisRect(), plot == m_speedupPlot ? 1.2
+                                      : plot == m_bleuPlot  ? 1.0
+                                                            : 1e-6);
         plot->legend->setVisible(!lines.isEmpty());
         plot->replot(QCustomPlot::rpQueuedReplot);
     }
@@ -463,7 +508,9 @@ void SweepView::refreshGridPlot(const QList<SweepEntry>& grids) {
     const int nx = static_cast<int>(encoderKs.size()), ny = static_cast<int>(decoderKs.size());
     // One cell per (encoder K, decoder K) at integer positions; missing pairs stay transparent.
     map->data()->setSize(nx, ny);
-    map->data()->setRange(QCPRange(0, nx - 1), QCPRange(0, ny - 1));
+    // A single row or column spans its cell (QCustomPlot stretches a 1-cell side to the range).
+    auto cells = [](int n) { return n > 1 ? QCPRange(0, n - 1) : QCPRange(-0.5, 0.5); };
+    map->data()->setRange(cells(nx), cells(ny));
     map->data()->fill(std::nan(""));
     double low = result.dense.bleu, high = result.dense.bleu;
     for (const auto& row : result.rows) {
@@ -478,14 +525,14 @@ void SweepView::refreshGridPlot(const QList<SweepEntry>& grids) {
         label->position->setCoords(x, y);
         label->setText(QString::number(row.bleu, 'f', 1));
     }
+    const QCPRange range(low, high > low ? high : low + 1);
+    map->setDataRange(range);
     // Light text on the dark end of the scale, dark on the light end (needs the final range).
     for (int i = 0; i < m_gridPlot->itemCount(); ++i) {
         auto* label = qobject_cast<QCPItemText*>(m_gridPlot->item(i));
-        const double value = label->text().toDouble();
-        const double t = high > low ? (value - low) / (high - low) : 1.0;
+        const double t = (label->text().toDouble() - range.lower) / range.size();
         label->setColor(t < 0.6 ? Qt::white : Qt::black);
     }
-    map->setDataRange(QCPRange(low, high > low ? high : low + 1));
     for (auto [axis, ks] :
          {std::pair{m_gridPlot->xAxis, &encoderKs}, std::pair{m_gridPlot->yAxis, &decoderKs}}) {
         auto ticker = axis->ticker().dynamicCast<QCPAxisTickerText>();

@@ -14,6 +14,7 @@
 #include <QWidget>
 
 class QComboBox;
+class QGridLayout;
 class QCustomPlot;
 class QLabel;
 class QListWidget;
@@ -43,6 +44,8 @@ public:
     // Classic comparison tables for the second tab; the newest (last) is shown first.
     void setComparisons(const QList<ComparisonEntry>& comparisons);
 
+    // sweep-bleu, sweep-time, sweep-speedup, comparison; and sweep-grid-bleu while a grid sweep
+    // is shown as a heatmap.
     QList<Figure> figures() const override;
 
     // Names of the sweeps in the plots and the table.
@@ -70,6 +73,7 @@ signals:
 
 private:
     void refreshSweeps();
+    void arrangePlots(bool lines, bool heatmap);
     void refreshLinePlots(const QList<SweepEntry>& lines, const QList<int>& colors);
     void refreshGridPlot(const QList<SweepEntry>& grids);
     void askAndExportCsv();
@@ -92,6 +96,7 @@ private:
     QCustomPlot* m_timePlot = nullptr;
     QCustomPlot* m_speedupPlot = nullptr;
     QCustomPlot* m_gridPlot = nullptr;
+    QGridLayout* m_plotGrid = nullptr;
     SweepTableModel* m_tableModel = nullptr;
     QTableView* m_tableView = nullptr;
 

@@ -8,9 +8,25 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QImage>
+#include <QSet>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+
+namespace {
+
+// Distinct colours on a coarse grid of the image: a blank or single-colour page has one.
+int colourCount(const QImage& image) {
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 7) {
+        for (int x = 0; x < image.width(); x += 7) {
+            colours.insert(image.pixel(x, y));
+        }
+    }
+    return colours.size();
+}
+
+}  // namespace
 
 class TestGateAccuracyView : public QObject {
     Q_OBJECT
@@ -115,20 +131,20 @@ private slots:
         view.setRouters(m_routers);
         QAbstractItemModel* model = view.tableModel();
         QCOMPARE(model->rowCount(), 2 * (4 + 1));
-        QCOMPARE(model->columnCount(), 5);
-        QCOMPARE(model->headerData(3, Qt::Horizontal).toString(), QStringLiteral("Recall@2"));
+        QCOMPARE(model->columnCount(), 4);
+        QCOMPARE(model->headerData(2, Qt::Horizontal).toString(), QStringLiteral("Recall@2"));
         const auto& quality = m_routers[1].set->quality;
         // Rows 5…9 are the second router: four layers, then the mean.
         QCOMPARE(model->index(5, 0).data().toString(), m_routers[1].name);
-        QCOMPARE(model->index(6, 3).data(Qt::UserRole).toDouble(), quality[1].recall[1]);
-        QCOMPARE(model->index(6, 4).data(Qt::UserRole).toDouble(), quality[1].massCoverage[1]);
-        QCOMPARE(model->index(6, 3).data().toString(),
+        QCOMPARE(model->index(6, 2).data(Qt::UserRole).toDouble(), quality[1].recall[1]);
+        QCOMPARE(model->index(6, 3).data(Qt::UserRole).toDouble(), quality[1].massCoverage[1]);
+        QCOMPARE(model->index(6, 2).data().toString(),
                  QString::number(quality[1].recall[1], 'f', 3));
-        QCOMPARE(model->index(9, 2).data().toString(), QStringLiteral("mean"));
+        QCOMPARE(model->index(9, 1).data().toString(), QStringLiteral("mean"));
         view.setK(8);
         // At K = N every router picks every expert: recall and coverage are 1.
+        QCOMPARE(model->index(9, 2).data(Qt::UserRole).toDouble(), 1.0);
         QCOMPARE(model->index(9, 3).data(Qt::UserRole).toDouble(), 1.0);
-        QCOMPARE(model->index(9, 4).data(Qt::UserRole).toDouble(), 1.0);
     }
 
     void figuresExportAsPng() {
@@ -146,13 +162,7 @@ private slots:
         for (const QString& file : files) {
             const QImage image(file);
             QCOMPARE(image.size(), QSize(900, 600));
-        }
-        if (!qEnvironmentVariableIsEmpty("MOEWB_SCREENSHOT_DIR")) {
-            view.grab().save(qEnvironmentVariable("MOEWB_SCREENSHOT_DIR") + "/gate-accuracy.png");
-            GateAccuracyView empty;
-            empty.resize(900, 500);
-            empty.grab().save(qEnvironmentVariable("MOEWB_SCREENSHOT_DIR") +
-                              "/gate-accuracy-empty.png");
+            QVERIFY2(colourCount(image) > 8, qPrintable(file));  // drawn, not a blank page
         }
     }
 
