@@ -47,3 +47,10 @@ struct SweepEntry {
     QString name;
     std::shared_ptr<const moewb::SweepResult> result;
 };
+
+// A saved classic comparison table (time and BLEU for dense and K = 1, 2, 4, 8 over 10…30
+// sentences).
+struct ComparisonEntry {
+    QString name;
+    std::shared_ptr<const moewb::ComparisonTable> table;
+};

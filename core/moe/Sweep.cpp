@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <sstream>
+#include <stdexcept>
 
 namespace moewb {
 namespace {
@@ -82,6 +83,85 @@ double meanFfnError(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
                    .item<double>();
     }
     return sum / static_cast<double>(experts.size());
+}
+
+// Field readers for fromJson: each names the document and the full path of the field
+// ("rows[2].bleu") so a hand-edited or truncated file points the user at the exact spot.
+const nlohmann::json& member(const nlohmann::json& object, const std::string& key,
+                             const std::string& where) {
+    if (!object.is_object()) {
+        throw std::invalid_argument(where + ": expected an object");
+    }
+    const auto it = object.find(key);
+    if (it == object.end()) {
+        throw std::invalid_argument(where + ": missing field '" + key + "'");
+    }
+    return *it;
+}
+
+[[noreturn]] void mistyped(const std::string& where, const std::string& key, const char* expected,
+                           const nlohmann::json& value) {
+    throw std::invalid_argument(where + ": field '" + key + "' must be " + expected + " (found " +
+                                value.type_name() + ")");
+}
+
+double numberField(const nlohmann::json& object, const std::string& key, const std::string& where) {
+    const auto& value = member(object, key, where);
+    if (!value.is_number()) {
+        mistyped(where, key, "a number", value);
+    }
+    return value.get<double>();
+}
+
+int intField(const nlohmann::json& object, const std::string& key, const std::string& where) {
+    const auto& value = member(object, key, where);
+    if (!value.is_number_integer()) {
+        mistyped(where, key, "an integer", value);
+    }
+    return value.get<int>();
+}
+
+std::string stringField(const nlohmann::json& object, const std::string& key,
+                        const std::string& where) {
+    const auto& value = member(object, key, where);
+    if (!value.is_string()) {
+        mistyped(where, key, "a string", value);
+    }
+    return value.get<std::string>();
+}
+
+const nlohmann::json& arrayField(const nlohmann::json& object, const std::string& key,
+                                 const std::string& where) {
+    const auto& value = member(object, key, where);
+    if (!value.is_array()) {
+        mistyped(where, key, "an array", value);
+    }
+    return value;
+}
+
+std::vector<int> intArrayField(const nlohmann::json& object, const std::string& key,
+                               const std::string& where) {
+    std::vector<int> values;
+    const auto& array = arrayField(object, key, where);
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        if (!array[i].is_number_integer()) {
+            mistyped(where, key + "[" + std::to_string(i) + "]", "an integer", array[i]);
+        }
+        values.push_back(array[i].get<int>());
+    }
+    return values;
+}
+
+SweepRow rowFromJson(const nlohmann::json& json, const std::string& where) {
+    SweepRow row;
+    row.encoderK = intField(json, "encoder_k", where);
+    row.decoderK = intField(json, "decoder_k", where);
+    row.bleu = numberField(json, "bleu", where);
+    row.seconds = numberField(json, "seconds", where);
+    row.ffnSeconds = numberField(json, "ffn_seconds", where);
+    row.recall = numberField(json, "recall", where);
+    row.ffnError = numberField(json, "ffn_error", where);
+    return row;
 }
 
 }  // namespace
@@ -162,6 +242,20 @@ nlohmann::json SweepResult::toJson() const {
             {"rows", rowsJson}};
 }
 
+SweepResult SweepResult::fromJson(const nlohmann::json& json) {
+    const std::string where = "sweep JSON";
+    SweepResult result;
+    result.partition = stringField(json, "partition", where);
+    result.router = stringField(json, "router", where);
+    result.numExperts = intField(json, "num_experts", where);
+    result.dense = rowFromJson(member(json, "dense", where), where + " 'dense'");
+    const auto& rows = arrayField(json, "rows", where);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        result.rows.push_back(rowFromJson(rows[i], where + " 'rows[" + std::to_string(i) + "]'"));
+    }
+    return result;
+}
+
 std::string SweepResult::toCsv() const {
     std::ostringstream out;
     out << "partition,router,encoder_k,decoder_k,bleu,seconds,ffn_seconds,speedup,ffn_speedup,"
@@ -192,6 +286,10 @@ ComparisonTable runComparisonTable(NmtModel& model,
     ComparisonTable table;
     table.sentenceCounts = sentenceCounts;
     table.ks = ks;
+    table.partition = routers.partition;
+    table.router = routers.kind;
+    table.numExperts = n;
+    table.decoding = decoding;
     Feedback quiet;
     for (std::size_t s = 0; s < sentenceCounts.size(); ++s) {
         const std::size_t count = std::min<std::size_t>(sentenceCounts[s], testSet.pairs.size());
@@ -235,6 +333,69 @@ std::string ComparisonTable::toText() const {
     }
     out << "(time in seconds, BLEU; same run, same batch settings)\n";
     return out.str();
+}
+
+nlohmann::json ComparisonTable::toJson() const {
+    nlohmann::json cellsJson = nlohmann::json::array();
+    for (const auto& row : cells) {
+        nlohmann::json rowJson = nlohmann::json::array();
+        for (const auto& cell : row) {
+            rowJson.push_back({{"seconds", cell.seconds}, {"bleu", cell.bleu}});
+        }
+        cellsJson.push_back(rowJson);
+    }
+    return {{"partition", partition},
+            {"router", router},
+            {"num_experts", numExperts},
+            {"sentence_counts", sentenceCounts},
+            {"ks", ks},
+            {"decoding",
+             {{"beam_size", decoding.beamSize},
+              {"length_penalty", decoding.lengthPenalty},
+              {"max_length", decoding.maxLength},
+              {"max_length_ratio", decoding.maxLengthRatio},
+              {"batch_size", decoding.batchSize}}},
+            {"cells", cellsJson}};
+}
+
+ComparisonTable ComparisonTable::fromJson(const nlohmann::json& json) {
+    const std::string where = "comparison table JSON";
+    ComparisonTable table;
+    table.partition = stringField(json, "partition", where);
+    table.router = stringField(json, "router", where);
+    table.numExperts = intField(json, "num_experts", where);
+    table.sentenceCounts = intArrayField(json, "sentence_counts", where);
+    table.ks = intArrayField(json, "ks", where);
+    const auto& decoding = member(json, "decoding", where);
+    const std::string decodingWhere = where + " 'decoding'";
+    table.decoding.beamSize = intField(decoding, "beam_size", decodingWhere);
+    table.decoding.lengthPenalty = numberField(decoding, "length_penalty", decodingWhere);
+    table.decoding.maxLength = intField(decoding, "max_length", decodingWhere);
+    table.decoding.maxLengthRatio = numberField(decoding, "max_length_ratio", decodingWhere);
+    table.decoding.batchSize = intField(decoding, "batch_size", decodingWhere);
+    const auto& rows = arrayField(json, "cells", where);
+    if (rows.size() != table.sentenceCounts.size()) {
+        throw std::invalid_argument(where + ": 'cells' has " + std::to_string(rows.size()) +
+                                    " rows but 'sentence_counts' has " +
+                                    std::to_string(table.sentenceCounts.size()) + " entries");
+    }
+    for (std::size_t s = 0; s < rows.size(); ++s) {
+        const std::string rowWhere = where + " 'cells[" + std::to_string(s) + "]'";
+        if (!rows[s].is_array() || rows[s].size() != table.ks.size() + 1) {
+            throw std::invalid_argument(rowWhere + ": expected an array of " +
+                                        std::to_string(table.ks.size() + 1) +
+                                        " cells (dense, then one per K)");
+        }
+        std::vector<ComparisonCell> row;
+        for (std::size_t c = 0; c < rows[s].size(); ++c) {
+            const std::string cellWhere =
+                where + " 'cells[" + std::to_string(s) + "][" + std::to_string(c) + "]'";
+            row.push_back({numberField(rows[s][c], "seconds", cellWhere),
+                           numberField(rows[s][c], "bleu", cellWhere)});
+        }
+        table.cells.push_back(row);
+    }
+    return table;
 }
 
 }  // namespace moewb

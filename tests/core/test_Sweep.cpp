@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 using namespace moewb;
 
 class TestSweep : public QObject {
@@ -55,6 +57,118 @@ private slots:
         for (const auto& ffn : model->transformer()->feedForwards()) {
             QVERIFY(!ffn->override());  // the model is back to dense
         }
+    }
+
+    void sweepAndComparisonRoundTripThroughJson() {
+        auto model = test::tinyModel();
+        Feedback feedback;
+        ModelPartitionOptions partition;
+        partition.method = "random";
+        partition.numExperts = 4;
+        const auto experts =
+            buildExperts(*model, partitionModel(*model, nullptr, partition, feedback));
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 2000, feedback);
+        RouterTrainingOptions routerOptions;
+        routerOptions.kind = "similarity";
+        auto routers = trainRouters(experts, inputs, routerOptions, feedback);
+        routers.partition = "random";
+        ParallelCorpus test;
+        const auto pairs = test::sixteenPairs();
+        test.pairs.assign(pairs.begin(), pairs.begin() + 6);
+        SweepOptions options;
+        options.decoding.maxLength = 8;
+        options.grid = true;
+        options.encoderKs = {1, 4};
+        options.decoderKs = {2, 4};
+        const auto sweep = runSweep(*model, experts, routers, test, inputs, options, feedback);
+
+        // Through text, as the project files are read back.
+        const auto again = SweepResult::fromJson(nlohmann::json::parse(sweep.toJson().dump(1)));
+        QCOMPARE(again.partition, std::string("random"));
+        QCOMPARE(again.router, std::string("similarity"));
+        QCOMPARE(again.numExperts, 4);
+        QCOMPARE(again.rows.size(), sweep.rows.size());
+        QCOMPARE(again.dense.seconds, sweep.dense.seconds);
+        for (std::size_t i = 0; i < sweep.rows.size(); ++i) {
+            QCOMPARE(again.rows[i].encoderK, sweep.rows[i].encoderK);
+            QCOMPARE(again.rows[i].decoderK, sweep.rows[i].decoderK);
+            QCOMPARE(again.rows[i].bleu, sweep.rows[i].bleu);
+            QCOMPARE(again.rows[i].seconds, sweep.rows[i].seconds);
+            QCOMPARE(again.rows[i].ffnSeconds, sweep.rows[i].ffnSeconds);
+            QCOMPARE(again.rows[i].recall, sweep.rows[i].recall);
+            QCOMPARE(again.rows[i].ffnError, sweep.rows[i].ffnError);
+        }
+        QCOMPARE(again.toCsv(), sweep.toCsv());
+
+        DecodeOptions decoding;
+        decoding.maxLength = 8;
+        decoding.batchSize = 3;
+        const auto table =
+            runComparisonTable(*model, experts, routers, test, {3, 6}, {1, 2}, decoding, feedback);
+        QCOMPARE(table.partition, std::string("random"));
+        QCOMPARE(table.router, std::string("similarity"));
+        QCOMPARE(table.numExperts, 4);
+        QCOMPARE(table.decoding.batchSize, 3);
+        const auto tableAgain =
+            ComparisonTable::fromJson(nlohmann::json::parse(table.toJson().dump()));
+        QCOMPARE(tableAgain.sentenceCounts, table.sentenceCounts);
+        QCOMPARE(tableAgain.ks, table.ks);
+        QCOMPARE(tableAgain.decoding.maxLength, 8);
+        QCOMPARE(tableAgain.decoding.batchSize, 3);
+        QCOMPARE(tableAgain.decoding.lengthPenalty, table.decoding.lengthPenalty);
+        QCOMPARE(tableAgain.toText(), table.toText());
+        for (std::size_t s = 0; s < table.cells.size(); ++s) {
+            for (std::size_t c = 0; c < table.cells[s].size(); ++c) {
+                QCOMPARE(tableAgain.cells[s][c].seconds, table.cells[s][c].seconds);
+                QCOMPARE(tableAgain.cells[s][c].bleu, table.cells[s][c].bleu);
+            }
+        }
+    }
+
+    void fromJsonNamesTheBadField() {
+        SweepResult sweep;
+        sweep.partition = "metis";
+        sweep.router = "mlp";
+        sweep.numExperts = 16;
+        sweep.rows.push_back({1, 1, 12.5, 2.0, 0.5, 0.4, 0.3});
+        sweep.rows.push_back({2, 2, 20.0, 2.5, 0.7, 0.6, 0.2});
+        auto expectError = [](const auto& parse, const std::string& json, const char* needle) {
+            try {
+                parse(nlohmann::json::parse(json));
+                QFAIL(("accepted " + json).c_str());
+            } catch (const std::invalid_argument& e) {
+                QVERIFY2(std::string(e.what()).find(needle) != std::string::npos, e.what());
+            }
+        };
+        const auto parseSweep = [](const nlohmann::json& j) { return SweepResult::fromJson(j); };
+        auto json = sweep.toJson();
+        json["rows"][1].erase("bleu");
+        expectError(parseSweep, json.dump(), "'rows[1]': missing field 'bleu'");
+        json = sweep.toJson();
+        json["num_experts"] = "sixteen";
+        expectError(parseSweep, json.dump(), "'num_experts' must be an integer (found string)");
+        json = sweep.toJson();
+        json.erase("dense");
+        expectError(parseSweep, json.dump(), "missing field 'dense'");
+        expectError(parseSweep, "[1, 2]", "expected an object");
+
+        ComparisonTable table;
+        table.sentenceCounts = {10, 20};
+        table.ks = {1};
+        table.cells = {{{1.0, 30.0}, {0.5, 20.0}}, {{2.0, 31.0}, {1.0, 21.0}}};
+        const auto parseTable = [](const nlohmann::json& j) {
+            return ComparisonTable::fromJson(j);
+        };
+        QCOMPARE(ComparisonTable::fromJson(table.toJson()).cells[1][1].bleu, 21.0);
+        json = table.toJson();
+        json["cells"][1].erase(1);
+        expectError(parseTable, json.dump(), "'cells[1]': expected an array of 2 cells");
+        json = table.toJson();
+        json["decoding"].erase("beam_size");
+        expectError(parseTable, json.dump(), "'decoding': missing field 'beam_size'");
+        json = table.toJson();
+        json["cells"][0][0]["seconds"] = nullptr;
+        expectError(parseTable, json.dump(), "'seconds' must be a number (found null)");
     }
 };
 

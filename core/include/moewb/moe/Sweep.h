@@ -40,6 +40,8 @@ struct SweepResult {
     std::vector<SweepRow> rows;
     nlohmann::json toJson() const;
     std::string toCsv() const;
+    // Inverse of toJson(); throws std::invalid_argument naming a missing or mistyped field.
+    static SweepResult fromJson(const nlohmann::json& json);
 };
 
 SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFfn>>& experts,
@@ -56,7 +58,14 @@ struct ComparisonTable {
     std::vector<int> sentenceCounts;  // 10, 15, 20, 25, 30
     std::vector<int> ks;              // 1, 2, 4, 8
     std::vector<std::vector<ComparisonCell>> cells;
+    std::string partition, router;  // what the MoE columns ran with (empty when unknown)
+    int numExperts = 0;             // N of the partition; the dense column runs K = N (0 unknown)
+    DecodeOptions decoding;         // decoding settings shared by every cell
     std::string toText() const;
+    nlohmann::json toJson() const;
+    // Inverse of toJson(); throws std::invalid_argument naming a missing or mistyped field, or
+    // when the cells do not match the sentence counts and Ks.
+    static ComparisonTable fromJson(const nlohmann::json& json);
 };
 ComparisonTable runComparisonTable(NmtModel& model,
                                    const std::vector<std::shared_ptr<ExpertFfn>>& experts,

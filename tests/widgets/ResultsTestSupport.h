@@ -1,0 +1,84 @@
+#pragma once
+// Small real results for the gate-accuracy and sweep view tests: routers trained on the FFN
+// inputs of the tiny test model, and real sweeps / comparison tables over a few sentences.
+
+#include "WorkbenchData.h"
+#include "core/NmtTestSupport.h"
+
+#include "moewb/moe/ModelPartitioner.h"
+#include "moewb/moe/RouterSet.h"
+#include "moewb/moe/Sweep.h"
+
+#include <memory>
+#include <vector>
+
+namespace moewb::test {
+
+struct TinyMoe {
+    std::shared_ptr<NmtModel> model;
+    std::vector<std::shared_ptr<ExpertFfn>> experts;
+    std::vector<torch::Tensor> inputs;
+    std::vector<std::string> layerNames;
+};
+
+// The tiny model split into `experts` experts per FFN layer (4 layers) with k-means.
+inline TinyMoe tinyMoe(int experts) {
+    torch::set_num_threads(2);
+    TinyMoe moe;
+    moe.model = tinyModel();
+    Feedback feedback;
+    ModelPartitionOptions partition;
+    partition.method = "kmeans";
+    partition.numExperts = experts;
+    const auto set = partitionModel(*moe.model, nullptr, partition, feedback);
+    moe.layerNames = set.layerNames;
+    moe.experts = buildExperts(*moe.model, set);
+    moe.inputs = collectFfnInputs(*moe.model, sixteenPairs(), 100000, feedback);
+    return moe;
+}
+
+inline RouterEntry routerEntry(const TinyMoe& moe, const char* kind, const char* name) {
+    Feedback feedback;
+    RouterTrainingOptions options;
+    options.kind = kind;
+    options.mlp.epochs = 3;
+    auto set = trainRouters(moe.experts, moe.inputs, options, feedback);
+    set.partition = "kmeans";
+    return {name, "kmeans", std::make_shared<const RouterSet>(std::move(set))};
+}
+
+inline ParallelCorpus firstPairs(int count) {
+    ParallelCorpus corpus;
+    const auto pairs = sixteenPairs();
+    corpus.pairs.assign(pairs.begin(), pairs.begin() + count);
+    return corpus;
+}
+
+// A real sweep over the first `sentences` pairs; `grid` sweeps encoder K {1, N} × decoder K
+// {2, N}, else K = 1, 2, 4, … N.
+inline SweepEntry sweepEntry(TinyMoe& moe, const RouterEntry& routers, const char* name, bool grid,
+                             int sentences = 4) {
+    Feedback feedback;
+    SweepOptions options;
+    options.decoding.maxLength = 8;
+    if (grid) {
+        const int n = moe.experts.front()->numExperts();
+        options.grid = true;
+        options.encoderKs = {1, n};
+        options.decoderKs = {2, n};
+    }
+    auto result = runSweep(*moe.model, moe.experts, *routers.set, firstPairs(sentences), moe.inputs,
+                           options, feedback);
+    return {name, std::make_shared<const SweepResult>(std::move(result))};
+}
+
+inline ComparisonEntry comparisonEntry(TinyMoe& moe, const RouterEntry& routers, const char* name) {
+    Feedback feedback;
+    DecodeOptions decoding;
+    decoding.maxLength = 8;
+    auto table = runComparisonTable(*moe.model, moe.experts, *routers.set, firstPairs(6), {2, 4, 6},
+                                    {1, 2}, decoding, feedback);
+    return {name, std::make_shared<const ComparisonTable>(std::move(table))};
+}
+
+}  // namespace moewb::test

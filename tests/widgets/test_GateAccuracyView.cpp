@@ -1,0 +1,175 @@
+// GateAccuracyView on routers trained on the tiny model: the hint when empty, bars and lines that
+// carry exactly the routers' held-out quality, the K and layer controls, the table, and PNG export.
+#include "GateAccuracyView.h"
+#include "ResultsTestSupport.h"
+
+#include <qcustomplot.h>
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QImage>
+#include <QSet>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+// Distinct colours on a coarse grid of the image: a blank or single-colour page has one.
+int colourCount(const QImage& image) {
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 7) {
+        for (int x = 0; x < image.width(); x += 7) {
+            colours.insert(image.pixel(x, y));
+        }
+    }
+    return colours.size();
+}
+
+}  // namespace
+
+class TestGateAccuracyView : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        m_moe = moewb::test::tinyMoe(8);
+        m_routers = {moewb::test::routerEntry(m_moe, "mlp", "kmeans-mlp"),
+                     moewb::test::routerEntry(m_moe, "similarity", "kmeans-similarity")};
+    }
+
+    void emptyViewShowsTheHint() {
+        GateAccuracyView view;
+        QVERIFY(view.isShowingHint());
+        QCOMPARE(view.layersPlot()->plottableCount(), 0);
+        QCOMPARE(view.recallPlot()->graphCount(), 0);
+        QStringList names;
+        for (const auto& figure : view.figures()) {
+            names << figure.name;
+            QVERIFY(figure.widget != nullptr);
+        }
+        QCOMPARE(names, QStringList({"gate-accuracy-layers", "gate-recall-vs-k"}));
+        view.setRouters({m_routers[0]});
+        QVERIFY(!view.isShowingHint());
+        view.setRouters({});
+        QVERIFY(view.isShowingHint());
+        QCOMPARE(view.layersPlot()->plottableCount(), 0);
+    }
+
+    void barsShowRecallAndCoveragePerLayer() {
+        GateAccuracyView view;
+        view.setRouters(m_routers);
+        QCOMPARE(view.k(), 2);  // N / 4 for N = 8
+        QCOMPARE(view.kSpinBox()->maximum(), 8);
+        // Two routers × (recall, mass coverage).
+        QCOMPARE(view.layersPlot()->plottableCount(), 4);
+        QCOMPARE(view.layersPlot()->axisRects().size(), 2);
+        auto checkBars = [&](int k) {
+            for (int r = 0; r < 2; ++r) {
+                const auto& quality = m_routers[r].set->quality;
+                for (int metric = 0; metric < 2; ++metric) {
+                    auto* bars = qobject_cast<QCPBars*>(
+                        view.layersPlot()->plottable(metric == 0 ? r : 2 + r));
+                    QVERIFY(bars);
+                    QCOMPARE(bars->name(), m_routers[r].name);
+                    QCOMPARE(bars->data()->size(), int(quality.size()));
+                    for (int l = 0; l < int(quality.size()); ++l) {
+                        const auto& values =
+                            metric == 0 ? quality[l].recall : quality[l].massCoverage;
+                        QCOMPARE((bars->data()->constBegin() + l)->key, double(l));
+                        QCOMPARE((bars->data()->constBegin() + l)->value, values[k - 1]);
+                    }
+                }
+            }
+        };
+        checkBars(2);
+        view.kSpinBox()->setValue(5);
+        checkBars(5);
+        QVERIFY(view.layersPlot()->axisRects()[0]->axis(QCPAxis::atLeft)->label().contains("5"));
+    }
+
+    void recallLinesFollowTheLayerChoice() {
+        GateAccuracyView view;
+        view.setRouters(m_routers);
+        QCOMPARE(view.recallLayer(), -1);
+        QCOMPARE(view.layerCombo()->count(), 1 + 4);
+        // One line per router and the random-choice baseline.
+        QCOMPARE(view.recallPlot()->graphCount(), 3);
+        for (int r = 0; r < 2; ++r) {
+            const auto& quality = m_routers[r].set->quality;
+            QCPGraph* graph = view.recallPlot()->graph(r);
+            QCOMPARE(graph->data()->size(), 8);
+            for (int k = 1; k <= 8; ++k) {
+                double mean = 0;
+                for (const auto& layer : quality) {
+                    mean += layer.recall[k - 1] / quality.size();
+                }
+                QCOMPARE((graph->data()->constBegin() + (k - 1))->value, mean);
+            }
+        }
+        QCOMPARE(view.recallPlot()->graph(2)->data()->at(3)->value, 4.0 / 8.0);
+        view.layerCombo()->setCurrentIndex(3);  // layer index 2
+        QCOMPARE(view.recallLayer(), 2);
+        const auto& layer2 = m_routers[1].set->quality[2].recall;
+        for (int k = 1; k <= 8; ++k) {
+            QCOMPARE(view.recallPlot()->graph(1)->data()->at(k - 1)->value, layer2[k - 1]);
+        }
+        QStringList names;
+        for (const auto& name : m_moe.layerNames) {
+            names << QString::fromStdString(name);
+        }
+        view.setLayerNames(names);
+        QCOMPARE(view.layerCombo()->itemText(1), QStringLiteral("enc 1"));
+        QCOMPARE(view.layerCombo()->itemText(3), QStringLiteral("dec 1"));
+        QCOMPARE(view.recallLayer(), 2);  // the choice survives new names
+    }
+
+    void tableListsEveryLayerAndTheMean() {
+        GateAccuracyView view;
+        QAbstractItemModelTester tester(view.tableModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        view.setRouters(m_routers);
+        QAbstractItemModel* model = view.tableModel();
+        QCOMPARE(model->rowCount(), 2 * (4 + 1));
+        QCOMPARE(model->columnCount(), 4);
+        QCOMPARE(model->headerData(2, Qt::Horizontal).toString(), QStringLiteral("Recall@2"));
+        const auto& quality = m_routers[1].set->quality;
+        // Rows 5…9 are the second router: four layers, then the mean.
+        QCOMPARE(model->index(5, 0).data().toString(), m_routers[1].name);
+        QCOMPARE(model->index(6, 2).data(Qt::UserRole).toDouble(), quality[1].recall[1]);
+        QCOMPARE(model->index(6, 3).data(Qt::UserRole).toDouble(), quality[1].massCoverage[1]);
+        QCOMPARE(model->index(6, 2).data().toString(),
+                 QString::number(quality[1].recall[1], 'f', 3));
+        QCOMPARE(model->index(9, 1).data().toString(), QStringLiteral("mean"));
+        view.setK(8);
+        // At K = N every router picks every expert: recall and coverage are 1.
+        QCOMPARE(model->index(9, 2).data(Qt::UserRole).toDouble(), 1.0);
+        QCOMPARE(model->index(9, 3).data(Qt::UserRole).toDouble(), 1.0);
+    }
+
+    void figuresExportAsPng() {
+        GateAccuracyView view;
+        view.resize(1100, 700);
+        view.setRouters(m_routers);
+        QTemporaryDir dir;
+        QString error;
+        FigureExportOptions options;
+        options.dpi = 96;
+        const QStringList files =
+            FigureExporter::exportAll(view.figures(), dir.path(), {"png"}, options, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(files.size(), 2);
+        for (const QString& file : files) {
+            const QImage image(file);
+            QCOMPARE(image.size(), QSize(900, 600));
+            QVERIFY2(colourCount(image) > 8, qPrintable(file));  // drawn, not a blank page
+        }
+    }
+
+private:
+    moewb::test::TinyMoe m_moe;
+    QList<RouterEntry> m_routers;
+};
+
+QTEST_MAIN(TestGateAccuracyView)
+#include "test_GateAccuracyView.moc"

@@ -1,0 +1,236 @@
+#include "SweepTableModel.h"
+
+#include "FigureExporter.h"
+
+#include <QFont>
+#include <QSaveFile>
+
+#include <cmath>
+
+namespace {
+
+// Quotes a CSV field only when it needs it (RFC 4180), so plain names match `moewb sweep`'s CSV.
+QString csvField(const QString& text) {
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+        !text.contains(QLatin1Char('\n'))) {
+        return text;
+    }
+    QString quoted = text;
+    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+// Decimals per column in both the display and the CSV (the CSV matches the core's toCsv()).
+int decimals(int column) {
+    switch (column) {
+        case SweepTableModel::BleuColumn:
+            return 2;
+        case SweepTableModel::SpeedupColumn:
+        case SweepTableModel::FfnSpeedupColumn:
+            return 3;
+        default:
+            return 4;
+    }
+}
+
+}  // namespace
+
+SweepTableModel::SweepTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void SweepTableModel::setSweeps(const QList<SweepEntry>& sweeps, const QList<int>& colorIndices) {
+    beginResetModel();
+    m_sweeps.clear();
+    m_colorIndices.clear();
+    m_rows.clear();
+    for (int i = 0; i < sweeps.size(); ++i) {
+        const auto& entry = sweeps[i];
+        if (!entry.result) {
+            continue;
+        }
+        const int index = static_cast<int>(m_sweeps.size());
+        m_sweeps.append(entry);
+        m_colorIndices.append(i < colorIndices.size() ? colorIndices[i] : i);
+        m_rows.push_back({index, -1});
+        for (int r = 0; r < static_cast<int>(entry.result->rows.size()); ++r) {
+            m_rows.push_back({index, r});
+        }
+    }
+    endResetModel();
+}
+
+int SweepTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int SweepTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+const moewb::SweepRow& SweepTableModel::sweepRow(const Row& row) const {
+    const auto& result = *m_sweeps[row.sweep].result;
+    return row.row < 0 ? result.dense : result.rows[static_cast<std::size_t>(row.row)];
+}
+
+QVariant SweepTableModel::rawValue(const Row& row, int column) const {
+    const auto& result = *m_sweeps[row.sweep].result;
+    const auto& r = sweepRow(row);
+    // A zero time would make the ratio infinite; NaN shows as an empty cell instead.
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
+    switch (column) {
+        case SweepColumn:
+            return m_sweeps[row.sweep].name;
+        case PartitionColumn:
+            return QString::fromStdString(result.partition);
+        case RouterColumn:
+            return QString::fromStdString(result.router);
+        case EncoderKColumn:
+            return r.encoderK;
+        case DecoderKColumn:
+            return r.decoderK;
+        case BleuColumn:
+            return r.bleu;
+        case SecondsColumn:
+            return r.seconds;
+        case FfnSecondsColumn:
+            return r.ffnSeconds;
+        case SpeedupColumn:
+            return ratio(result.dense.seconds, r.seconds);
+        case FfnSpeedupColumn:
+            return ratio(result.dense.ffnSeconds, r.ffnSeconds);
+        case RecallColumn:
+            return r.recall;
+        case FfnErrorColumn:
+            return r.ffnError;
+        default:
+            return {};
+    }
+}
+
+QString SweepTableModel::displayText(const Row& row, int column) const {
+    const QVariant value = rawValue(row, column);
+    switch (column) {
+        case SweepColumn:
+        case PartitionColumn:
+        case RouterColumn:
+            return value.toString();
+        case EncoderKColumn:
+        case DecoderKColumn:
+            return row.row < 0 ? tr("dense") : QString::number(value.toInt());
+        default: {
+            const double number = value.toDouble();
+            if (std::isnan(number)) {
+                return {};
+            }
+            const QString text = QString::number(number, 'f', decimals(column));
+            return column == SpeedupColumn || column == FfnSpeedupColumn ? tr("%1×").arg(text)
+                                                                         : text;
+        }
+    }
+}
+
+QVariant SweepTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount) {
+        return {};
+    }
+    const Row& row = m_rows[static_cast<std::size_t>(index.row())];
+    switch (role) {
+        case Qt::DisplayRole:
+            return displayText(row, index.column());
+        case RawValueRole:
+            return rawValue(row, index.column());
+        case Qt::TextAlignmentRole:
+            return index.column() <= RouterColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                                                  : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        case Qt::DecorationRole:
+            // The swatch ties the row to its lines in the plots (same palette order).
+            return index.column() == SweepColumn
+                       ? QVariant(FigureExporter::color(m_colorIndices[row.sweep]))
+                       : QVariant();
+        case Qt::FontRole:
+            if (row.row < 0) {
+                QFont font;
+                font.setItalic(true);
+                return font;
+            }
+            return {};
+        case Qt::ToolTipRole:
+            return row.row < 0 ? tr("Dense reference run of “%1” (every expert computed)")
+                                     .arg(m_sweeps[row.sweep].name)
+                               : tr("“%1” with encoder K = %2 and decoder K = %3 of %4 experts")
+                                     .arg(m_sweeps[row.sweep].name)
+                                     .arg(sweepRow(row).encoderK)
+                                     .arg(sweepRow(row).decoderK)
+                                     .arg(m_sweeps[row.sweep].result->numExperts);
+        default:
+            return {};
+    }
+}
+
+QVariant SweepTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) {
+        return QAbstractTableModel::headerData(section, orientation, role);
+    }
+    if (role == Qt::DisplayRole) {
+        // Short titles keep the table narrow beside the plots; the tooltips say it in full.
+        static const char* const titles[ColumnCount] = {
+            QT_TR_NOOP("Sweep"),    QT_TR_NOOP("Partition"), QT_TR_NOOP("Router"),
+            QT_TR_NOOP("Enc K"),    QT_TR_NOOP("Dec K"),     QT_TR_NOOP("BLEU"),
+            QT_TR_NOOP("Time (s)"), QT_TR_NOOP("FFN (s)"),   QT_TR_NOOP("Speedup"),
+            QT_TR_NOOP("FFN ×"),    QT_TR_NOOP("Recall"),    QT_TR_NOOP("FFN error")};
+        return tr(titles[section]);
+    }
+    if (role == Qt::ToolTipRole) {
+        static const char* const tips[ColumnCount] = {
+            QT_TR_NOOP("Name of the saved sweep"),
+            QT_TR_NOOP("Partition the experts come from"),
+            QT_TR_NOOP("Router that picks the experts"),
+            QT_TR_NOOP("Experts computed per token in each encoder layer"),
+            QT_TR_NOOP("Experts computed per token in each decoder layer"),
+            QT_TR_NOOP("Corpus BLEU on the test set (sacreBLEU, 0–100)"),
+            QT_TR_NOOP("Wall time of translating the test set"),
+            QT_TR_NOOP("Part of the time spent inside the feed-forward layers, routing included"),
+            QT_TR_NOOP("Dense time divided by this row's time"),
+            QT_TR_NOOP("Dense FFN time divided by this row's FFN time"),
+            QT_TR_NOOP("Mean held-out recall@K of the router over layers"),
+            QT_TR_NOOP("Mean relative error of the FFN output against the dense FFN")};
+        return tr(tips[section]);
+    }
+    return {};
+}
+
+QString SweepTableModel::toCsv() const {
+    QString csv = QStringLiteral(
+        "sweep,partition,router,encoder_k,decoder_k,bleu,seconds,ffn_seconds,speedup,"
+        "ffn_speedup,recall,ffn_error\n");
+    for (const Row& row : m_rows) {
+        QStringList fields;
+        for (int column = 0; column < ColumnCount; ++column) {
+            const QVariant value = rawValue(row, column);
+            if (column <= RouterColumn) {
+                fields << csvField(value.toString());
+            } else if (column <= DecoderKColumn) {
+                fields << QString::number(value.toInt());
+            } else {
+                fields << QString::number(value.toDouble(), 'f', decimals(column));
+            }
+        }
+        csv += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
+    }
+    return csv;
+}
+
+bool SweepTableModel::exportCsv(const QString& path, QString* error) const {
+    QString ignored;
+    error = error ? error : &ignored;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        *error = tr("%1: cannot write (%2); choose another folder").arg(path, file.errorString());
+        return false;
+    }
+    file.write(toCsv().toUtf8());
+    if (!file.commit()) {
+        *error = tr("%1: writing failed (%2)").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
