@@ -111,8 +111,9 @@ void validateImportanceOptions(int dFf, const ImportancePartitionOptions& option
     }
     if ((dFf - s) % n != 0 || dFf - s < n) {
         // Suggest the nearest shared counts that leave equal experts.
-        const int below = s - (dFf - s) % n;
-        const int above = below + n;
+        // d_ff - s' divides by N for s' = s + r (r = (d_ff - s) mod N) and s' = s + r - N.
+        const int above = s + (dFf - s) % n;
+        const int below = above - n;
         std::string choices = below >= 0 ? std::to_string(below) : std::string();
         if (above < dFf && dFf - above >= n) {
             choices += (choices.empty() ? "" : " or ") + std::to_string(above);

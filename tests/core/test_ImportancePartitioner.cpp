@@ -255,6 +255,14 @@ private slots:
         } catch (const std::invalid_argument& e) {
             QVERIFY2(std::string(e.what()).find("e.g. 8 or 16") != std::string::npos, e.what());
         }
+        options.numExperts = 16;
+        options.sharedNeurons = 20;  // 44 does not split into 16; 16 and 32 would
+        try {
+            validateImportanceOptions(64, options);
+            QFAIL("expected an error");
+        } catch (const std::invalid_argument& e) {
+            QVERIFY2(std::string(e.what()).find("e.g. 16 or 32") != std::string::npos, e.what());
+        }
         options.sharedNeurons = 64;
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, validateImportanceOptions(64, options));
         options = tinyOptions();
