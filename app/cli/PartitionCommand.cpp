@@ -1,6 +1,10 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
+#include "moewb/corpus/CorpusSource.h"
+#include "moewb/corpus/CorpusSplit.h"
+#include "moewb/corpus/MosesCorpusReader.h"
+#include "moewb/corpus/TsvCorpusReader.h"
 #include "moewb/moe/ModelPartitioner.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/ArtifactFiles.h"
@@ -14,14 +18,22 @@
 namespace moewb::cli {
 
 int runPartitionCommand(const std::vector<std::string>& argv) {
-    const Arguments args(argv, {"method", "experts", "seed", "name", "threads"}, {"help"});
+    const Arguments args(argv,
+                         {"method", "experts", "seed", "name", "threads", "shared", "tokens", "src",
+                          "tgt", "tsv", "ding-path"},
+                         {"help"});
     if (args.has("help") || args.positional().size() != 1) {
         std::cout
-            << "usage: moewb partition PROJECT [--method metis|kmeans|random] [--experts 16]\n"
-               "                       [--seed 1] [--name NAME]\n"
+            << "usage: moewb partition PROJECT [--method metis|kmeans|importance|random]\n"
+               "                       [--experts 16] [--seed 1] [--name NAME]\n"
+               "                       [--shared 64] [--tokens 4000]\n"
+               "                       [--src F --tgt F | --tsv F | --ding-path F]\n"
                "Splits every FFN layer's neurons into N equal experts and saves them as\n"
                "PROJECT/partitions/NAME.json (NAME defaults to the method). metis needs the\n"
-               "profile step first.\n";
+               "profile step first. importance (MoEBERT) ranks neurons by a first-order Taylor\n"
+               "estimate of the loss change on --tokens training tokens (default: the Ding\n"
+               "dictionary's sentence train split), keeps the --shared most important in every\n"
+               "expert and deals the rest round-robin.\n";
         return args.has("help") ? 0 : 2;
     }
     configureTorchThreads(args.intValue("threads", 0));
@@ -30,6 +42,8 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
     options.method = args.value("method", options.method);
     options.numExperts = args.intValue("experts", options.numExperts);
     options.seed = static_cast<uint64_t>(args.intValue("seed", 1));
+    options.sharedNeurons = args.intValue("shared", options.sharedNeurons);
+    options.importanceTokens = args.intValue("tokens", static_cast<int>(options.importanceTokens));
     const std::string name = args.value("name", options.method);
     const std::string path = project.partitionPath(name);
     auto model = NmtModel::load(project.modelPath());
@@ -38,8 +52,23 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
         profile = loadProfile(project.profilePath());
     }
     ConsoleFeedback feedback;
-    const auto set =
-        partitionModel(*model, options.method == "metis" ? &profile : nullptr, options, feedback);
+    ParallelCorpus data;
+    if (options.method == "importance") {
+        if (args.has("src")) {
+            data = readMosesCorpus(args.value("src"), args.value("tgt"), feedback);
+        } else if (args.has("tsv")) {
+            data = readTsvCorpus(args.value("tsv"), feedback);
+        } else {
+            CorpusSource ding;
+            ding.path = args.value("ding-path", ding.path);
+            data = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
+        }
+    }
+    auto set = partitionModel(*model, options.method == "metis" ? &profile : nullptr, data.pairs,
+                              options, feedback);
+    if (!data.description.empty()) {
+        set.options["data"] = data.description;
+    }
     savePartitionSet(path, set);
     project.stepOptions("partition:" + name) = set.options;
     project.save();
@@ -53,8 +82,12 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
         }
         std::printf("%-10s %s\n", set.layerNames[l].c_str(), quality.c_str());
     }
-    std::printf("saved %s (%s, %d experts of %d neurons)\n", path.c_str(), set.method.c_str(),
+    std::printf("saved %s (%s, %d experts of %d neurons", path.c_str(), set.method.c_str(),
                 options.numExperts, set.layers[0].expertSize());
+    if (!set.layers[0].shared.empty()) {
+        std::printf(" + %zu shared", set.layers[0].shared.size());
+    }
+    std::printf(")\n");
     return 0;
 }
 

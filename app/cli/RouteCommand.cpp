@@ -15,17 +15,19 @@
 namespace moewb::cli {
 
 int runRouteCommand(const std::vector<std::string>& argv) {
-    const Arguments args(
-        argv,
-        {"partition", "router", "tokens", "epochs", "src", "tgt", "ding-path", "name", "threads"},
-        {"help"});
+    const Arguments args(argv,
+                         {"partition", "router", "kind", "tokens", "epochs", "seed", "src", "tgt",
+                          "ding-path", "name", "threads"},
+                         {"help"});
     if (args.has("help") || args.positional().size() != 1) {
         std::cout
-            << "usage: moewb route PROJECT --partition NAME [--router mlp|similarity|oracle]\n"
-               "                   [--tokens 20000] [--epochs 30] [--src F --tgt F] [--name N]\n"
+            << "usage: moewb route PROJECT --partition NAME\n"
+               "                   [--router|--kind mlp|similarity|oracle|hash] [--tokens 20000]\n"
+               "                   [--epochs 30] [--seed 1] [--src F --tgt F] [--name N]\n"
                "Builds a router per FFN layer over a saved partition (training the MLP gate on\n"
-               "real FFN inputs), reports held-out recall@K and mass coverage, and saves\n"
-               "PROJECT/routers/NAME.json (default NAME: <partition>-<router>).\n";
+               "real FFN inputs; hash: a seeded table from token id to experts), reports\n"
+               "held-out recall@K and mass coverage, and saves PROJECT/routers/NAME.json\n"
+               "(default NAME: <partition>-<router>).\n";
         return args.has("help") ? 0 : 2;
     }
     if (!args.has("partition")) {
@@ -35,8 +37,13 @@ int runRouteCommand(const std::vector<std::string>& argv) {
     auto project = Project::open(args.positional()[0]);
     const std::string partition = args.value("partition");
     RouterTrainingOptions options;
-    options.kind = args.value("router", options.kind);
+    if (args.has("router") && args.has("kind")) {
+        throw UsageError("give the router kind once: --router and --kind are the same option");
+    }
+    options.kind = args.value("router", args.value("kind", options.kind));
     options.mlp.epochs = args.intValue("epochs", options.mlp.epochs);
+    options.mlp.seed = static_cast<uint64_t>(args.intValue("seed", 1));
+    options.hashSeed = options.mlp.seed;
     const std::string name = args.value("name", partition + "-" + options.kind);
     const std::string path = project.routerPath(name);
     auto model = NmtModel::load(project.modelPath());
@@ -51,13 +58,15 @@ int runRouteCommand(const std::vector<std::string>& argv) {
         data = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
     }
     SubFeedback collect(feedback, 0.0, 0.2);
+    std::vector<torch::Tensor> tokenIds;
     const auto inputs =
-        collectFfnInputs(*model, data.pairs, args.intValue("tokens", 20000), collect);
+        collectFfnInputs(*model, data.pairs, args.intValue("tokens", 20000), collect, &tokenIds);
     SubFeedback train(feedback, 0.2, 1.0);
-    auto set = trainRouters(experts, inputs, options, train);
+    auto set = trainRouters(experts, inputs, options, train, &tokenIds);
     set.partition = partition;
     saveRouterSet(path, set);
-    project.stepOptions("route:" + name) = {{"partition", partition}, {"router", options.kind}};
+    project.stepOptions("route:" + name) = {
+        {"partition", partition}, {"router", options.kind}, {"seed", options.mlp.seed}};
     project.save();
     const int n = experts[0]->numExperts();
     std::printf("held-out recall@K / mass coverage (%s router over %s)\n", options.kind.c_str(),

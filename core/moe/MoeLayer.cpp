@@ -25,7 +25,12 @@ void MoeLayer::setK(int k) {
     m_k = k;
 }
 
-torch::Tensor MoeLayer::forward(const FeedForwardImpl&, const torch::Tensor& x) {
+torch::Tensor MoeLayer::forward(const FeedForwardImpl& ffn, const torch::Tensor& x) {
+    return forward(ffn, x, torch::Tensor());
+}
+
+torch::Tensor MoeLayer::forward(const FeedForwardImpl&, const torch::Tensor& x,
+                                const torch::Tensor& tokenIds) {
     const auto start = std::chrono::steady_clock::now();
     const int k = m_k.load();
     torch::Tensor out;
@@ -36,7 +41,7 @@ torch::Tensor MoeLayer::forward(const FeedForwardImpl&, const torch::Tensor& x) 
             chosen = torch::arange(k, torch::kLong).unsqueeze(0).expand({x.size(0), k}).clone();
         }
     } else {
-        chosen = topExperts(m_router->scores(x, *m_experts), k);
+        chosen = topExperts(m_router->scores(x, *m_experts, tokenIds), k);
         out = m_experts->forward(x, chosen);
     }
     if (m_recording && chosen.defined()) {

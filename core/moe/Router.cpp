@@ -106,11 +106,77 @@ double MlpRouter::train(const torch::Tensor& x, const ExpertFfn& experts,
     return best;
 }
 
+namespace {
+
+// splitmix64's finaliser (Steele, Lea & Flood 2014): a full-avalanche 64-bit mix, identical on
+// every platform, so the hash table is fixed by the seed alone.
+uint64_t splitmix64(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+HashRouter::HashRouter(uint64_t seed, int numExperts) : m_seed(seed), m_numExperts(numExperts) {
+    if (numExperts < 1) {
+        throw std::invalid_argument("a hash router needs at least one expert");
+    }
+}
+
+float HashRouter::score(uint64_t seed, int64_t token, int expert) {
+    const uint64_t h =
+        splitmix64(splitmix64(splitmix64(seed) ^ static_cast<uint64_t>(token)) + uint64_t(expert));
+    return static_cast<float>(h >> 40) * (1.0f / 16777216.0f);  // top 24 bits: exact in float
+}
+
+torch::Tensor HashRouter::scores(const torch::Tensor&, const ExpertFfn&) const {
+    throw std::invalid_argument(
+        "the hash router routes by token id, but no token ids were given: run it inside the "
+        "model (MoeLayer) or pass the ids from collectFfnInputs");
+}
+
+torch::Tensor HashRouter::scores(const torch::Tensor& x, const ExpertFfn& experts,
+                                 const torch::Tensor& tokenIds) const {
+    if (!tokenIds.defined()) {
+        return scores(x, experts);  // throws the explanation above
+    }
+    if (experts.numExperts() != m_numExperts) {
+        throw std::invalid_argument("the hash router was made for " + std::to_string(m_numExperts) +
+                                    " experts, the layer has " +
+                                    std::to_string(experts.numExperts()));
+    }
+    const auto ids = tokenIds.reshape({-1}).to(torch::kLong).contiguous();
+    if (ids.size(0) != x.size(0)) {
+        throw std::invalid_argument("the hash router got " + std::to_string(ids.size(0)) +
+                                    " token ids for " + std::to_string(x.size(0)) + " tokens");
+    }
+    auto out = torch::empty({ids.size(0), m_numExperts}, torch::kFloat);
+    const int64_t* id = ids.data_ptr<int64_t>();
+    float* score = out.data_ptr<float>();
+    for (int64_t t = 0; t < ids.size(0); ++t) {
+        if (id[t] < 0) {
+            throw std::invalid_argument("token ids must not be negative (got " +
+                                        std::to_string(id[t]) + ")");
+        }
+        for (int e = 0; e < m_numExperts; ++e) {
+            *score++ = HashRouter::score(m_seed, id[t], e);
+        }
+    }
+    return out;
+}
+
 RouterQuality evaluateRouter(const Router& router, const ExpertFfn& experts,
                              const torch::Tensor& x) {
+    return evaluateRouter(router, experts, x, torch::Tensor());
+}
+
+RouterQuality evaluateRouter(const Router& router, const ExpertFfn& experts, const torch::Tensor& x,
+                             const torch::Tensor& tokenIds) {
     torch::NoGradGuard noGrad;
     const auto oracle = experts.oracleScores(x);
-    const auto predicted = router.scores(x, experts);
+    const auto predicted = router.scores(x, experts, tokenIds);
     const int n = experts.numExperts();
     const auto oracleRank = oracle.argsort(1, true);
     const auto routerRank = predicted.argsort(1, true);

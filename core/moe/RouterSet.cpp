@@ -13,21 +13,30 @@ namespace {
 
 constexpr int kRouterVersion = 1;
 
-// Records the FFN inputs of real tokens and otherwise computes the dense FFN.
+// Records the FFN inputs (and token ids) of real tokens and otherwise computes the dense FFN.
 class InputCapture : public FfnOverride {
 public:
     void setTokenMask(const torch::Tensor& mask) {
         m_rows = mask.reshape({-1}).nonzero().squeeze(1);
     }
     torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override {
+        return forward(ffn, x, torch::Tensor());
+    }
+    torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x,
+                          const torch::Tensor& tokenIds) override {
         m_seen.push_back(x.index_select(0, m_rows).clone());
+        if (!tokenIds.defined()) {
+            throw std::logic_error("the Transformer passed no token ids to the FFN");
+        }
+        m_ids.push_back(tokenIds.index_select(0, m_rows).clone());
         return ffn.dense(x);
     }
     torch::Tensor inputs() const { return torch::cat(m_seen, 0); }
+    torch::Tensor tokenIds() const { return torch::cat(m_ids, 0); }
 
 private:
     torch::Tensor m_rows;
-    std::vector<torch::Tensor> m_seen;
+    std::vector<torch::Tensor> m_seen, m_ids;
 };
 
 nlohmann::json tensorToJson(const torch::Tensor& t) {
@@ -57,19 +66,14 @@ std::vector<std::shared_ptr<ExpertFfn>> buildExperts(NmtModel& model, const Part
     }
     std::vector<std::shared_ptr<ExpertFfn>> experts;
     for (std::size_t l = 0; l < ffns.size(); ++l) {
-        const auto& p = set.layers[l];
-        if (!p.shared.empty()) {
-            throw std::invalid_argument(
-                "partitions with shared neurons cannot run as disjoint experts");
-        }
-        p.validate(static_cast<int>(ffns[l]->w1.size(0)));
-        experts.push_back(std::make_shared<ExpertFfn>(*ffns[l], p.permutation(), p.numExperts));
+        experts.push_back(std::make_shared<ExpertFfn>(*ffns[l], set.layers[l]));
     }
     return experts;
 }
 
 std::vector<torch::Tensor> collectFfnInputs(NmtModel& model, const std::vector<SentencePair>& pairs,
-                                            int64_t tokenBudget, Feedback& feedback) {
+                                            int64_t tokenBudget, Feedback& feedback,
+                                            std::vector<torch::Tensor>* tokenIds) {
     auto& transformer = model.transformer();
     auto ffns = transformer->feedForwards();
     std::vector<std::shared_ptr<InputCapture>> captures;
@@ -115,14 +119,27 @@ std::vector<torch::Tensor> collectFfnInputs(NmtModel& model, const std::vector<S
     for (const auto& c : captures) {
         inputs.push_back(c->inputs());
     }
+    if (tokenIds) {
+        tokenIds->clear();
+        for (const auto& c : captures) {
+            tokenIds->push_back(c->tokenIds());
+        }
+    }
     return inputs;
 }
 
 RouterSet trainRouters(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
                        const std::vector<torch::Tensor>& inputs,
-                       const RouterTrainingOptions& options, Feedback& feedback) {
+                       const RouterTrainingOptions& options, Feedback& feedback,
+                       const std::vector<torch::Tensor>* tokenIds) {
     if (experts.size() != inputs.size()) {
         throw std::invalid_argument("one input tensor per layer is needed");
+    }
+    const bool byToken = options.kind == "hash";
+    if (byToken && (!tokenIds || tokenIds->size() != inputs.size())) {
+        throw std::invalid_argument(
+            "the hash router needs the token id of every FFN input to measure its quality: "
+            "pass the token ids collectFfnInputs gives back");
     }
     RouterSet set;
     set.kind = options.kind;
@@ -134,8 +151,18 @@ RouterSet trainRouters(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
         torch::manual_seed(static_cast<uint64_t>(options.mlp.seed + l));
         const auto order = torch::randperm(x.size(0));
         const int64_t heldOut = std::max<int64_t>(1, int64_t(x.size(0) * options.heldOutShare));
-        const auto test = x.index_select(0, order.narrow(0, 0, heldOut));
+        const auto testRows = order.narrow(0, 0, heldOut);
+        const auto test = x.index_select(0, testRows);
         const auto train = x.index_select(0, order.narrow(0, heldOut, x.size(0) - heldOut));
+        torch::Tensor testIds;
+        if (byToken) {
+            if ((*tokenIds)[l].numel() != x.size(0)) {
+                throw std::invalid_argument("layer " + std::to_string(l) + " has " +
+                                            std::to_string(x.size(0)) + " FFN inputs but " +
+                                            std::to_string((*tokenIds)[l].numel()) + " token ids");
+            }
+            testIds = (*tokenIds)[l].reshape({-1}).index_select(0, testRows);
+        }
         std::shared_ptr<Router> router;
         if (options.kind == "oracle") {
             router = std::make_shared<OracleRouter>();
@@ -145,11 +172,14 @@ RouterSet trainRouters(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
             auto mlp = std::make_shared<MlpRouter>(*experts[l]);
             mlp->train(train, *experts[l], options.mlp, layerFeedback);
             router = mlp;
+        } else if (options.kind == "hash") {
+            // Nothing to learn: the table is fixed by the seed (MoEBERT).
+            router = std::make_shared<HashRouter>(options.hashSeed + l, experts[l]->numExperts());
         } else {
             throw std::invalid_argument("unknown router '" + options.kind +
-                                        "': choose oracle, similarity or mlp");
+                                        "': choose oracle, similarity, mlp or hash");
         }
-        set.quality.push_back(evaluateRouter(*router, *experts[l], test));
+        set.quality.push_back(evaluateRouter(*router, *experts[l], test, testIds));
         set.layers.push_back(router);
     }
     feedback.setProgress(1.0, "routers ready");
@@ -164,6 +194,9 @@ void saveRouterSet(const std::string& path, const RouterSet& set) {
         if (const auto* mlp = dynamic_cast<const MlpRouter*>(set.layers[l].get())) {
             layer["first"] = tensorToJson(mlp->first());
             layer["second"] = tensorToJson(mlp->second());
+        } else if (const auto* hash = dynamic_cast<const HashRouter*>(set.layers[l].get())) {
+            layer["seed"] = hash->seed();
+            layer["num_experts"] = hash->numExperts();
         }
         layers.push_back(layer);
     }
@@ -194,6 +227,15 @@ RouterSet loadRouterSet(const std::string& path,
                 set.layers.push_back(std::make_shared<SimilarityRouter>(*experts[l]));
             } else if (set.kind == "oracle") {
                 set.layers.push_back(std::make_shared<OracleRouter>());
+            } else if (set.kind == "hash") {
+                const int n = layer.at("num_experts").get<int>();
+                if (n != experts[l]->numExperts()) {
+                    throw std::runtime_error("layer " + std::to_string(l) + " hashes to " +
+                                             std::to_string(n) + " experts, the partition has " +
+                                             std::to_string(experts[l]->numExperts()));
+                }
+                set.layers.push_back(
+                    std::make_shared<HashRouter>(layer.at("seed").get<uint64_t>(), n));
             } else {
                 throw std::runtime_error("unknown router kind '" + set.kind + "'");
             }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -67,6 +68,11 @@ double meanFfnError(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
                     int encoderK, int decoderK, int encoderLayers) {
     if (inputs.empty()) {
         return 0.0;
+    }
+    for (const auto& router : routers.layers) {
+        if (router->needsTokenIds()) {
+            return std::numeric_limits<double>::quiet_NaN();  // FFN inputs alone carry no ids
+        }
     }
     torch::NoGradGuard noGrad;
     double sum = 0;

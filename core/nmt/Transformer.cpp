@@ -25,11 +25,21 @@ torch::Tensor FeedForwardImpl::dense(const torch::Tensor& x) const {
     return torch::linear(torch::relu(torch::linear(x, w1, b1)), w2, b2);
 }
 
-torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const torch::Tensor& tokenIds) {
     if (m_override) {
-        // Overrides work on a flat list of tokens.
+        // Overrides work on a flat list of tokens; the ids are flattened in the same order.
         const auto shape = x.sizes().vec();
-        auto out = m_override->forward(*this, x.reshape({-1, shape.back()}));
+        const auto flat = x.reshape({-1, shape.back()});
+        torch::Tensor ids;
+        if (tokenIds.defined()) {
+            ids = tokenIds.reshape({-1}).to(torch::kLong);
+            if (ids.size(0) != flat.size(0)) {
+                throw std::invalid_argument("the FFN got " + std::to_string(ids.size(0)) +
+                                            " token ids for " + std::to_string(flat.size(0)) +
+                                            " positions");
+            }
+        }
+        auto out = m_override->forward(*this, flat, ids);
         return out.view(shape);
     }
     return dense(x);
@@ -101,10 +111,11 @@ EncoderLayerImpl::EncoderLayerImpl(const TransformerConfig& c) : m_dropout(c.dro
     ffn = register_module("ffn", FeedForward(c.dModel, c.dFf));
 }
 
-torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& srcMask) {
+torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& srcMask,
+                                        const torch::Tensor& tokenIds) {
     const bool train = is_training() && m_dropout > 0;
     auto h = x + torch::dropout(attention->selfAttention(norm1(x), srcMask), m_dropout, train);
-    return h + torch::dropout(ffn(norm2(h)), m_dropout, train);
+    return h + torch::dropout(ffn(norm2(h), tokenIds), m_dropout, train);
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const TransformerConfig& c) : m_dropout(c.dropout) {
@@ -120,14 +131,15 @@ DecoderLayerImpl::DecoderLayerImpl(const TransformerConfig& c) : m_dropout(c.dro
 
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& y, const torch::Tensor& memory,
                                         const torch::Tensor& causalMask,
-                                        const torch::Tensor& srcMask) {
+                                        const torch::Tensor& srcMask,
+                                        const torch::Tensor& tokenIds) {
     const bool train = is_training() && m_dropout > 0;
     auto h =
         y + torch::dropout(selfAttention->selfAttention(norm1(y), causalMask), m_dropout, train);
     auto [k, v] = crossAttention->keysValues(memory);
     auto q = crossAttention->queries(norm2(h));
     h = h + torch::dropout(crossAttention->attend(q, k, v, srcMask), m_dropout, train);
-    return h + torch::dropout(ffn(norm3(h)), m_dropout, train);
+    return h + torch::dropout(ffn(norm3(h), tokenIds), m_dropout, train);
 }
 
 // ---- DecoderCache -----------------------------------------------------------------------------
@@ -202,7 +214,7 @@ torch::Tensor TransformerImpl::sourceMask(const torch::Tensor& src) const {
 torch::Tensor TransformerImpl::encode(const torch::Tensor& src, const torch::Tensor& srcMask) {
     auto x = embed(src, 0);
     for (auto& layer : encoderLayers) {
-        x = layer(x, srcMask);
+        x = layer(x, srcMask, src);
     }
     return encoderNorm(x);
 }
@@ -213,7 +225,7 @@ torch::Tensor TransformerImpl::decodeStates(const torch::Tensor& tgtIn, const to
     auto causal = torch::full({t, t}, -std::numeric_limits<float>::infinity()).triu(1);
     auto y = embed(tgtIn, 0);
     for (auto& layer : decoderLayers) {
-        y = layer(y, memory, causal, srcMask);
+        y = layer(y, memory, causal, srcMask, tgtIn);
     }
     return decoderNorm(y);
 }
@@ -262,7 +274,7 @@ torch::Tensor TransformerImpl::decodeStep(const torch::Tensor& tokens, DecoderCa
         auto q2 = layer->crossAttention->queries(layer->norm2(y));
         y = y + layer->crossAttention->attend(q2, cache.crossKeys[i], cache.crossValues[i],
                                               cache.srcMask);
-        y = y + layer->ffn(layer->norm3(y));
+        y = y + layer->ffn(layer->norm3(y), tokens);
     }
     ++cache.step;
     return project(decoderNorm(y.squeeze(1)));

@@ -116,6 +116,74 @@ private slots:
         auto duplicate = shuffledNeurons(64, 1);
         duplicate[0] = duplicate[1];
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ExpertFfn(ffn, duplicate, 8));
+        // 64 - 12 shared = 52 neurons do not split into 8 equal experts.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 ExpertFfn(ffn, shuffledNeurons(64, 1), 8, 12));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 ExpertFfn(ffn, shuffledNeurons(64, 1), 8, 64));
+    }
+
+    // MoEBERT layout: 16 shared neurons always computed, 48 dealt into 8 experts of 6.
+    void sharedNeuronsKeepAllExpertsEqualToDense() {
+        torch::NoGradGuard noGrad;
+        const auto& ffn = *m_model->transformer()->feedForwards()[0];
+        const ExpertFfn experts(ffn, shuffledNeurons(64, 5), 8, 16);
+        QCOMPARE(experts.expertSize(), 6);
+        QCOMPARE(experts.sharedSize(), 16);
+        QCOMPARE(experts.flopsFraction(2), (16.0 + 12.0) / 64.0);
+        QCOMPARE(experts.flopsFraction(8), 1.0);
+        QCOMPARE(experts.w1Blocks().sizes().vec(), (std::vector<int64_t>{8, 6, 32}));
+        QCOMPARE(experts.oracleScores(m_x).sizes().vec(), (std::vector<int64_t>{m_x.size(0), 8}));
+        const auto reference = ffn.dense(m_x);
+        QVERIFY((experts.dense(m_x) - reference).abs().max().item<double>() <= 1e-5);
+        const auto all = torch::arange(8).unsqueeze(0).expand({m_x.size(0), 8}).contiguous();
+        for (auto strategy : {ExpertFfn::Strategy::Gather, ExpertFfn::Strategy::Dispatch}) {
+            const double diff =
+                (experts.forward(m_x, all, strategy) - reference).abs().max().item<double>();
+            QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
+        }
+        const auto some = topExperts(torch::rand({m_x.size(0), 8}), 3);
+        QVERIFY((experts.forward(m_x, some, ExpertFfn::Strategy::Gather) -
+                 experts.forward(m_x, some, ExpertFfn::Strategy::Dispatch))
+                    .abs()
+                    .max()
+                    .item<double>() <= 1e-5);
+    }
+
+    // The shared neurons are not optional: with them, even K = 1 keeps their contribution, and
+    // the oracle error still falls with K and vanishes at K = N.
+    void sharedNeuronsOracleErrorFallsWithK() {
+        torch::NoGradGuard noGrad;
+        const auto& ffn = *m_model->transformer()->feedForwards()[0];
+        ExpertPartition partition;
+        partition.numExperts = 4;
+        const auto order = shuffledNeurons(64, 6);
+        partition.shared.assign(order.begin(), order.begin() + 8);
+        for (int e = 0; e < 4; ++e) {
+            partition.experts.emplace_back(order.begin() + 8 + 14 * e,
+                                           order.begin() + 8 + 14 * (e + 1));
+        }
+        const ExpertFfn experts(ffn, partition);
+        QCOMPARE(experts.expertSize(), 14);
+        QCOMPARE(experts.sharedSize(), 8);
+        // The partition constructor is the neuron-order one on permutation() (shared last).
+        const ExpertFfn fromOrder(ffn, partition.permutation(), 4, 8);
+        const auto one = torch::zeros({m_x.size(0), 1}, torch::kLong);
+        QVERIFY(torch::allclose(experts.forward(m_x, one), fromOrder.forward(m_x, one)));
+        const auto reference = ffn.dense(m_x);
+        const auto scores = experts.oracleScores(m_x);
+        double previous = 1e30;
+        for (int k : {1, 2, 3, 4}) {
+            const auto y = experts.forward(m_x, topExperts(scores, k));
+            const double error =
+                ((y - reference).norm(2, 1) / reference.norm(2, 1).clamp_min(1e-12))
+                    .mean()
+                    .item<double>();
+            qInfo("shared 8, K = %d of 4: mean relative FFN error %.4f", k, error);
+            QVERIFY(error < previous);
+            previous = error;
+        }
+        QVERIFY(previous < 1e-5);
     }
 };
 

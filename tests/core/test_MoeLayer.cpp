@@ -94,6 +94,53 @@ private slots:
         QVERIFY(layers[1]->takeRecording().empty());  // not recording
         removeMoe(model->transformer());
     }
+
+    // The hash router needs the token ids the Transformer passes down: greedy and beam search
+    // both run, deterministically, and every decoder step routes the token it was fed.
+    void hashRouterTranslatesWithTokenIds() {
+        auto model = test::tinyModel();
+        std::vector<std::shared_ptr<MoeLayer>> layers;
+        uint64_t seed = 5;
+        for (auto& ffn : model->transformer()->feedForwards()) {
+            std::vector<int> order(static_cast<std::size_t>(ffn->w1.size(0)));
+            std::iota(order.begin(), order.end(), 0);
+            auto experts = std::make_shared<ExpertFfn>(*ffn, order, 8);
+            layers.push_back(
+                std::make_shared<MoeLayer>(experts, std::make_shared<HashRouter>(seed++, 8), 2));
+        }
+        installMoe(model->transformer(), layers);
+        Translator translator(model);
+        Feedback feedback;
+        for (int beam : {1, 3}) {
+            DecodeOptions options;
+            options.beamSize = beam;
+            options.maxLength = 8;
+            const auto a = translator.translate(sources(), options, feedback).translations;
+            const auto b = translator.translate(sources(), options, feedback).translations;
+            QCOMPARE(a.size(), sources().size());
+            QCOMPARE(a, b);
+        }
+        // Greedy, one sentence: decoder layer 0 is called once per step with the fed token.
+        layers[2]->setRecording(true);
+        DecodeOptions greedy;
+        greedy.maxLength = 6;
+        const auto result = translator.translate({sources().front()}, greedy, feedback);
+        const auto record = layers[2]->takeRecording();
+        std::vector<int64_t> fed = {SentencePieceModel::kBosId};
+        for (int token : result.hypotheses.at(0).tokens) {
+            fed.push_back(token);
+        }
+        QVERIFY(record.size() >= 2);
+        QVERIFY(record.size() <= fed.size());
+        const auto& router = layers[2]->router();
+        for (std::size_t step = 0; step < record.size(); ++step) {
+            const auto ids = torch::tensor({fed[step]}, torch::kLong);
+            const auto expected =
+                topExperts(router.scores(torch::zeros({1, 32}), layers[2]->experts(), ids), 2);
+            QVERIFY(torch::equal(record[step], expected));
+        }
+        removeMoe(model->transformer());
+    }
 };
 
 QTEST_APPLESS_MAIN(TestMoeLayer)

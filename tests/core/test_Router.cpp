@@ -81,6 +81,65 @@ private slots:
                              topExperts(mlp.scores(s.x, *s.experts), 3)));
     }
 
+    // MoEBERT's hash router: the experts depend on the token id only, through a seeded table.
+    void hashRouterIsAFixedSeededTableOfTokenIds() {
+        auto s = setup();
+        const HashRouter router(42, 8);
+        QCOMPARE(router.kind(), std::string("hash"));
+        QVERIFY(router.needsTokenIds());
+        QCOMPARE(router.flopsPerToken(*s.experts), int64_t(0));
+        torch::manual_seed(3);
+        const auto ids = torch::randint(0, 120, {s.x.size(0)}, torch::kLong);
+        const auto scores = router.scores(s.x, *s.experts, ids);
+        QCOMPARE(scores.sizes().vec(), (std::vector<int64_t>{s.x.size(0), 8}));
+        QVERIFY((scores >= 0).all().item<bool>() && (scores < 1).all().item<bool>());
+        // Same token id -> same experts, whatever x is.
+        const auto top = topExperts(scores, 2);
+        const auto other = topExperts(router.scores(torch::randn_like(s.x), *s.experts, ids), 2);
+        QVERIFY(torch::equal(top, other));
+        const std::vector<int64_t> id(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + 300);
+        int repeats = 0;
+        for (int64_t t = 1; t < 300; ++t) {
+            for (int64_t u = 0; u < t; ++u) {
+                if (id[t] == id[u]) {
+                    QVERIFY(torch::equal(top[t], top[u]));
+                    ++repeats;
+                }
+            }
+        }
+        QVERIFY(repeats > 100);
+        // The table is the documented hash: entry (token, e) = HashRouter::score(seed, token, e).
+        QCOMPARE(scores[5][3].item<float>(), HashRouter::score(42, ids[5].item<int64_t>(), 3));
+        // Another seed is another table; the same seed is the same table.
+        QVERIFY(!torch::equal(topExperts(HashRouter(43, 8).scores(s.x, *s.experts, ids), 2), top));
+        QVERIFY(torch::equal(topExperts(HashRouter(42, 8).scores(s.x, *s.experts, ids), 2), top));
+        // Load is spread over the experts: every expert is someone's first choice.
+        const auto first = torch::bincount(
+            topExperts(router.scores(s.x, *s.experts,
+                                     torch::arange(4000, torch::kLong).narrow(0, 0, 3000)),
+                       1)
+                .reshape({-1}),
+            {}, 8);
+        QVERIFY(first.min().item<int64_t>() > 3000 / 8 / 2);
+        // Without ids (or for another N) it says what is missing.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, router.scores(s.x, *s.experts));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 router.scores(s.x, *s.experts, torch::Tensor()));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 HashRouter(1, 4).scores(s.x, *s.experts, ids));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, evaluateRouter(router, *s.experts, s.x));
+        // Its quality is measurable with ids; a token-blind table sits near chance (K/N).
+        const auto q = evaluateRouter(router, *s.experts, s.x, ids);
+        qInfo("hash router on random inputs: recall@2 %.3f, coverage@2 %.3f", q.recall[1],
+              q.massCoverage[1]);
+        QVERIFY(std::abs(q.recall[1] - 0.25) < 0.1);
+        QVERIFY(std::abs(q.recall[7] - 1.0) < 1e-6);
+        // Routers that look at x ignore ids.
+        const SimilarityRouter similarity(*s.experts);
+        QVERIFY(torch::equal(similarity.scores(s.x, *s.experts, ids),
+                             similarity.scores(s.x, *s.experts)));
+    }
+
     void trainingCanBeCancelled() {
         auto s = setup();
         MlpRouter mlp(*s.experts);

@@ -21,15 +21,16 @@ private slots:
         partition.numExperts = 8;
         const auto experts =
             buildExperts(*model, partitionModel(*model, nullptr, partition, feedback));
-        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 100000, feedback);
+        std::vector<torch::Tensor> ids;
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 100000, feedback, &ids);
         QCOMPARE(inputs.size(), std::size_t(4));
         QVERIFY(inputs[0].size(0) > 100 && inputs[0].size(1) == 32);
         QTemporaryDir dir;
-        for (const char* kind : {"mlp", "similarity", "oracle"}) {
+        for (const char* kind : {"mlp", "similarity", "oracle", "hash"}) {
             RouterTrainingOptions options;
             options.kind = kind;
             options.mlp.epochs = 3;
-            auto set = trainRouters(experts, inputs, options, feedback);
+            auto set = trainRouters(experts, inputs, options, feedback, &ids);
             set.partition = "kmeans";
             QCOMPARE(set.quality[0].recall.size(), std::size_t(8));
             const std::string path = dir.filePath(QString(kind) + ".json").toStdString();
@@ -37,11 +38,102 @@ private slots:
             const auto loaded = loadRouterSet(path, experts);
             QCOMPARE(loaded.kind, std::string(kind));
             for (std::size_t l = 0; l < experts.size(); ++l) {
-                const auto a = topExperts(set.layers[l]->scores(inputs[l], *experts[l]), 2);
-                const auto b = topExperts(loaded.layers[l]->scores(inputs[l], *experts[l]), 2);
+                const auto a = topExperts(set.layers[l]->scores(inputs[l], *experts[l], ids[l]), 2);
+                const auto b =
+                    topExperts(loaded.layers[l]->scores(inputs[l], *experts[l], ids[l]), 2);
                 QVERIFY(torch::equal(a, b));
                 QCOMPARE(loaded.quality[l].recall, set.quality[l].recall);
             }
+        }
+    }
+
+    // The token ids come back row for row with the FFN inputs: source ids (each sentence ends
+    // in </s>) for encoder layers, BOS + target for decoder layers; no padding.
+    void ffnInputsComeWithTheirTokenIds() {
+        auto model = test::tinyModel();
+        Feedback feedback;
+        std::vector<torch::Tensor> ids;
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 100000, feedback, &ids);
+        QCOMPARE(ids.size(), inputs.size());
+        for (std::size_t l = 0; l < ids.size(); ++l) {
+            QCOMPARE(ids[l].dim(), int64_t(1));
+            QCOMPARE(ids[l].size(0), inputs[l].size(0));
+            QVERIFY(ids[l].ne(SentencePieceModel::kPadId).all().item<bool>());
+            const int special = l < 2 ? SentencePieceModel::kEosId : SentencePieceModel::kBosId;
+            QCOMPARE(ids[l].eq(special).sum().item<int64_t>(), int64_t(16));
+        }
+        // Encoder layers see the same tokens, as do decoder layers.
+        QVERIFY(torch::equal(ids[0], ids[1]) && torch::equal(ids[2], ids[3]));
+        int64_t sourceTokens = 0;
+        for (const auto& p : test::sixteenPairs()) {
+            sourceTokens += static_cast<int64_t>(model->tokenizer().encode(p.source).size()) + 1;
+        }
+        QCOMPARE(ids[0].size(0), sourceTokens);
+    }
+
+    void hashRoutersNeedTokenIdsAndCheckN() {
+        auto model = test::tinyModel();
+        Feedback feedback;
+        ModelPartitionOptions partition;
+        partition.method = "random";
+        partition.numExperts = 4;
+        const auto experts =
+            buildExperts(*model, partitionModel(*model, nullptr, partition, feedback));
+        std::vector<torch::Tensor> ids;
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 100000, feedback, &ids);
+        RouterTrainingOptions options;
+        options.kind = "hash";
+        options.hashSeed = 9;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 trainRouters(experts, inputs, options, feedback));
+        const auto set = trainRouters(experts, inputs, options, feedback, &ids);
+        const auto* first = dynamic_cast<const HashRouter*>(set.layers[0].get());
+        QVERIFY(first && first->seed() == 9);
+        QCOMPARE(dynamic_cast<const HashRouter&>(*set.layers[3]).seed(), uint64_t(12));
+        for (const auto& q : set.quality) {
+            qInfo("hash over random, N = 4: held-out recall@1 %.3f, coverage@1 %.3f", q.recall[0],
+                  q.massCoverage[0]);
+            QVERIFY(q.recall[0] > 0.0 && q.recall[0] < 0.6);
+            QVERIFY(std::abs(q.recall[3] - 1.0) < 1e-9);
+        }
+        // A file for 4 experts does not load over a partition of 8.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("hash.json").toStdString();
+        saveRouterSet(path, set);
+        partition.numExperts = 8;
+        const auto eight =
+            buildExperts(*model, partitionModel(*model, nullptr, partition, feedback));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, loadRouterSet(path, eight));
+        QCOMPARE(loadRouterSet(path, experts).kind, std::string("hash"));
+    }
+
+    // Importance partitions (shared neurons) build experts that routers work over, and every
+    // router still sees only the non-shared experts.
+    void importancePartitionsBuildExperts() {
+        auto model = test::tinyModel();
+        Feedback feedback;
+        ModelPartitionOptions partition;
+        partition.method = "importance";
+        partition.numExperts = 8;
+        partition.sharedNeurons = 16;
+        const auto set = partitionModel(*model, nullptr, test::sixteenPairs(), partition, feedback);
+        const auto experts = buildExperts(*model, set);
+        QCOMPARE(experts[0]->sharedSize(), 16);
+        QCOMPARE(experts[0]->expertSize(), 6);
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 100000, feedback);
+        RouterTrainingOptions options;
+        options.kind = "similarity";
+        const auto routers = trainRouters(experts, inputs, options, feedback);
+        QCOMPARE(routers.quality[0].recall.size(), std::size_t(8));
+        qInfo("similarity over importance experts: recall@2 %.3f", routers.quality[0].recall[1]);
+        QVERIFY(std::abs(routers.quality[0].recall[7] - 1.0) < 1e-9);
+        const auto ffns = model->transformer()->feedForwards();
+        for (std::size_t l = 0; l < experts.size(); ++l) {
+            torch::NoGradGuard noGrad;
+            QVERIFY((experts[l]->dense(inputs[l]) - ffns[l]->dense(inputs[l]))
+                        .abs()
+                        .max()
+                        .item<double>() <= 1e-5);
         }
     }
 };

@@ -50,6 +50,66 @@ private slots:
         QCOMPARE(ffns[0]->b2.size(0), int64_t(32));
     }
 
+    // Overrides see the token id of every FFN row (for routers keyed on the token): source ids
+    // in the encoder, target-input ids in teacher forcing, the fed tokens in incremental steps.
+    void ffnOverridesReceiveTokenIds() {
+        struct IdCapture : FfnOverride {
+            std::vector<torch::Tensor> ids;
+            int plainCalls = 0;
+            torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override {
+                ++plainCalls;
+                return ffn.dense(x);
+            }
+            torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x,
+                                  const torch::Tensor& tokenIds) override {
+                if (!tokenIds.defined() || tokenIds.dim() != 1 || tokenIds.size(0) != x.size(0) ||
+                    tokenIds.scalar_type() != torch::kLong) {
+                    throw std::runtime_error("bad token ids");
+                }
+                ids.push_back(tokenIds.clone());
+                return ffn.dense(x);
+            }
+        };
+        auto model = test::tinyModel();
+        auto& t = model->transformer();
+        torch::NoGradGuard noGrad;
+        auto ffns = t->feedForwards();
+        auto encoder = std::make_shared<IdCapture>();
+        auto decoder = std::make_shared<IdCapture>();
+        ffns[0]->setOverride(encoder);
+        ffns[2]->setOverride(decoder);
+        const auto src = torch::tensor({{5, 9, 12, 3}, {7, 8, 3, 0}}, torch::kLong);
+        const auto tgt = torch::tensor({{2, 11, 14}, {2, 10, 13}}, torch::kLong);
+        const auto mask = t->sourceMask(src);
+        const auto memory = t->encode(src, mask);
+        QCOMPARE(encoder->ids.size(), std::size_t(1));
+        QVERIFY(torch::equal(encoder->ids[0], src.reshape({-1})));
+        const auto full = t->decode(tgt, memory, mask);
+        QVERIFY(torch::equal(decoder->ids.at(0), tgt.reshape({-1})));
+        auto cache = t->startDecoding(memory, mask);
+        for (int64_t step = 0; step < tgt.size(1); ++step) {
+            const auto logits = t->decodeStep(tgt.select(1, step), cache);
+            QVERIFY(torch::equal(decoder->ids.at(1 + step), tgt.select(1, step)));
+            QVERIFY((logits - full.select(1, step)).abs().max().item<double>() <= 1e-5);
+        }
+        QCOMPARE(encoder->plainCalls + decoder->plainCalls, 0);
+        // A bare FeedForward call without ids reaches the override with undefined ids, and an
+        // override that only implements the two-argument forward still works.
+        struct Plain : FfnOverride {
+            torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override {
+                return ffn.dense(x) * 0;
+            }
+        };
+        ffns[0]->setOverride(std::make_shared<Plain>());
+        QVERIFY(ffns[0]->forward(torch::ones({3, 32})).abs().sum().item<double>() == 0.0);
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument,
+            ffns[0]->forward(torch::ones({3, 32}), torch::ones({4}, torch::kLong)));
+        for (auto& f : ffns) {
+            f->setOverride(nullptr);
+        }
+    }
+
     void overLongSequenceIsRefused() {
         auto model = test::tinyModel();
         torch::NoGradGuard noGrad;

@@ -18,6 +18,9 @@ public:
     MoeLayer(std::shared_ptr<const ExpertFfn> experts, std::shared_ptr<const Router> router, int k);
 
     torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override;
+    // tokenIds [T] (or undefined) go to the router; routers keyed on the token need them.
+    torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x,
+                          const torch::Tensor& tokenIds) override;
 
     void setK(int k);  // 1 … N; thread-safe with respect to a running forward
     int k() const { return m_k.load(); }

@@ -16,6 +16,16 @@ public:
     virtual std::string kind() const = 0;
     // Expert scores [T, N] for FFN inputs x [T, d]; higher means "more likely needed".
     virtual torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const = 0;
+    // Same, knowing the token id of each row (int64 [T], or undefined when unknown). Routers that
+    // look at x only ignore the ids; routers keyed on the token throw std::invalid_argument
+    // when given none.
+    virtual torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts,
+                                 const torch::Tensor& tokenIds) const {
+        (void)tokenIds;
+        return scores(x, experts);
+    }
+    // True when scores() needs the token ids (then FFN inputs alone cannot be routed).
+    virtual bool needsTokenIds() const { return false; }
     // Multiply-adds per token spent on routing (for the cost accounting shown to users).
     virtual int64_t flopsPerToken(const ExpertFfn& experts) const = 0;
 };
@@ -23,6 +33,7 @@ public:
 // Ground truth: s_e = Σ_{j∈e} relu(h_j). Needs the dense hidden layer, so it is an upper bound.
 class OracleRouter : public Router {
 public:
+    using Router::scores;
     std::string kind() const override { return "oracle"; }
     torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override {
         return experts.oracleScores(x);
@@ -36,6 +47,7 @@ public:
 class SimilarityRouter : public Router {
 public:
     explicit SimilarityRouter(const ExpertFfn& experts);
+    using Router::scores;
     std::string kind() const override { return "similarity"; }
     torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override;
     int64_t flopsPerToken(const ExpertFfn& e) const override {
@@ -61,6 +73,7 @@ class MlpRouter : public Router {
 public:
     explicit MlpRouter(const ExpertFfn& experts);          // initialised, untrained
     MlpRouter(torch::Tensor first, torch::Tensor second);  // from saved weights
+    using Router::scores;
     std::string kind() const override { return "mlp"; }
     torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override;
     int64_t flopsPerToken(const ExpertFfn& e) const override {
@@ -77,6 +90,32 @@ private:
     torch::Tensor m_second;  // [N, N]
 };
 
+// MoEBERT's hash router: a fixed, seeded table from token id to experts. scores[t, e] is a hash
+// of (seed, token id, e) mapped to [0, 1), so the top K of a token id is always the same K
+// experts and nothing but the seed needs saving. It ignores x entirely.
+class HashRouter : public Router {
+public:
+    HashRouter(uint64_t seed, int numExperts);
+    using Router::scores;
+    std::string kind() const override { return "hash"; }
+    // Throws std::invalid_argument: the hash router routes by token id, not by x.
+    torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override;
+    // float [T, N]; throws std::invalid_argument for undefined or negative ids, or when the
+    // experts' N is not the router's.
+    torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts,
+                         const torch::Tensor& tokenIds) const override;
+    bool needsTokenIds() const override { return true; }
+    int64_t flopsPerToken(const ExpertFfn&) const override { return 0; }  // a table look-up
+    uint64_t seed() const { return m_seed; }
+    int numExperts() const { return m_numExperts; }
+    // The score of expert e for token id `token` (the table entry), in [0, 1).
+    static float score(uint64_t seed, int64_t token, int expert);
+
+private:
+    uint64_t m_seed;
+    int m_numExperts;
+};
+
 // recall@K = |router top-K ∩ oracle top-K| / K and mass coverage = Σ_{router top-K} oracle /
 // Σ oracle, averaged over tokens, for K = 1 … N (index K - 1).
 struct RouterQuality {
@@ -85,5 +124,8 @@ struct RouterQuality {
 };
 RouterQuality evaluateRouter(const Router& router, const ExpertFfn& experts,
                              const torch::Tensor& x);
+// Same with the token id of each row of x (needed by routers keyed on the token, e.g. hash).
+RouterQuality evaluateRouter(const Router& router, const ExpertFfn& experts, const torch::Tensor& x,
+                             const torch::Tensor& tokenIds);
 
 }  // namespace moewb

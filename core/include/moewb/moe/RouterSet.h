@@ -17,35 +17,43 @@ namespace moewb {
 
 class NmtModel;
 
-// The ExpertFfn of every layer for a partition set (encoder layers first).
+// The ExpertFfn of every layer for a partition set (encoder layers first); shared neurons
+// (importance method) are computed for every token besides the selected experts.
 std::vector<std::shared_ptr<ExpertFfn>> buildExperts(NmtModel& model, const PartitionSet& set);
 
 // Inputs x [T, d] reaching each FFN on real (non-padding) tokens of `pairs`, teacher forced,
-// until `tokenBudget` source + target tokens are used.
+// until `tokenBudget` source + target tokens are used. When `tokenIds` is given it receives, per
+// layer, the token id of each row of that layer's x (int64 [T]; source ids for encoder layers,
+// target-input ids for decoder layers), which routers keyed on the token need.
 std::vector<torch::Tensor> collectFfnInputs(NmtModel& model, const std::vector<SentencePair>& pairs,
-                                            int64_t tokenBudget, Feedback& feedback);
+                                            int64_t tokenBudget, Feedback& feedback,
+                                            std::vector<torch::Tensor>* tokenIds = nullptr);
 
 struct RouterSet {
-    std::string kind;                             // "oracle", "similarity", "mlp"
+    std::string kind;                             // "oracle", "similarity", "mlp", "hash"
     std::string partition;                        // name of the partition it routes over
     std::vector<std::shared_ptr<Router>> layers;  // one per FFN layer
     std::vector<RouterQuality> quality;           // held-out recall / mass coverage per layer
 };
 
 struct RouterTrainingOptions {
-    std::string kind = "mlp";   // "oracle", "similarity" or "mlp" (default mlp)
+    std::string kind = "mlp";   // "oracle", "similarity", "mlp" or "hash" (default mlp)
     MlpRouterOptions mlp;       // MLP gate training (DESIGN.md §9 defaults)
     double heldOutShare = 0.1;  // tokens kept aside to measure recall and coverage (default 0.1)
+    uint64_t hashSeed = 1;      // hash router: layer l's table uses seed hashSeed + l (default 1)
 };
 
 // Builds (and for "mlp" trains) a router per layer on `inputs`, measuring quality on the held-out
-// share of the tokens.
+// share of the tokens. `tokenIds` (per layer, from collectFfnInputs) is required for "hash" and
+// ignored otherwise; throws std::invalid_argument when a needed input is missing.
 RouterSet trainRouters(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
                        const std::vector<torch::Tensor>& inputs,
-                       const RouterTrainingOptions& options, Feedback& feedback);
+                       const RouterTrainingOptions& options, Feedback& feedback,
+                       const std::vector<torch::Tensor>* tokenIds = nullptr);
 
 void saveRouterSet(const std::string& path, const RouterSet& set);
-// Reloads; similarity routers are rebuilt from `experts`, MLP weights read back exactly.
+// Reloads; similarity routers are rebuilt from `experts`, MLP weights read back exactly, hash
+// routers from their seed.
 RouterSet loadRouterSet(const std::string& path,
                         const std::vector<std::shared_ptr<ExpertFfn>>& experts);
 

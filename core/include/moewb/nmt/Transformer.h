@@ -24,13 +24,23 @@ class FfnOverride {
 public:
     virtual ~FfnOverride() = default;
     virtual torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) = 0;
+    // Same, with the token id of every row of x (int64 [tokens], same order as x's rows; padding
+    // rows carry the pad id), or an undefined tensor when the caller does not know them. Routers
+    // keyed on the token (the hash router) need this; the default ignores the ids.
+    virtual torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x,
+                                  const torch::Tensor& tokenIds) {
+        (void)tokenIds;
+        return forward(ffn, x);
+    }
 };
 
 // ReLU feed-forward: relu(x·W1ᵀ + b1)·W2ᵀ + b2, W1 [d_ff, d_model], W2 [d_model, d_ff].
 class FeedForwardImpl : public torch::nn::Module {
 public:
     FeedForwardImpl(int dModel, int dFf);
-    torch::Tensor forward(const torch::Tensor& x);
+    // x [..., d_model]; tokenIds (optional) holds the token id of each position of x's leading
+    // dimensions, for the override (see FfnOverride).
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& tokenIds = {});
     torch::Tensor dense(const torch::Tensor& x) const;  // always the full dense FFN
     void setOverride(std::shared_ptr<FfnOverride> override) { m_override = std::move(override); }
     const std::shared_ptr<FfnOverride>& override() const { return m_override; }
@@ -68,7 +78,9 @@ TORCH_MODULE(MultiHeadAttention);
 class EncoderLayerImpl : public torch::nn::Module {
 public:
     EncoderLayerImpl(const TransformerConfig& config);
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& srcMask);
+    // tokenIds [B, S] (optional) go to the FFN override.
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& srcMask,
+                          const torch::Tensor& tokenIds = {});
     torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
     MultiHeadAttention attention{nullptr};
     FeedForward ffn{nullptr};
@@ -81,9 +93,11 @@ TORCH_MODULE(EncoderLayer);
 class DecoderLayerImpl : public torch::nn::Module {
 public:
     DecoderLayerImpl(const TransformerConfig& config);
-    // Teacher-forced pass over the whole target prefix.
+    // Teacher-forced pass over the whole target prefix; tokenIds [B, T] (optional) go to the FFN
+    // override.
     torch::Tensor forward(const torch::Tensor& y, const torch::Tensor& memory,
-                          const torch::Tensor& causalMask, const torch::Tensor& srcMask);
+                          const torch::Tensor& causalMask, const torch::Tensor& srcMask,
+                          const torch::Tensor& tokenIds = {});
     torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
     MultiHeadAttention selfAttention{nullptr}, crossAttention{nullptr};
     FeedForward ffn{nullptr};
