@@ -1,7 +1,17 @@
 #include "MainWindow.h"
 
+#include "CoActivationHeatmap.h"
+#include "ExpertGraphView.h"
+#include "FigureExporter.h"
+#include "GateAccuracyView.h"
 #include "JobRunner.h"
+#include "JobStatusWidget.h"
 #include "OverviewView.h"
+#include "ProjectPanel.h"
+#include "ProjectSession.h"
+#include "SparsityView.h"
+#include "SweepView.h"
+#include "TranslatorPanel.h"
 
 #include <metis.h>
 #include <qcustomplot.h>
@@ -10,21 +20,22 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QIcon>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProgressBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QToolButton>
 
 namespace {
 
 const char* const kGeometryKey = "MainWindow/geometry";
 const char* const kStateKey = "MainWindow/state";
-constexpr int kProgressSteps = 1000;
+const char* const kRecentKey = "recentProjects";
+constexpr int kRecentCount = 8;
 constexpr int kOutcomeMessageMs = 15000;
 
 }  // namespace
@@ -41,30 +52,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("MoE Workbench"));
     m_jobs = new JobRunner(this);
-
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(QStringLiteral("views"));
-    m_tabs->setDocumentMode(true);
-    m_overview = new OverviewView(m_tabs);
-    m_tabs->addTab(m_overview, tr("Overview"));
-    m_tabs->setTabToolTip(0, tr("The pipeline steps and the data sources"));
-    setCentralWidget(m_tabs);
-
+    m_session = new ProjectSession(m_jobs, this);
+    createViews();
     createMenus();
-    createStatusBar();
-
-    connect(m_jobs, &JobRunner::started, this, &MainWindow::onJobStarted);
-    connect(m_jobs, &JobRunner::progress, this, &MainWindow::onJobProgress);
-    connect(m_jobs, &JobRunner::succeeded, this,
-            [this](int id) { onJobEnded(id, tr("“%1” finished").arg(m_running.value(id).title)); });
-    connect(m_jobs, &JobRunner::cancelled, this, [this](int id) {
-        onJobEnded(id, tr("“%1” cancelled").arg(m_running.value(id).title));
-    });
-    connect(m_jobs, &JobRunner::failed, this, [this](int id, const QString& message) {
-        onJobEnded(id, tr("“%1” failed: %2").arg(m_running.value(id).title, message));
+    connectSession();
+    m_jobStatus = new JobStatusWidget(m_jobs, this);
+    statusBar()->addPermanentWidget(m_jobStatus);
+    connect(m_jobStatus, &JobStatusWidget::jobEnded, this, [this](const QString& outcome) {
+        statusBar()->showMessage(outcome, kOutcomeMessageMs);
     });
 
-    resize(1100, 720);
+    resize(1280, 800);
     const QSettings settings(organizationName(), applicationName());
     restoreGeometry(settings.value(kGeometryKey).toByteArray());
     restoreState(settings.value(kStateKey).toByteArray());
@@ -73,93 +71,271 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 // Out of line: the destructor of the JobRunner child (which waits for its workers) runs here.
 MainWindow::~MainWindow() = default;
 
+void MainWindow::createViews() {
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("views"));
+    m_tabs->setDocumentMode(true);
+    m_overview = new OverviewView(m_tabs);
+    m_sparsity = new SparsityView(m_tabs);
+    m_heatmap = new CoActivationHeatmap(m_tabs);
+    m_graph = new ExpertGraphView(m_tabs);
+    m_gates = new GateAccuracyView(m_tabs);
+    m_sweeps = new SweepView(m_tabs);
+    m_translator = new TranslatorPanel(m_jobs, m_tabs);
+    const struct {
+        QWidget* view;
+        const char* name;  // object name: screenshot file names and tests
+        QString title;
+        QString tip;
+    } tabs[] = {
+        {m_overview, "overview", tr("Overview"), tr("The pipeline steps and the data sources")},
+        {m_translator, "translator", tr("Translator"),
+         tr("Translate live with K of N experts per token")},
+        {m_sparsity, "sparsity", tr("Sparsity"),
+         tr("How many FFN neurons stay at zero, per layer")},
+        {m_heatmap, "coactivation", tr("Co-activation"),
+         tr("Which neurons fire together, ordered by expert")},
+        {m_graph, "expert-graph", tr("Expert graph"),
+         tr("Experts and how strongly they fire together")},
+        {m_gates, "gate-accuracy", tr("Gate accuracy"),
+         tr("How well each router finds the right experts")},
+        {m_sweeps, "sweeps", tr("Sweeps"), tr("BLEU, time and speed-up against K")},
+    };
+    for (const auto& tab : tabs) {
+        tab.view->setObjectName(QString::fromLatin1(tab.name));
+        const int index = m_tabs->addTab(tab.view, tab.title);
+        m_tabs->setTabToolTip(index, tab.tip);
+    }
+    setCentralWidget(m_tabs);
+
+    m_panel = new ProjectPanel(m_session, this);
+    auto* dock = new QDockWidget(tr("Project"), this);
+    dock->setObjectName(QStringLiteral("projectDock"));
+    dock->setWidget(m_panel);
+    dock->setMinimumWidth(290);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    connect(m_graph, &ExpertGraphView::expertClicked, this,
+            [this](const QString& partition, int layer, int expert) {
+                m_heatmap->highlightExpert(partition, layer, expert);
+            });
+    connect(m_sweeps, &SweepView::runSweepRequested, this, [this] {
+        m_panel->runButton(ProjectSession::Step::Sweeps)->parentWidget()->setFocus();
+        m_panel->runButton(ProjectSession::Step::Sweeps)->click();
+    });
+    connect(m_sweeps, &SweepView::runComparisonRequested, this, [this] {
+        ProjectSession::SweepStepOptions options;
+        options.router = m_panel->sweepRouter()->currentText();
+        options.classic = true;
+        m_session->runSweep(options);
+    });
+    connect(m_panel, &ProjectPanel::openModelRequested, this, [this] {
+        const QString model = QFileDialog::getOpenFileName(
+            this, tr("Model for a new project"), QString(), tr("MoE Workbench models (*.moewb)"));
+        if (model.isEmpty()) {
+            return;
+        }
+        const QString folder =
+            QFileDialog::getExistingDirectory(this, tr("Folder of the new project"));
+        if (!folder.isEmpty()) {
+            openProject(folder, model);
+        }
+    });
+}
+
 void MainWindow::createMenus() {
-    QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
-    QAction* quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* create = file->addAction(tr("&New Project…"), this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(
+            this, tr("Folder of the new project (on the shipped model)"));
+        if (folder.isEmpty()) {
+            return;
+        }
+        if (QFileInfo::exists(folder + "/project.json")) {
+            QMessageBox::warning(this, tr("New Project"),
+                                 tr("%1 already holds a project; use Open Project.").arg(folder));
+            return;
+        }
+        openProject(folder);
+    });
+    create->setShortcut(QKeySequence::New);
+    create->setStatusTip(tr("Start a project in an empty folder, on the shipped default model"));
+    QAction* open = file->addAction(tr("&Open Project…"), this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Project"));
+        if (folder.isEmpty()) {
+            return;
+        }
+        if (!QFileInfo::exists(folder + "/project.json")) {
+            QMessageBox::warning(
+                this, tr("Open Project"),
+                tr("%1 has no project.json; use New Project to start one there.").arg(folder));
+            return;
+        }
+        openProject(folder);
+    });
+    open->setShortcut(QKeySequence::Open);
+    open->setStatusTip(tr("Open a project folder"));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    refreshRecentMenu();
+    QAction* save = file->addAction(tr("&Save"), this, [this] {
+        QString error;
+        if (!m_session->save(&error)) {
+            QMessageBox::warning(this, tr("Save"), error);
+        } else {
+            statusBar()->showMessage(tr("Saved %1").arg(m_session->folder()), kOutcomeMessageMs);
+        }
+    });
+    save->setShortcut(QKeySequence::Save);
+    save->setStatusTip(tr("Write project.json (artifacts are saved as each step finishes)"));
+    QAction* saveAs = file->addAction(tr("Save &As…"), this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Copy the project to"));
+        if (!folder.isEmpty()) {
+            m_session->saveAs(folder);
+        }
+    });
+    saveAs->setShortcut(QKeySequence::SaveAs);
+    saveAs->setStatusTip(tr("Copy the project with all its artifacts to another folder"));
+    file->addSeparator();
+    QAction* exportAll = file->addAction(tr("&Export All Figures…"), this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Export all figures to"));
+        if (folder.isEmpty()) {
+            return;
+        }
+        QString error;
+        const QStringList written = exportAllFigures(folder, &error);
+        if (!error.isEmpty()) {
+            QMessageBox::warning(this, tr("Export All Figures"), error);
+        }
+        statusBar()->showMessage(
+            tr("%n file(s) written to %1", nullptr, int(written.size())).arg(folder),
+            kOutcomeMessageMs);
+    });
+    exportAll->setObjectName(QStringLiteral("actionExportAll"));
+    exportAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAll->setStatusTip(tr("Write every figure as PNG (300 DPI), PDF and SVG"));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName(QStringLiteral("actionQuit"));
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
     quit->setStatusTip(tr("Close the workbench; running jobs are cancelled"));
 
-    QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
-    QAction* about = helpMenu->addAction(tr("&About MoE Workbench…"), this, &MainWindow::showAbout);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(findChild<QDockWidget*>(QStringLiteral("projectDock"))->toggleViewAction());
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction* show =
+            view->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        show->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* about = help->addAction(tr("&About MoE Workbench…"), this, &MainWindow::showAbout);
     about->setObjectName(QStringLiteral("actionAbout"));
     about->setMenuRole(QAction::AboutRole);
     about->setStatusTip(tr("Show the version of the workbench and of the libraries it uses"));
-    QAction* aboutQt = helpMenu->addAction(tr("About &Qt…"), qApp, &QApplication::aboutQt);
+    QAction* aboutQt = help->addAction(tr("About &Qt…"), qApp, &QApplication::aboutQt);
     aboutQt->setMenuRole(QAction::AboutQtRole);
     aboutQt->setStatusTip(tr("Show the Qt version and licence"));
 }
 
-void MainWindow::createStatusBar() {
-    m_jobLabel = new QLabel(this);
-    m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
-    m_progress = new QProgressBar(this);
-    m_progress->setObjectName(QStringLiteral("jobProgress"));
-    m_progress->setMaximumWidth(240);
-    m_progress->setToolTip(tr("Progress of the running job"));
-    m_cancel = new QToolButton(this);
-    m_cancel->setObjectName(QStringLiteral("jobCancel"));
-    m_cancel->setText(tr("Cancel"));
-    m_cancel->setToolTip(tr("Stop the running job; the results shown so far stay as they are"));
-    connect(m_cancel, &QToolButton::clicked, this, [this] {
-        if (m_running.isEmpty()) {
-            return;
-        }
-        const int id = m_running.lastKey();
-        m_jobs->cancel(id);
-        m_running[id].cancelling = true;
-        showCurrentJob();
+void MainWindow::connectSession() {
+    connect(m_session, &ProjectSession::modelChanged, this,
+            [this] { m_translator->setModel(m_session->model()); });
+    connect(m_session, &ProjectSession::profileChanged, this, [this] {
+        m_sparsity->setProfile(m_session->profile());
+        m_heatmap->setProfile(m_session->profile());
+        m_graph->setProfile(m_session->profile());
     });
-    statusBar()->addPermanentWidget(m_jobLabel);
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_cancel);
-    showCurrentJob();
+    connect(m_session, &ProjectSession::partitionsChanged, this, [this] {
+        m_heatmap->setPartitions(m_session->partitions());
+        m_graph->setPartitions(m_session->partitions());
+        m_translator->setPartitions(m_session->partitions());
+    });
+    connect(m_session, &ProjectSession::routersChanged, this, [this] {
+        if (!m_session->partitions().isEmpty()) {
+            QStringList names;
+            for (const auto& name : m_session->partitions().front().set->layerNames) {
+                names << QString::fromStdString(name);
+            }
+            m_gates->setLayerNames(names);
+        }
+        m_gates->setRouters(m_session->routers());
+        m_translator->setRouters(m_session->routers());
+    });
+    connect(m_session, &ProjectSession::sweepsChanged, this, [this] {
+        m_sweeps->setSweeps(m_session->sweeps());
+        m_sweeps->setComparisons(m_session->comparisons());
+    });
+    for (auto signal : {&ProjectSession::modelChanged, &ProjectSession::profileChanged,
+                         &ProjectSession::partitionsChanged, &ProjectSession::routersChanged,
+                         &ProjectSession::sweepsChanged}) {
+        connect(m_session, signal, this, &MainWindow::refreshOverview);
+    }
+    connect(m_session, &ProjectSession::opened, this, [this](const QString& folder) {
+        setWindowTitle(tr("%1 — MoE Workbench").arg(QFileInfo(folder).fileName()));
+        rememberRecent(folder);
+        if (m_quickStartPending && !m_session->stepDone(ProjectSession::Step::Routers)) {
+            m_session->runQuickStart();
+        }
+        m_quickStartPending = false;
+    });
+    connect(m_session, &ProjectSession::openFailed, this,
+            [this](const QString& folder, const QString& message) {
+                QMessageBox::warning(this, tr("Open Project"),
+                                     tr("Could not open %1:\n%2").arg(folder, message));
+            });
+    connect(m_session, &ProjectSession::stepFailed, this,
+            [this](ProjectSession::Step, const QString& message) {
+                QMessageBox::warning(this, tr("MoE Workbench"), message);
+            });
 }
 
-void MainWindow::onJobStarted(int id, const QString& title) {
-    m_running.insert(id, RunningJob{title, 0.0, QString(), false});
-    showCurrentJob();
-}
-
-void MainWindow::onJobProgress(int id, double fraction, const QString& message) {
-    const auto it = m_running.find(id);
-    if (it == m_running.end()) {
-        return;
-    }
-    it->fraction = fraction;
-    if (!message.isEmpty()) {  // empty means "unchanged"
-        it->message = message;
-    }
-    if (id == m_running.lastKey()) {
-        showCurrentJob();
+void MainWindow::refreshOverview() {
+    using Step = ProjectSession::Step;
+    for (int i = 0; i < OverviewView::kStepCount; ++i) {
+        const auto step = static_cast<Step>(i);
+        m_overview->setStepState(static_cast<OverviewView::Step>(i),
+                                 m_session->stepDone(step) ? OverviewView::StepState::Done
+                                                           : OverviewView::StepState::NotComputed,
+                                 m_session->stepSummary(step));
     }
 }
 
-void MainWindow::onJobEnded(int id, const QString& outcome) {
-    m_running.remove(id);
-    statusBar()->showMessage(outcome, kOutcomeMessageMs);
-    showCurrentJob();
+void MainWindow::openProject(const QString& folder, const QString& modelPath) {
+    m_quickStartPending = true;
+    m_session->open(folder, modelPath);
 }
 
-void MainWindow::showCurrentJob() {
-    const bool busy = !m_running.isEmpty();
-    m_jobLabel->setVisible(busy);
-    m_progress->setVisible(busy);
-    m_cancel->setVisible(busy);
-    if (!busy) {
-        return;
+void MainWindow::rememberRecent(const QString& folder) {
+    QSettings settings(organizationName(), applicationName());
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    recent.removeAll(folder);
+    recent.prepend(folder);
+    settings.setValue(kRecentKey, QStringList(recent.mid(0, kRecentCount)));
+    refreshRecentMenu();
+}
+
+void MainWindow::refreshRecentMenu() {
+    m_recentMenu->clear();
+    const QSettings settings(organizationName(), applicationName());
+    const QStringList recent = settings.value(kRecentKey).toStringList();
+    for (const QString& folder : recent) {
+        QAction* action =
+            m_recentMenu->addAction(folder, this, [this, folder] { openProject(folder); });
+        action->setEnabled(QFileInfo::exists(folder + "/project.json"));
     }
-    const RunningJob& job = m_running.last();
-    const QString message = job.cancelling ? tr("cancelling…") : job.message;
-    m_jobLabel->setText(message.isEmpty() ? job.title : tr("%1: %2").arg(job.title, message));
-    m_cancel->setEnabled(!job.cancelling);
-    if (job.fraction <= 0.0) {
-        m_progress->setRange(0, 0);  // no fraction yet: a busy indicator, not a stuck 0 %
-    } else {
-        m_progress->setRange(0, kProgressSteps);
-        m_progress->setValue(static_cast<int>(job.fraction * kProgressSteps));
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+QStringList MainWindow::exportAllFigures(const QString& folder, QString* error) {
+    QList<Figure> figures{{QStringLiteral("pipeline"), tr("Pipeline"), m_overview->diagram()}};
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (auto* source = dynamic_cast<FigureSource*>(m_tabs->widget(i))) {
+            figures += source->figures();
+        }
     }
+    return FigureExporter::exportAll(figures, folder, {"png", "pdf", "svg"}, FigureExportOptions{},
+                                     error);
 }
 
 QString MainWindow::aboutText() {

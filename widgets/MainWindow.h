@@ -1,22 +1,29 @@
 #pragma once
-// The main window: menus, the tabbed views, and the status-bar progress of the running job.
-// Wiring only; the views own their logic and the JobRunner owns the threads.
+// The main window: menus, the project panel (dock), the tabbed views and the status-bar job
+// display. Wiring only: the views own their logic, ProjectSession owns the project's data and
+// steps, and the JobRunner owns the threads.
 
 #include <QMainWindow>
-#include <QMap>
 
+class CoActivationHeatmap;
+class ExpertGraphView;
+class GateAccuracyView;
 class JobRunner;
+class JobStatusWidget;
 class OverviewView;
-class QLabel;
-class QProgressBar;
+class ProjectPanel;
+class ProjectSession;
+class QMenu;
 class QTabWidget;
-class QToolButton;
+class SparsityView;
+class SweepView;
+class TranslatorPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
-    // QSettings identity, shared with main() (geometry, window state, "language").
+    // QSettings identity, shared with main() (geometry, window state, "language", recent).
     static QString organizationName();
     static QString applicationName();
 
@@ -24,8 +31,17 @@ public:
     ~MainWindow() override;
 
     JobRunner* jobRunner() const { return m_jobs; }
+    ProjectSession* session() const { return m_session; }
     QTabWidget* tabs() const { return m_tabs; }
     OverviewView* overview() const { return m_overview; }
+    ProjectPanel* projectPanel() const { return m_panel; }
+    TranslatorPanel* translator() const { return m_translator; }
+
+    // Opens a project folder (creating it when it has no project.json) on the worker; a fresh
+    // project gets the quick-start steps (profile, k-means experts, similarity routers).
+    void openProject(const QString& folder, const QString& modelPath = {});
+    // Writes every view's figures into `folder` (PNG, PDF and SVG); returns the files written.
+    QStringList exportAllFigures(const QString& folder, QString* error);
 
     // The About box text: application version and the versions of Qt, LibTorch, METIS and
     // QCustomPlot the program runs with.
@@ -38,26 +54,25 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void createViews();
     void createMenus();
-    void createStatusBar();
-    void onJobStarted(int id, const QString& title);
-    void onJobProgress(int id, double fraction, const QString& message);
-    void onJobEnded(int id, const QString& outcome);
-    void showCurrentJob();
-
-    struct RunningJob {
-        QString title;
-        double fraction = 0.0;
-        QString message;
-        bool cancelling = false;
-    };
+    void connectSession();
+    void rememberRecent(const QString& folder);
+    void refreshRecentMenu();
+    void refreshOverview();
 
     JobRunner* m_jobs = nullptr;
+    ProjectSession* m_session = nullptr;
     QTabWidget* m_tabs = nullptr;
     OverviewView* m_overview = nullptr;
-    QLabel* m_jobLabel = nullptr;
-    QProgressBar* m_progress = nullptr;
-    QToolButton* m_cancel = nullptr;
-    // Running jobs by id with their titles; the status bar follows the newest one.
-    QMap<int, RunningJob> m_running;
+    ProjectPanel* m_panel = nullptr;
+    SparsityView* m_sparsity = nullptr;
+    CoActivationHeatmap* m_heatmap = nullptr;
+    ExpertGraphView* m_graph = nullptr;
+    GateAccuracyView* m_gates = nullptr;
+    SweepView* m_sweeps = nullptr;
+    TranslatorPanel* m_translator = nullptr;
+    JobStatusWidget* m_jobStatus = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    bool m_quickStartPending = false;
 };

@@ -1,13 +1,18 @@
 // moe-workbench: the desktop GUI. Sets up the application (identity, icon, translations, options)
 // and shows the main window; everything else lives in moewb_widgets.
+#include "JobRunner.h"
 #include "MainWindow.h"
+#include "ProjectSession.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QEventLoop>
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTimer>
 #include <QTranslator>
 
@@ -89,33 +94,110 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption(languageOption());
+    const QCommandLineOption projectOption(
+        QStringLiteral("project"),
+        QCoreApplication::translate("main",
+                                    "Open the project in <folder> (created when it has no "
+                                    "project.json; default: the default project)."),
+        QCoreApplication::translate("main", "folder"));
     const QCommandLineOption screenshotOption(
         QStringLiteral("screenshot"),
         QCoreApplication::translate(
-            "main", "Show the main window, save a PNG picture of it to <file> and quit."),
+            "main",
+            "Once the project is loaded, save a PNG picture of the window to <file> "
+            "and quit."),
         QCoreApplication::translate("main", "file"));
-    parser.addOption(screenshotOption);
+    const QCommandLineOption screenshotsOption(
+        QStringLiteral("screenshots"),
+        QCoreApplication::translate("main",
+                                    "Once the project is loaded, save a PNG picture of every "
+                                    "tab into <folder> and quit."),
+        QCoreApplication::translate("main", "folder"));
+    const QCommandLineOption exportOption(
+        QStringLiteral("export-figures"),
+        QCoreApplication::translate("main",
+                                    "Open the project, write every figure (PNG, PDF, SVG) into "
+                                    "<folder> and quit (no steps are run)."),
+        QCoreApplication::translate("main", "folder"));
+    parser.addOptions({projectOption, screenshotOption, screenshotsOption, exportOption});
     parser.process(app);
 
     MainWindow window;
     const QString screenshot = parser.value(screenshotOption);
-    if (!screenshot.isEmpty()) {
-        window.resize(1200, 760);  // a fixed size, so screenshots do not depend on saved state
+    const QString screenshots = parser.value(screenshotsOption);
+    const QString exportFolder = parser.value(exportOption);
+    const bool batch = !screenshot.isEmpty() || !screenshots.isEmpty() || !exportFolder.isEmpty();
+    if (batch) {
+        window.resize(1360, 860);  // a fixed size, so pictures do not depend on saved state
     }
     window.show();
-
-    if (!screenshot.isEmpty()) {
-        // After the first layout and paint of the shown window, not before.
-        QTimer::singleShot(500, &window, [&window, screenshot] {
-            const bool saved = window.grab().save(screenshot, "PNG");
-            if (!saved) {
-                std::fprintf(stderr, "moe-workbench: %s\n",
-                             qPrintable(QCoreApplication::translate(
-                                            "main", "cannot write the screenshot \"%1\"")
-                                            .arg(screenshot)));
-            }
-            QCoreApplication::exit(saved ? 0 : 1);
-        });
+    const QString folder = parser.isSet(projectOption) ? parser.value(projectOption)
+                                                       : ProjectSession::defaultProjectFolder();
+    if (exportFolder.isEmpty()) {
+        window.openProject(folder);
+    } else {
+        window.session()->open(folder);
     }
+    if (!batch) {
+        return QApplication::exec();
+    }
+
+    // Batch modes wait until the project is open and every job (the quick start included) has
+    // ended, then act and quit.
+    auto fail = [](const QString& message) {
+        std::fprintf(stderr, "moe-workbench: %s\n", qPrintable(message));
+        QCoreApplication::exit(1);
+    };
+    QObject::connect(window.session(), &ProjectSession::openFailed, &app,
+                     [&](const QString&, const QString& message) { fail(message); });
+    auto act = [&] {
+        if (!exportFolder.isEmpty()) {
+            QString error;
+            const QStringList written = window.exportAllFigures(exportFolder, &error);
+            for (const QString& file : written) {
+                std::printf("%s\n", qPrintable(file));
+            }
+            error.isEmpty() ? QCoreApplication::exit(0) : fail(error);
+            return;
+        }
+        if (!screenshots.isEmpty()) {
+            QDir().mkpath(screenshots);
+            for (int i = 0; i < window.tabs()->count(); ++i) {
+                window.tabs()->setCurrentIndex(i);
+                QEventLoop settle;  // layout and queued replots of the new tab
+                QTimer::singleShot(400, &settle, &QEventLoop::quit);
+                settle.exec();
+                const QString file =
+                    QDir(screenshots)
+                        .filePath(QStringLiteral("%1-%2.png")
+                                      .arg(i + 1)
+                                      .arg(window.tabs()->widget(i)->objectName()));
+                if (!window.grab().save(file, "PNG")) {
+                    fail(QCoreApplication::translate("main", "cannot write \"%1\"").arg(file));
+                    return;
+                }
+                std::printf("%s\n", qPrintable(file));
+            }
+        }
+        if (!screenshot.isEmpty() && !window.grab().save(screenshot, "PNG")) {
+            fail(QCoreApplication::translate("main", "cannot write the screenshot \"%1\"")
+                     .arg(screenshot));
+            return;
+        }
+        QCoreApplication::exit(0);
+    };
+    auto* idle = new QTimer(&app);
+    idle->setInterval(500);
+    int quietTicks = 0;
+    QObject::connect(idle, &QTimer::timeout, &app, [&] {
+        // Two quiet ticks in a row: the quick-start chain starts its next step within a tick.
+        quietTicks =
+            window.session()->isOpen() && !window.jobRunner()->isBusy() ? quietTicks + 1 : 0;
+        if (quietTicks == 2) {
+            idle->stop();
+            act();
+        }
+    });
+    idle->start();
     return QApplication::exec();
 }

@@ -40,8 +40,15 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.windowTitle(), QStringLiteral("MoE Workbench"));
-        QCOMPARE(window.tabs()->count(), 1);
+        const QStringList views = {"overview",     "translator",    "sparsity", "coactivation",
+                                   "expert-graph", "gate-accuracy", "sweeps"};
+        QCOMPARE(window.tabs()->count(), views.size());
+        for (int i = 0; i < views.size(); ++i) {
+            QCOMPARE(window.tabs()->widget(i)->objectName(), views[i]);
+            QVERIFY(!window.tabs()->tabToolTip(i).isEmpty());
+        }
         QCOMPARE(window.tabs()->tabText(0), QStringLiteral("Overview"));
+        QVERIFY(window.projectPanel() != nullptr);
         QVERIFY(window.overview() != nullptr);
         // Idle: no progress bar, no Cancel button.
         QVERIFY(!window.findChild<QProgressBar*>(QStringLiteral("jobProgress"))->isVisible());

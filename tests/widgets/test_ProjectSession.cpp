@@ -1,0 +1,187 @@
+// ProjectSession: opening a project on a real (tiny) model, running the profile, partition and
+// router steps on the worker, reloading what they saved, refusing steps whose inputs are
+// missing, and keeping the previous results when a step is cancelled. The profile and router
+// steps read the Ding dictionary (trans-de-en); without it those cases skip.
+#include "JobRunner.h"
+#include "ProjectSession.h"
+
+#include "core/NmtTestSupport.h"
+
+#include "moewb/corpus/CorpusSource.h"
+#include "moewb/util/AtomicFile.h"
+#include "moewb/util/Paths.h"
+
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+bool haveDing() {
+    return moewb::fileExists(moewb::CorpusSource{}.path);
+}
+
+// Waits for the session's step to end and returns whether it succeeded.
+bool waitForStep(ProjectSession& session, int timeoutMs = 60000) {
+    QSignalSpy finished(&session, &ProjectSession::stepFinished);
+    if (!finished.wait(timeoutMs)) {
+        return false;
+    }
+    return finished.last().at(1).toBool();
+}
+
+}  // namespace
+
+class TestProjectSession : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_modelPath;
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        torch::set_num_threads(2);
+        QVERIFY(m_dir.isValid());
+        m_modelPath = m_dir.filePath("tiny.moewb");
+        moewb::test::tinyModel()->save(m_modelPath.toStdString());
+    }
+
+    void opensAFreshProjectWithItsModel() {
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        QSignalSpy opened(&session, &ProjectSession::opened);
+        QSignalSpy model(&session, &ProjectSession::modelChanged);
+        session.open(m_dir.filePath("fresh"), m_modelPath);
+        QVERIFY(opened.wait(20000));
+        QVERIFY(session.isOpen());
+        QCOMPARE(model.count(), 1);
+        QVERIFY(session.model().isValid());
+        QCOMPARE(session.model().path, QFileInfo(m_modelPath).absoluteFilePath());
+        QVERIFY(!session.stepDone(ProjectSession::Step::Profile));
+        QCOMPARE(session.stepSummary(ProjectSession::Step::Profile), QStringLiteral("not run"));
+        QVERIFY(QFileInfo::exists(m_dir.filePath("fresh/project.json")));
+    }
+
+    void refusesStepsWhoseInputsAreMissing() {
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        QSignalSpy failed(&session, &ProjectSession::stepFailed);
+        QCOMPARE(session.runProfile({}), 0);  // no project yet
+        QCOMPARE(failed.count(), 1);
+        QSignalSpy opened(&session, &ProjectSession::opened);
+        session.open(m_dir.filePath("refuse"), m_modelPath);
+        QVERIFY(opened.wait(20000));
+        ProjectSession::PartitionStepOptions metis;
+        metis.method = "metis";
+        QCOMPARE(session.runPartition(metis), 0);  // METIS needs the profile
+        QVERIFY(failed.last().at(1).toString().contains("Profile step"));
+        ProjectSession::RouterStepOptions routers;
+        routers.partition = "nothing";
+        QCOMPARE(session.runRouters(routers), 0);
+        QVERIFY(failed.last().at(1).toString().contains("Partitions step"));
+    }
+
+    void runsTheStepsAndReloadsTheirArtifacts() {
+        if (!haveDing()) {
+            QSKIP("the Ding dictionary (apt install trans-de-en) is not installed");
+        }
+        const QString folder = m_dir.filePath("steps");
+        {
+            JobRunner jobs;
+            ProjectSession session(&jobs);
+            QSignalSpy opened(&session, &ProjectSession::opened);
+            session.open(folder, m_modelPath);
+            QVERIFY(opened.wait(20000));
+            QVERIFY(session.runProfile({3000}) > 0);
+            QVERIFY(waitForStep(session));
+            QVERIFY(session.profile() != nullptr);
+            QCOMPARE(int(session.profile()->layers.size()), 4);  // 2 + 2 tiny layers
+            ProjectSession::PartitionStepOptions partition;
+            partition.method = "metis";
+            partition.experts = 4;
+            QVERIFY(session.runPartition(partition) > 0);
+            QVERIFY(waitForStep(session));
+            QCOMPARE(session.partitions().size(), 1);
+            QCOMPARE(session.partitions().front().name, QStringLiteral("metis"));
+            QCOMPARE(int(session.partitions().front().experts.size()), 4);
+            ProjectSession::RouterStepOptions routers;
+            routers.partition = "metis";
+            routers.kind = "similarity";
+            routers.tokens = 2000;
+            QVERIFY(session.runRouters(routers) > 0);
+            QVERIFY(waitForStep(session));
+            QCOMPARE(session.routers().size(), 1);
+            QCOMPARE(session.routers().front().name, QStringLiteral("metis-similarity"));
+            QVERIFY(
+                session.stepSummary(ProjectSession::Step::Routers).contains("metis-similarity"));
+        }
+        // A new session finds everything the steps saved.
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        QSignalSpy opened(&session, &ProjectSession::opened);
+        session.open(folder);
+        QVERIFY(opened.wait(20000));
+        QVERIFY(session.profile() != nullptr);
+        QCOMPARE(session.partitions().size(), 1);
+        QCOMPARE(session.routers().size(), 1);
+        QCOMPARE(session.routers().front().partition, QStringLiteral("metis"));
+    }
+
+    void aCancelledStepKeepsThePreviousResult() {
+        if (!haveDing()) {
+            QSKIP("the Ding dictionary (apt install trans-de-en) is not installed");
+        }
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        QSignalSpy opened(&session, &ProjectSession::opened);
+        session.open(m_dir.filePath("cancel"), m_modelPath);
+        QVERIFY(opened.wait(20000));
+        QVERIFY(session.runProfile({2000}) > 0);
+        QVERIFY(waitForStep(session));
+        const ProfileHandle before = session.profile();
+        const auto savedBefore =
+            moewb::readFileBytes(m_dir.filePath("cancel/profile/profile.bin").toStdString());
+        QSignalSpy changed(&session, &ProjectSession::profileChanged);
+        const int id = session.runProfile({400000});
+        QVERIFY(id > 0);
+        jobs.cancel(id);
+        QVERIFY(!waitForStep(session));
+        QCOMPARE(changed.count(), 0);
+        QCOMPARE(session.profile(), before);  // the same object: nothing replaced
+        QCOMPARE(moewb::readFileBytes(m_dir.filePath("cancel/profile/profile.bin").toStdString()),
+                 savedBefore);
+    }
+
+    void aBrokenArtifactIsReportedAndTheRestLoads() {
+        const QString folder = m_dir.filePath("broken");
+        {
+            JobRunner jobs;
+            ProjectSession session(&jobs);
+            QSignalSpy opened(&session, &ProjectSession::opened);
+            session.open(folder, m_modelPath);
+            QVERIFY(opened.wait(20000));
+            ProjectSession::PartitionStepOptions random;
+            random.method = "random";
+            random.experts = 4;
+            session.runPartition(random);
+            QVERIFY(waitForStep(session));
+        }
+        moewb::writeFileAtomic(QDir(folder).filePath("partitions/bad.json").toStdString(),
+                               "{\"format\": \"moewb-partition\", \"version\": 1,");
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        QSignalSpy opened(&session, &ProjectSession::opened);
+        QSignalSpy failed(&session, &ProjectSession::stepFailed);
+        session.open(folder);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(session.partitions().size(), 1);
+        QCOMPARE(session.partitions().front().name, QStringLiteral("random"));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(failed.front().at(1).toString().contains("bad.json"));
+    }
+};
+
+QTEST_MAIN(TestProjectSession)
+#include "test_ProjectSession.moc"

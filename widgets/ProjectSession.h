@@ -1,0 +1,114 @@
+#pragma once
+// The open workbench project as the GUI sees it: the loaded model and every artifact
+// (profile, partitions, routers, sweeps), and the steps that compute them. Every load and every
+// step runs on the JobRunner; results replace the session's state only when a job succeeds, so a
+// cancelled or failed step leaves what the views show untouched.
+
+#include "WorkbenchData.h"
+
+#include "moewb/project/Project.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <optional>
+
+class JobRunner;
+
+class ProjectSession : public QObject {
+    Q_OBJECT
+
+public:
+    enum class Step { Corpus, Model, Profile, Partitions, Routers, Sweeps };
+    Q_ENUM(Step)
+
+    struct ProfileStepOptions {
+        qint64 tokens = 20000;  // source + target tokens profiled (default 20 000)
+    };
+    struct PartitionStepOptions {
+        QString method =
+            QStringLiteral("kmeans");  // "kmeans", "metis", "importance", "random" (kmeans)
+        int experts = 16;              // N experts per layer (default 16)
+        int seed = 1;                  // partitioner seed (default 1)
+        int sharedNeurons = 64;        // importance: neurons in every expert (64)
+        QString name;                  // file name; empty = the method
+    };
+    struct RouterStepOptions {
+        QString partition;                     // the partition to route over (required)
+        QString kind = QStringLiteral("mlp");  // "mlp", "similarity", "oracle", "hash" (mlp)
+        int epochs = 30;                       // MLP gate epochs (default 30)
+        qint64 tokens = 20000;                 // FFN-input tokens collected (default 20 000)
+        QString name;                          // file name; empty = <partition>-<kind>
+    };
+    struct SweepStepOptions {
+        QString router;         // router set to sweep (required)
+        int encoderK = 0;       // 0 = sweep K = 1, 2, 4 … N; else a fixed encoder K
+        bool classic = false;   // the classic comparison table instead of a K sweep
+        int sentenceLimit = 0;  // 0 = the whole demo set
+        QString name;           // file name; empty = the router's name (+ "-comparison")
+    };
+
+    explicit ProjectSession(JobRunner* jobs, QObject* parent = nullptr);
+
+    // The project opened when none is given: <app data>/default-project on the shipped model.
+    static QString defaultProjectFolder();
+
+    // Opens the folder (creating project.json when missing; `modelPath` empty = shipped model)
+    // and loads the model and every artifact on a worker. Returns the job id.
+    int open(const QString& folder, const QString& modelPath = {});
+    // Copies the open project's folder to `folder` (which must not hold a project) and opens it.
+    int saveAs(const QString& folder);
+    // Rewrites project.json (atomic). Returns false and sets *error on failure.
+    bool save(QString* error);
+
+    bool isOpen() const { return m_project.has_value(); }
+    QString folder() const;
+    const ModelHandle& model() const { return m_model; }
+    ProfileHandle profile() const { return m_profile; }
+    const QList<PartitionEntry>& partitions() const { return m_partitions; }
+    const QList<RouterEntry>& routers() const { return m_routers; }
+    const QList<SweepEntry>& sweeps() const { return m_sweeps; }
+    const QList<ComparisonEntry>& comparisons() const { return m_comparisons; }
+
+    // Each starts a job and returns its id (0 when refused, with stepFailed emitted).
+    int runProfile(const ProfileStepOptions& options);
+    int runPartition(const PartitionStepOptions& options);
+    int runRouters(const RouterStepOptions& options);
+    int runSweep(const SweepStepOptions& options);
+    // The first-open chain for a fresh project: profile, k-means partition, similarity routers,
+    // so the sparsity view, heatmap and translator have data within seconds.
+    void runQuickStart();
+
+    // A one-line status of a step for the project panel ("6 layers, 20 000 tokens", "missing").
+    QString stepSummary(Step step) const;
+    bool stepDone(Step step) const;
+
+signals:
+    void opened(const QString& folder);
+    void modelChanged();
+    void profileChanged();
+    void partitionsChanged();
+    void routersChanged();
+    void sweepsChanged();
+    void stepStarted(ProjectSession::Step step, int jobId);
+    void stepFinished(ProjectSession::Step step, bool ok);
+    void stepFailed(ProjectSession::Step step, const QString& message);
+    void openFailed(const QString& folder, const QString& message);
+
+private:
+    struct Loaded;
+    int startStep(Step step, const QString& title, std::function<void(moewb::Feedback&)> work,
+                  std::function<void()> onSuccess);
+    void apply(Loaded& loaded);
+    std::vector<std::shared_ptr<moewb::ExpertFfn>> expertsOf(const QString& partition) const;
+
+    JobRunner* m_jobs;
+    std::optional<moewb::Project> m_project;
+    ModelHandle m_model;
+    ProfileHandle m_profile;
+    QList<PartitionEntry> m_partitions;
+    QList<RouterEntry> m_routers;
+    QList<SweepEntry> m_sweeps;
+    QList<ComparisonEntry> m_comparisons;
+    QStringList m_quickStart;  // remaining quick-start steps
+};
