@@ -2,6 +2,665 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CoActivationHeatmap</name>
+    <message>
+        <location filename="../widgets/CoActivationHeatmap.cpp" line="+69"/>
+        <source>shared</source>
+        <translation>共享</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>E%1</source>
+        <translation>E%1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No profile yet — run the Profile step&lt;br&gt;&lt;small&gt;Then this view shows how often each pair of neurons fires on the same token.&lt;/small&gt;</source>
+        <translation>尚无分析结果——请运行“分析”步骤&lt;br&gt;&lt;small&gt;之后此视图将显示每对神经元在同一词元上同时激活的频率。&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The heatmap shows how often two neurons fire on the same token</source>
+        <translation>热力图显示两个神经元在同一词元上同时激活的频率</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The feed-forward layer whose co-activation is shown</source>
+        <translation>显示其共激活的前馈层</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Reorder the neurons expert by expert so that each expert is a block on the diagonal</source>
+        <translation>按专家重新排列神经元，使每个专家成为对角线上的一个块</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Side by side: unordered vs ordered</source>
+        <translation>并排：原始顺序与重排顺序</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show the original neuron order beside the reordered one</source>
+        <translation>在重排后的矩阵旁显示原始神经元顺序</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reset zoom</source>
+        <translation>重置缩放</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show the whole matrix again (zoom with the wheel, pan by dragging)</source>
+        <translation>重新显示整个矩阵（滚轮缩放，拖动平移）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Within-expert share: co-activation between neurons of the same expert, of all co-activation between different neurons; higher means experts that fire together</source>
+        <translation>专家内占比：同一专家内神经元之间的共激活占不同神经元之间全部共激活的比例；越高说明专家内的神经元越倾向于一起激活</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Layer:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Order by:</source>
+        <translation>排序依据：</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>Tokens on which both fire (log scale)</source>
+        <translation>两者同时激活的词元数（对数刻度）</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Co-activation counts: hover a cell for its neurons, wheel to zoom, drag to pan, right-click to export</source>
+        <translation>共激活计数：悬停单元格查看对应神经元，滚轮缩放，拖动平移，右键导出</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+87"/>
+        <source>Co-activation heatmap</source>
+        <translation>共激活热力图</translation>
+    </message>
+    <message>
+        <location line="-85"/>
+        <location line="+87"/>
+        <source>Co-activation, original and expert order</source>
+        <translation>共激活：原始顺序与专家顺序</translation>
+    </message>
+    <message>
+        <location line="-18"/>
+        <source>None (original order)</source>
+        <translation>无（原始顺序）</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>Partition “%1” does not fit layer %2 (d_ff %3); showing the original order. Re-run the Partition step for this model.</source>
+        <translation>划分“%1”与第 %2 层（d_ff %3）不匹配；显示原始顺序。请为此模型重新运行“划分”步骤。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>%1: %2 neurons over %3 tokens</source>
+        <translation>%1：%2 个神经元，共 %3 个词元</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>; %1 experts of %2 — within-expert co-activation %3% (a random split gives about %4%)</source>
+        <translation>；%1 个专家，每个 %2 个神经元——专家内共激活 %3%（随机划分约为 %4%）</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>Neuron (grouped by expert)</source>
+        <translation>神经元（按专家分组）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Neuron</source>
+        <translation>神经元</translation>
+    </message>
+    <message>
+        <location line="+78"/>
+        <source>Neuron co-activation — %1</source>
+        <translation>神经元共激活——%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Neuron co-activation — %1, experts of “%2”</source>
+        <translation>神经元共激活——%1，“%2”的专家</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Neuron co-activation — %1 (no partition chosen)</source>
+        <translation>神经元共激活——%1（未选择划分）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Neuron co-activation — %1: original order (left), experts of “%2” (right)</source>
+        <translation>神经元共激活——%1：原始顺序（左），“%2”的专家（右）</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+54"/>
+        <source>Expert %1</source>
+        <translation>专家 %1</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>Neuron %1</source>
+        <translation>神经元 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Neurons %1 and %2</source>
+        <translation>神经元 %1 和 %2</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Experts %1 and %2</source>
+        <translation>专家 %1 和 %2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Fires on %1 of %2 tokens</source>
+        <translation>在 %2 个词元中的 %1 个上激活</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Both fire on %1 of %2 tokens</source>
+        <translation>两者在 %2 个词元中的 %1 个上同时激活</translation>
+    </message>
+</context>
+<context>
+    <name>DemoSentenceModel</name>
+    <message>
+        <location filename="../widgets/DemoSentenceModel.cpp" line="+30"/>
+        <source>Built-in demo sentence</source>
+        <translation>内置演示句子</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Added by you</source>
+        <translation>由你添加</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Read from a parallel file</source>
+        <translation>读自平行文本文件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>no reference (BLEU is not shown)</source>
+        <translation>无参考译文（不显示 BLEU）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1
+Reference: %2</source>
+        <translation>%1
+参考译文：%2</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <source>The built-in demo sentences could not be read: %1</source>
+        <translation>无法读取内置演示句子：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ExpertGraphView</name>
+    <message>
+        <location filename="../widgets/ExpertGraphView.cpp" line="+46"/>
+        <source>Graphviz could not start (is libgvc installed?)</source>
+        <translation>Graphviz 无法启动（是否已安装 libgvc？）</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Graphviz could not lay out the graph (neato failed)</source>
+        <translation>Graphviz 无法完成图布局（neato 失败）</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The expert graph needs a profile and a partition of the model</source>
+        <translation>专家图需要模型的分析结果和划分</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The feed-forward layer whose experts are shown</source>
+        <translation>显示其专家的前馈层</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The partition whose experts are the nodes</source>
+        <translation>以其专家作为节点的划分</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Neurons</source>
+        <translation>神经元数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activation mass</source>
+        <translation>激活质量</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Node area by the expert&apos;s neuron count, or by its activation mass (how often its neurons fire in total)</source>
+        <translation>节点面积按专家的神经元数，或按其激活质量（其神经元激活的总次数）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Hide edges weaker than this share of the strongest edge</source>
+        <translation>隐藏权重低于最强边此比例的边</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+419"/>
+        <source>Edges ≥ %1%</source>
+        <translation>边 ≥ %1%</translation>
+    </message>
+    <message>
+        <location line="-414"/>
+        <source>Edge weight: co-activation between the neurons of two experts, relative to the most co-activated pair of experts</source>
+        <translation>边权重：两个专家的神经元之间的共激活，相对于共激活最强的一对专家</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Layer:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Partition:</source>
+        <translation>划分：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Node size:</source>
+        <translation>节点大小：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Experts and how their neurons fire together; click an expert to show its block in the heatmap, right-click to export</source>
+        <translation>各专家及其神经元的共同激活情况；点击专家可在热力图中显示其块，右键导出</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+74"/>
+        <source>Expert graph</source>
+        <translation>专家图</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>Partition “%1” does not fit layer %2 (d_ff %3) of this profile. Re-run the Partition step for this model.</source>
+        <translation>划分“%1”与此分析结果的第 %2 层（d_ff %3）不匹配。请为此模型重新运行“划分”步骤。</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>&lt;br&gt;&lt;small&gt;Then this view shows the experts of each layer and how often their neurons fire together.&lt;/small&gt;</source>
+        <translation>&lt;br&gt;&lt;small&gt;之后此视图将显示每层的专家及其神经元一起激活的频率。&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No profile yet — run the Profile step</source>
+        <translation>尚无分析结果——请运行“分析”步骤</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No partition yet — run the Partition step</source>
+        <translation>尚无划分——请运行“划分”步骤</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>%1 experts of %2 neurons in %3; edge weight = co-activation between two experts&apos; neurons, relative to the strongest pair</source>
+        <translation>%3 中有 %1 个专家，每个 %2 个神经元；边权重 = 两个专家的神经元之间的共激活，相对于最强的一对</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>; %n shared neuron(s) not drawn</source>
+        <translation>
+            <numerusform>；未绘制 %n 个共享神经元</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Experts of “%1” — %2</source>
+        <translation>“%1”的专家——%2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source> — experts are placed on a circle instead.</source>
+        <translation>——专家改为沿圆周排列。</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <location line="+6"/>
+        <source>E%1</source>
+        <translation>E%1</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Node area: neurons of the expert</source>
+        <translation>节点面积：专家的神经元数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Node area: activation mass</source>
+        <translation>节点面积：激活质量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1
+Edge width: co-activation between experts (%2 of %3 edges ≥ %4% of the strongest shown)</source>
+        <translation>%1
+边宽：专家之间的共激活（%3 条边中有 %2 条 ≥ 所示最强边的 %4%）</translation>
+    </message>
+    <message>
+        <location line="+91"/>
+        <source>Expert E%1: %2 neurons
+Activation mass %3 (%4% of the layer)</source>
+        <translation>专家 E%1：%2 个神经元
+激活质量 %3（占该层的 %4%）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>
+Strongest link: E%1 (%2)</source>
+        <translation>
+最强连接：E%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>
+Click to show its block in the heatmap</source>
+        <translation>
+点击可在热力图中显示其块</translation>
+    </message>
+</context>
+<context>
+    <name>ExpertStripPlot</name>
+    <message>
+        <location filename="../widgets/ExpertStripPlot.cpp" line="+19"/>
+        <source>enc %1</source>
+        <translation>编码器 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>dec %1</source>
+        <translation>解码器 %1</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Which experts each feed-forward layer ran for each token: one row per expert, grouped by layer; a filled cell means the expert fired. Hover a cell for details; right-click to export.</source>
+        <translation>每个前馈层为每个词元运行了哪些专家：每个专家一行，按层分组；实心单元格表示该专家被激活。悬停单元格查看详情；右键导出。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Translate with experts to see which of them fire for each token</source>
+        <translation>使用专家进行翻译，即可查看每个词元激活了哪些专家</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>No expert choices were recorded</source>
+        <translation>没有记录专家选择</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>source pieces (encoder)</source>
+        <translation>源端子词（编码器）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>generated pieces (decoder)</source>
+        <translation>生成的子词（解码器）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Experts fired per token: K = %1 of %2 in each layer</source>
+        <translation>每个词元激活的专家：每层 %2 个中的 K = %1 个</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>layer (one row per expert)</source>
+        <translation>层（每个专家一行）</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Token %1 “%2”, layer %3, expert %4</source>
+        <translation>词元 %1“%2”，第 %3 层，专家 %4</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1: fired (rank %2 of %3)</source>
+        <translation>%1：已激活（排名 %2 / %3）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: skipped</source>
+        <translation>%1：已跳过</translation>
+    </message>
+</context>
+<context>
+    <name>FigureExporter</name>
+    <message>
+        <location filename="../widgets/FigureExporter.cpp" line="+118"/>
+        <source>%1: unknown figure format (use .png, .pdf or .svg)</source>
+        <translation>%1：未知的图形格式（请使用 .png、.pdf 或 .svg）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1: the figure has nothing to draw</source>
+        <translation>%1：图形中没有可绘制的内容</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1: DPI must be between 24 and 2400 and the size not empty</source>
+        <translation>%1：DPI 必须介于 24 和 2400 之间，且尺寸不能为空</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>%1: could not write the figure (is the folder writable?)</source>
+        <translation>%1：无法写入图形（文件夹是否可写？）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1: could not create the folder</source>
+        <translation>%1：无法创建文件夹</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <location line="+9"/>
+        <location line="+9"/>
+        <source>Export figure</source>
+        <translation>导出图形</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>PNG image (*.png);;PDF document (*.pdf);;SVG drawing (*.svg)</source>
+        <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf);;SVG 矢量图 (*.svg)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Resolution (DPI):</source>
+        <translation>分辨率 (DPI)：</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Export figure…</source>
+        <translation>导出图形…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save this figure as PNG, PDF or SVG</source>
+        <translation>将此图形保存为 PNG、PDF 或 SVG</translation>
+    </message>
+</context>
+<context>
+    <name>GateAccuracyView</name>
+    <message>
+        <location filename="../widgets/GateAccuracyView.cpp" line="+58"/>
+        <source>&lt;p&gt;&lt;b&gt;No routers yet.&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Run the Routers step (train routers over a partition) to see how often each router picks the experts the oracle would pick.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;尚无路由器。&lt;/b&gt;&lt;/p&gt;&lt;p&gt;运行“路由器”步骤（在某个划分上训练路由器），即可查看每个路由器选中 oracle 所选专家的频率。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This view fills in once the project has trained routers</source>
+        <translation>项目中有训练好的路由器后，此视图将显示内容</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Active experts K per token: the bars and the table show recall@K and mass coverage at this K</source>
+        <translation>每个词元的激活专家数 K：柱状图和表格显示此 K 下的 recall@K 和质量覆盖率</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Which layer the recall-vs-K plot shows, or the mean over all layers</source>
+        <translation>召回率–K 曲线显示哪一层，或所有层的平均值</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Recall@K (share of the oracle&apos;s top-K experts the router picks) and mass coverage (share of the oracle&apos;s expert activation mass in the router&apos;s top K), per layer</source>
+        <translation>Recall@K（oracle 的前 K 个专家中被路由器选中的比例）和质量覆盖率（路由器前 K 个专家覆盖的 oracle 专家激活质量比例），按层显示</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Recall@K against K for each router; the dashed line is picking experts at random</source>
+        <translation>各路由器的 Recall@K 随 K 的变化；虚线为随机选择专家</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Held-out recall@K and mass coverage per router and layer</source>
+        <translation>各路由器和各层在留出集上的 recall@K 与质量覆盖率</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Active experts K:</source>
+        <translation>激活专家数 K：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Recall vs K for:</source>
+        <translation>召回率–K 曲线：</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Gate accuracy per layer</source>
+        <translation>各层的门控准确率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Router recall against K</source>
+        <translation>路由器召回率随 K 的变化</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>enc %1</source>
+        <translation>编码器 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>dec %1</source>
+        <translation>解码器 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>L%1</source>
+        <translation>L%1</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Mean of layers</source>
+        <translation>各层平均</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Active experts K (of N)</source>
+        <translation>激活专家数 K（共 N 个）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recall@K</source>
+        <translation>Recall@K</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <location line="+69"/>
+        <source>Recall@%1</source>
+        <translation>Recall@%1</translation>
+    </message>
+    <message>
+        <location line="-69"/>
+        <source>Mass coverage@%1</source>
+        <translation>质量覆盖率@%1</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>random choice (K/N)</source>
+        <translation>随机选择（K/N）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>random choice (N = %1)</source>
+        <translation>随机选择（N = %1）</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Recall@K, mean of layers</source>
+        <translation>Recall@K，各层平均</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recall@K, layer %1</source>
+        <translation>Recall@K，第 %1 层</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Router</source>
+        <translation>路由器</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Coverage@%1</source>
+        <translation>覆盖率@%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name of the router set (hover a name for its partition)</source>
+        <translation>路由器组的名称（悬停名称可查看其划分）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FFN layer (encoder first)</source>
+        <translation>FFN 层（编码器在前）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Share of the oracle&apos;s top-K experts the router picks</source>
+        <translation>oracle 的前 K 个专家中被路由器选中的比例</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mass coverage: share of the oracle&apos;s activation mass in the router&apos;s top K</source>
+        <translation>质量覆盖率：路由器前 K 个专家覆盖的 oracle 激活质量比例</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 routes over partition “%2”</source>
+        <translation>%1 基于划分“%2”进行路由</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>mean</source>
+        <translation>平均</translation>
+    </message>
+</context>
+<context>
     <name>JobRunner</name>
     <message>
         <location filename="../widgets/JobRunner.cpp" line="+63"/>
@@ -10,24 +669,24 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>JobStatusWidget</name>
     <message>
-        <location filename="../widgets/MainWindow.cpp" line="+42"/>
-        <source>MoE Workbench</source>
-        <translation>MoE 工作台</translation>
+        <location filename="../widgets/JobStatusWidget.cpp" line="+20"/>
+        <source>Progress of the running job</source>
+        <translation>正在运行的任务的进度</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Overview</source>
-        <translation>概览</translation>
+        <location line="+3"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>The pipeline steps and the data sources</source>
-        <translation>流水线各步骤与数据来源</translation>
+        <location line="+3"/>
+        <source>Stop the running job (Esc); the results shown so far stay as they are</source>
+        <translation>停止正在运行的任务（Esc）；当前显示的结果保持不变</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+19"/>
         <source>“%1” finished</source>
         <translation>“%1”已完成</translation>
     </message>
@@ -37,17 +696,255 @@
         <translation>“%1”已取消</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>“%1” failed: %2</source>
         <translation>“%1”失败：%2</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
+        <source>about %1 s left</source>
+        <translation>剩余约 %1 秒</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>about %1 min left</source>
+        <translation>剩余约 %1 分钟</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../widgets/MainWindow.cpp" line="+53"/>
+        <location line="+236"/>
+        <source>MoE Workbench</source>
+        <translation>MoE 工作台</translation>
+    </message>
+    <message>
+        <location line="-198"/>
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The pipeline steps and the data sources</source>
+        <translation>流水线各步骤与数据来源</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Translator</source>
+        <translation>翻译器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Translate live with K of N experts per token</source>
+        <translation>每个词元使用 N 个专家中的 K 个进行实时翻译</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sparsity</source>
+        <translation>稀疏度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How many FFN neurons stay at zero, per layer</source>
+        <translation>每层有多少 FFN 神经元保持为零</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Co-activation</source>
+        <translation>共激活</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Which neurons fire together, ordered by expert</source>
+        <translation>哪些神经元一起激活，按专家排序</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Expert graph</source>
+        <translation>专家图</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Experts and how strongly they fire together</source>
+        <translation>各专家及其共同激活的强度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Gate accuracy</source>
+        <translation>门控准确率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How well each router finds the right experts</source>
+        <translation>每个路由器找到正确专家的能力</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sweeps</source>
+        <translation>扫描</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>BLEU, time and speed-up against K</source>
+        <translation>BLEU、耗时和加速比随 K 的变化</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Model for a new project</source>
+        <translation>新项目所用的模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>MoE Workbench models (*.moewb)</source>
+        <translation>MoE 工作台模型 (*.moewb)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Folder of the new project</source>
+        <translation>新项目的文件夹</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;New Project…</source>
+        <translation>新建项目(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Folder of the new project (on the shipped model)</source>
+        <translation>新项目的文件夹（使用随附模型）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>New Project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 already holds a project; use Open Project.</source>
+        <translation>%1 中已有项目；请使用“打开项目”。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Start a project in an empty folder, on the shipped default model</source>
+        <translation>在空文件夹中新建项目，使用随附的默认模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Open Project…</source>
+        <translation>打开项目(&amp;O)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+6"/>
+        <location line="+114"/>
+        <source>Open Project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <location line="-113"/>
+        <source>%1 has no project.json; use New Project to start one there.</source>
+        <translation>%1 中没有 project.json；请使用“新建项目”在此创建项目。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open a project folder</source>
+        <translation>打开项目文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Write project.json (artifacts are saved as each step finishes)</source>
+        <translation>写入 project.json（各步骤完成时即已保存其产物）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save &amp;As…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy the project to</source>
+        <translation>将项目复制到</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Copy the project with all its artifacts to another folder</source>
+        <translation>将项目及其全部产物复制到另一个文件夹</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Export All Figures…</source>
+        <translation>导出所有图形(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export all figures to</source>
+        <translation>将所有图形导出到</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Export All Figures</source>
+        <translation>导出所有图形</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n file(s) written to %1</source>
+        <translation>
+            <numerusform>已将 %n 个文件写入 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Write every figure as PNG (300 DPI), PDF and SVG</source>
+        <translation>将每个图形分别写为 PNG（300 DPI）、PDF 和 SVG</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -58,6 +955,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -82,29 +984,21 @@
         <translation>显示 Qt 的版本和许可证</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>Progress of the running job</source>
-        <translation>正在运行的任务的进度</translation>
+        <location line="+37"/>
+        <source>%1 — MoE Workbench</source>
+        <translation>%1 — MoE 工作台</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
+        <location line="+10"/>
+        <source>Could not open %1:
+%2</source>
+        <translation>无法打开 %1：
+%2</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Stop the running job; the results shown so far stay as they are</source>
-        <translation>停止正在运行的任务；当前显示的结果保持不变</translation>
-    </message>
-    <message>
-        <location line="+50"/>
-        <source>cancelling…</source>
-        <translation>正在取消…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
+        <location line="+46"/>
+        <source>Pipeline</source>
+        <translation>流水线</translation>
     </message>
     <message>
         <location line="+15"/>
@@ -293,9 +1187,1260 @@
     </message>
 </context>
 <context>
+    <name>ProjectPanel</name>
+    <message>
+        <location filename="../widgets/ProjectPanel.cpp" line="+41"/>
+        <source>1 · Corpus</source>
+        <translation>1 · 语料</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Use another model…</source>
+        <translation>使用其他模型…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Point this project at another .moewb model file</source>
+        <translation>让此项目改用另一个 .moewb 模型文件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>2 · Model</source>
+        <translation>2 · 模型</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Source + target tokens of training data run through the model</source>
+        <translation>送入模型的训练数据词元数（源端 + 目标端）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tokens:</source>
+        <translation>词元数：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>3 · Profile</source>
+        <translation>3 · 分析</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Balanced k-means (W1 rows)</source>
+        <translation>平衡 k-means（W1 的行）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Co-activation + METIS</source>
+        <translation>共激活 + METIS</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Importance-guided, shared neurons (MoEBERT)</source>
+        <translation>重要性引导，共享神经元（MoEBERT）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How the neurons of each FFN layer are grouped into experts</source>
+        <translation>如何将每个 FFN 层的神经元分组为专家</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Experts per layer (N); each gets d_ff / N neurons</source>
+        <translation>每层的专家数（N）；每个专家 d_ff / N 个神经元</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Seed of k-means++, METIS and the random permutation</source>
+        <translation>k-means++、METIS 和随机排列的随机种子</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Method:</source>
+        <translation>方法：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Experts:</source>
+        <translation>专家数：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seed:</source>
+        <translation>种子：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Importance method: the most important neurons, computed for every token; (d_ff - shared) must divide by the number of experts</source>
+        <translation>重要性方法：最重要的神经元，对每个词元都计算；(d_ff - 共享数) 必须能被专家数整除</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Shared neurons:</source>
+        <translation>共享神经元：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>4 · Partitions</source>
+        <translation>4 · 划分</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The partition whose experts the routers choose</source>
+        <translation>路由器从中选择专家的划分</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>MLP gate (trained)</source>
+        <translation>MLP 门控（需训练）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Similarity to centroids</source>
+        <translation>与质心的相似度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Oracle (ground truth)</source>
+        <translation>Oracle（真实最优）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hash of the token id (MoEBERT)</source>
+        <translation>词元 id 哈希（MoEBERT）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How each token&apos;s K experts are chosen</source>
+        <translation>如何为每个词元选择 K 个专家</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Training epochs of the MLP gate (the best held-out epoch is kept)</source>
+        <translation>MLP 门控的训练轮数（保留留出集上最好的一轮）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Partition:</source>
+        <translation>划分：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+14"/>
+        <source>Router:</source>
+        <translation>路由器：</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>Epochs:</source>
+        <translation>轮数：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>5 · Routers</source>
+        <translation>5 · 路由器</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The routers (and their partition) to sweep</source>
+        <translation>要扫描的路由器（及其划分）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>K sweep (1, 2, 4 … N)</source>
+        <translation>K 扫描（1、2、4 … N）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Classic comparison table</source>
+        <translation>经典对比表</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A sweep over K on the demo set, or the classic table of time and BLEU over the first 10 … 30 sentences</source>
+        <translation>在演示集上对 K 进行扫描，或在前 10 … 30 个句子上生成耗时与 BLEU 的经典对比表</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>6 · Sweeps</source>
+        <translation>6 · 扫描</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>about %1 s</source>
+        <translation>约 %1 秒</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>about %1 min</source>
+        <translation>约 %1 分钟</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>Running…</source>
+        <translation>运行中…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run again (%1)</source>
+        <translation>再次运行（%1）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Run this step (%1)</source>
+        <translation>运行此步骤（%1）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Runs on a worker thread; the status bar shows progress and a Cancel button. Expected time: %1 on this machine.</source>
+        <translation>在工作线程上运行；状态栏显示进度和“取消”按钮。在本机上的预计耗时：%1。</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectSession</name>
+    <message>
+        <location filename="../widgets/ProjectSession.cpp" line="+69"/>
+        <source>Opening project</source>
+        <translation>正在打开项目</translation>
+    </message>
+    <message>
+        <location line="+99"/>
+        <source>Some artifacts could not be read and were skipped:
+%1</source>
+        <translation>部分产物无法读取，已跳过：
+%1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+14"/>
+        <source>No project is open.</source>
+        <translation>未打开项目。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Copying project</source>
+        <translation>正在复制项目</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Open a project first.</source>
+        <translation>请先打开一个项目。</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Profiling FFN activations</source>
+        <translation>正在分析 FFN 激活</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>METIS partitions the co-activation graph: run the Profile step first.</source>
+        <translation>METIS 对共激活图进行划分：请先运行“分析”步骤。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Partitioning into %1 experts (%2)</source>
+        <translation>正在划分为 %1 个专家（%2）</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Routers pick experts of a partition: run the Partitions step first (partition &apos;%1&apos; does not exist).</source>
+        <translation>路由器从划分中选择专家：请先运行“划分”步骤（划分“%1”不存在）。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Building %1 routers over %2</source>
+        <translation>正在基于 %2 构建 %1 路由器</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Sweeps run a router: run the Routers step first (router &apos;%1&apos; does not exist).</source>
+        <translation>扫描需要运行路由器：请先运行“路由器”步骤（路由器“%1”不存在）。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Classic comparison with %1</source>
+        <translation>使用 %1 进行经典对比</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sweeping K with %1</source>
+        <translation>使用 %1 扫描 K</translation>
+    </message>
+    <message>
+        <location line="+84"/>
+        <source>Ding dictionary (trans-de-en)</source>
+        <translation>Ding 词典（trans-de-en）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>trans-de-en is not installed (apt install trans-de-en)</source>
+        <translation>未安装 trans-de-en（apt install trans-de-en）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 (%2 FFN layers)</source>
+        <translation>%1（%2 个 FFN 层）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>not loaded</source>
+        <translation>未加载</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 layers, %2 tokens</source>
+        <translation>%1 层，%2 个词元</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+6"/>
+        <location line="+7"/>
+        <location line="+6"/>
+        <source>not run</source>
+        <translation>未运行</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>%1 sweeps, %2 comparisons</source>
+        <translation>%1 次扫描，%2 次对比</translation>
+    </message>
+</context>
+<context>
+    <name>SentencePicker</name>
+    <message>
+        <location filename="../widgets/SentencePicker.cpp" line="+19"/>
+        <source>Sentences</source>
+        <translation>句子</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The built-in demo sentences with their English references, and the sentences you add or open</source>
+        <translation>内置演示句子及其英文参考译文，以及你添加或打开的句子</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Pick a sentence to translate it</source>
+        <translation>选择一个句子以翻译它</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add sentence</source>
+        <translation>添加句子</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add the German sentence in the input, with its reference if you typed one</source>
+        <translation>添加输入框中的德语句子，如已输入参考译文则一并添加</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open parallel file…</source>
+        <translation>打开平行文本文件…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add sentences from a TSV file (German&lt;TAB&gt;English) or from two line-aligned files (German and English, e.g. test.de and test.en: select both)</source>
+        <translation>从 TSV 文件（德语&lt;TAB&gt;英语）或两个逐行对齐的文件（德语和英语，例如 test.de 和 test.en：请同时选中两者）添加句子</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>Open parallel text</source>
+        <translation>打开平行文本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Parallel text (*.tsv *.de *.en *.txt *.gz);;All files (*)</source>
+        <translation>平行文本 (*.tsv *.de *.en *.txt *.gz);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Select one TSV file, or one German and one English file.</source>
+        <translation>请选择一个 TSV 文件，或一个德语文件和一个英语文件。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Reading %1</source>
+        <translation>正在读取 %1</translation>
+    </message>
+</context>
+<context>
+    <name>SparsityView</name>
+    <message>
+        <location filename="../widgets/SparsityView.cpp" line="+47"/>
+        <source>No profile yet — run the Profile step&lt;br&gt;&lt;small&gt;Then this view shows the share of zero activations in each feed-forward layer.&lt;/small&gt;</source>
+        <translation>尚无分析结果——请运行“分析”步骤&lt;br&gt;&lt;small&gt;之后此视图将显示每个前馈层中零激活的占比。&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The profile counts which FFN neurons fire on training tokens</source>
+        <translation>分析步骤统计哪些 FFN 神经元在训练词元上激活</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Share of zero activations (ReLU output 0) in each feed-forward layer; the grey top is the dense share that a dense FFN computes for nothing but these neurons</source>
+        <translation>每个前馈层中零激活（ReLU 输出为 0）的占比；顶部灰色部分为稠密（非零）占比，即稠密 FFN 的计算中只有这些神经元的部分是有用的</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>How many neurons fire on a given share of the profiled tokens</source>
+        <translation>在给定比例的已分析词元上激活的神经元有多少</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The feed-forward layer whose neuron frequencies are shown</source>
+        <translation>显示其神经元激活频率的前馈层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log count</source>
+        <translation>对数计数</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Logarithmic neuron count, so that rare frequencies stay visible next to the peak</source>
+        <translation>神经元计数取对数，使罕见频率在峰值旁仍清晰可见</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Facts about the chosen layer&apos;s neurons</source>
+        <translation>所选层神经元的统计信息</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Layer:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Sparsity of the feed-forward layers</source>
+        <translation>前馈层的稀疏度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Share of activations (%)</source>
+        <translation>激活占比（%）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+10"/>
+        <location line="+15"/>
+        <source>Neuron activation frequency</source>
+        <translation>神经元激活频率</translation>
+    </message>
+    <message>
+        <location line="-23"/>
+        <source>Tokens on which the neuron fires (%)</source>
+        <translation>神经元激活的词元占比（%）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Neurons</source>
+        <translation>神经元数</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+16"/>
+        <source>Sparsity per layer</source>
+        <translation>各层稀疏度</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <source>Encoder: zero activations</source>
+        <translation>编码器：零激活</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Decoder: zero activations</source>
+        <translation>解码器：零激活</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Dense share (non-zero)</source>
+        <translation>稠密占比（非零）</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>dense %1</source>
+        <translation>稠密 %1</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>mean %1</source>
+        <translation>平均 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Neuron activation frequency — %1</source>
+        <translation>神经元激活频率——%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 neurons over %2 tokens; %3 never fire; mean frequency %4</source>
+        <translation>%1 个神经元，共 %2 个词元；%3 个从不激活；平均频率 %4</translation>
+    </message>
+</context>
+<context>
+    <name>SweepComparisonPanel</name>
+    <message>
+        <location filename="../widgets/SweepComparisonPanel.cpp" line="+32"/>
+        <source>&lt;p&gt;&lt;b&gt;No classic comparison yet.&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Click “Run classic comparison…” to time the dense model and K = 1, 2, 4, 8 active experts over the first 10, 15, 20, 25 and 30 test sentences.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;尚无经典对比。&lt;/b&gt;&lt;/p&gt;&lt;p&gt;点击“运行经典对比…”，在前 10、15、20、25 和 30 个测试句子上对稠密模型以及 K = 1、2、4、8 个激活专家进行计时。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>This tab fills in once a classic comparison has run</source>
+        <translation>运行经典对比后，此标签页将显示内容</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Which saved comparison table to show</source>
+        <translation>显示哪个已保存的对比表</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What the MoE columns ran with</source>
+        <translation>MoE 各列的运行设置</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Wall time and BLEU per number of sentences and setting</source>
+        <translation>按句子数和设置列出的实际耗时与 BLEU</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Time (left) and BLEU (right) against the number of test sentences, for dense and each K</source>
+        <translation>耗时（左）和 BLEU（右）随测试句子数的变化，分别针对稠密模型和每个 K</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Test sentences</source>
+        <translation>测试句子数</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Time (s)</source>
+        <translation>耗时（秒）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Comparison:</source>
+        <translation>对比：</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Classic comparison: time and BLEU</source>
+        <translation>经典对比：耗时与 BLEU</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Dense</source>
+        <translation>稠密</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>K = %1</source>
+        <translation>K = %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sentences</source>
+        <translation>句子数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 time (s)</source>
+        <translation>%1 耗时（秒）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 BLEU</source>
+        <translation>%1 BLEU</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Router “%1” over partition “%2”, %3 experts; %4, batch %5</source>
+        <translation>路由器“%1”，基于划分“%2”，%3 个专家；%4，批大小 %5</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>beam %1</source>
+        <translation>束宽 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>greedy</source>
+        <translation>贪心</translation>
+    </message>
+</context>
+<context>
+    <name>SweepTableModel</name>
+    <message>
+        <location filename="../widgets/SweepTableModel.cpp" line="+118"/>
+        <source>dense</source>
+        <translation>稠密</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1×</source>
+        <translation>%1×</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Dense reference run of “%1” (every expert computed)</source>
+        <translation>“%1”的稠密参考运行（计算所有专家）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“%1” with encoder K = %2 and decoder K = %3 of %4 experts</source>
+        <translation>“%1”，编码器 K = %2，解码器 K = %3，共 %4 个专家</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Sweep</source>
+        <translation>扫描</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Partition</source>
+        <translation>划分</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Router</source>
+        <translation>路由器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enc K</source>
+        <translation>编码器 K</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Dec K</source>
+        <translation>解码器 K</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time (s)</source>
+        <translation>耗时（秒）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FFN (s)</source>
+        <translation>FFN（秒）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Speedup</source>
+        <translation>加速比</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FFN ×</source>
+        <translation>FFN ×</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Recall</source>
+        <translation>召回率</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FFN error</source>
+        <translation>FFN 误差</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Name of the saved sweep</source>
+        <translation>已保存扫描的名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Partition the experts come from</source>
+        <translation>专家所属的划分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Router that picks the experts</source>
+        <translation>选择专家的路由器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Experts computed per token in each encoder layer</source>
+        <translation>每个编码器层中每个词元计算的专家数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Experts computed per token in each decoder layer</source>
+        <translation>每个解码器层中每个词元计算的专家数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Corpus BLEU on the test set (sacreBLEU, 0–100)</source>
+        <translation>测试集上的语料级 BLEU（sacreBLEU，0–100）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wall time of translating the test set</source>
+        <translation>翻译测试集的实际耗时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Part of the time spent inside the feed-forward layers, routing included</source>
+        <translation>其中在前馈层内花费的时间，含路由</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dense time divided by this row&apos;s time</source>
+        <translation>稠密耗时除以本行耗时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dense FFN time divided by this row&apos;s FFN time</source>
+        <translation>稠密 FFN 耗时除以本行 FFN 耗时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mean held-out recall@K of the router over layers</source>
+        <translation>路由器在留出集上的 recall@K 的各层平均值</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mean relative error of the FFN output against the dense FFN</source>
+        <translation>FFN 输出相对稠密 FFN 的平均相对误差</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>%1: cannot write (%2); choose another folder</source>
+        <translation>%1：无法写入（%2）；请选择其他文件夹</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1: writing failed (%2)</source>
+        <translation>%1：写入失败（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>SweepView</name>
+    <message>
+        <location filename="../widgets/SweepView.cpp" line="+51"/>
+        <source>This tab fills in once the project has a sweep</source>
+        <translation>项目中有扫描结果后，此标签页将显示内容</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Run sweep…</source>
+        <translation>运行扫描…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Translate the test set with K = 1, 2, 4, … active experts and measure BLEU and time</source>
+        <translation>用 K = 1、2、4、… 个激活专家翻译测试集，并测量 BLEU 和耗时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run classic comparison…</source>
+        <translation>运行经典对比…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Time and BLEU for dense and K = 1, 2, 4, 8 over the first 10, 15, 20, 25 and 30 test sentences</source>
+        <translation>在前 10、15、20、25 和 30 个测试句子上，对稠密模型和 K = 1、2、4、8 测量耗时与 BLEU</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Sweeps</source>
+        <translation>扫描</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>BLEU, time and speedup against K for the checked sweeps</source>
+        <translation>所勾选扫描的 BLEU、耗时和加速比随 K 的变化</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Classic comparison</source>
+        <translation>经典对比</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time and BLEU for dense and a few K over growing test sets</source>
+        <translation>在逐渐增大的测试集上，稠密模型和若干 K 的耗时与 BLEU</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+169"/>
+        <source>BLEU over encoder K × decoder K</source>
+        <translation>BLEU 随编码器 K × 解码器 K 的变化</translation>
+    </message>
+    <message>
+        <location line="-153"/>
+        <source>&lt;p&gt;&lt;b&gt;No sweeps yet.&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Click “Run sweep…” to translate the test set with K = 1, 2, 4, … active experts and see BLEU, time and speedup against K.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;尚无扫描结果。&lt;/b&gt;&lt;/p&gt;&lt;p&gt;点击“运行扫描…”，用 K = 1、2、4、… 个激活专家翻译测试集，查看 BLEU、耗时和加速比随 K 的变化。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Check the sweeps to show in the plots and the table</source>
+        <translation>勾选要在图表和表格中显示的扫描</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Heatmap of BLEU (encoder K × decoder K)</source>
+        <translation>BLEU 热力图（编码器 K × 解码器 K）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Diagonal only (encoder K = decoder K)</source>
+        <translation>仅对角线（编码器 K = 解码器 K）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How to show sweeps that vary encoder K and decoder K separately</source>
+        <translation>如何显示分别改变编码器 K 和解码器 K 的扫描</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Which grid sweep the heatmap shows</source>
+        <translation>热力图显示哪个网格扫描</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save the table as a CSV file (comma-separated, one row per K)</source>
+        <translation>将表格保存为 CSV 文件（逗号分隔，每个 K 一行）</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Active experts K</source>
+        <translation>激活专家数 K</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+18"/>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>BLEU against K; the dashed line is the dense model</source>
+        <translation>BLEU 随 K 的变化；虚线为稠密模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time (s)</source>
+        <translation>耗时（秒）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wall time of translating the test set; dashed: dense</source>
+        <translation>翻译测试集的实际耗时；虚线：稠密</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speedup (×)</source>
+        <translation>加速比（×）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dense time divided by MoE time; above 1 is faster than dense</source>
+        <translation>稠密耗时除以 MoE 耗时；大于 1 表示比稠密模型快</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>BLEU for every encoder K × decoder K of the grid sweep</source>
+        <translation>网格扫描中每组编码器 K × 解码器 K 的 BLEU</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Encoder K</source>
+        <translation>编码器 K</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Decoder K</source>
+        <translation>解码器 K</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>The numbers behind the plots; dense rows in italics</source>
+        <translation>图表背后的数值；稠密行以斜体显示</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Grid sweeps:</source>
+        <translation>网格扫描：</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>BLEU against active experts K</source>
+        <translation>BLEU 随激活专家数 K 的变化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Translation time against active experts K</source>
+        <translation>翻译耗时随激活专家数 K 的变化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speedup against active experts K</source>
+        <translation>加速比随激活专家数 K 的变化</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Partition %1, router %2, %3 experts%4</source>
+        <translation>划分 %1，路由器 %2，%3 个专家%4</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>, encoder K × decoder K grid</source>
+        <translation>，编码器 K × 解码器 K 网格</translation>
+    </message>
+    <message>
+        <location line="+110"/>
+        <source>%1 (dense)</source>
+        <translation>%1（稠密）</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>dense (dashed)</source>
+        <translation>稠密（虚线）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>dense (1×)</source>
+        <translation>稠密（1×）</translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>BLEU (dense %1)</source>
+        <translation>BLEU（稠密 %1）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Export sweep table</source>
+        <translation>导出扫描表</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+</context>
+<context>
+    <name>TranslatorPanel</name>
+    <message>
+        <location filename="../widgets/TranslatorPanel.cpp" line="+34"/>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>Greedy translation of this sentence: median wall time of %n timed run(s) after one warm-up run</source>
+        <translation>
+            <numerusform>此句子的贪心翻译：预热一次后，%n 次计时运行的实际耗时中位数</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>Type a German sentence first, then add it.</source>
+        <translation>请先输入一个德语句子，再添加。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>Added %n sentence(s) from %1.</source>
+        <translation>
+            <numerusform>已从 %1 添加 %n 个句子。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not read the parallel text: %1</source>
+        <translation>无法读取平行文本：%1</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Type a German sentence, e.g. Ein Hund rennt über die Wiese.</source>
+        <translation>输入一个德语句子，例如 Ein Hund rennt über die Wiese.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The German sentence; it is translated as you type</source>
+        <translation>德语句子；输入时即实时翻译</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Optional English reference, for sentence BLEU</source>
+        <translation>可选的英文参考译文，用于句子级 BLEU</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A reference translation; with one, both outputs get a sentence BLEU score (sacreBLEU&apos;s sentence_bleu)</source>
+        <translation>参考译文；提供后，两种输出都会得到句子级 BLEU 分数（sacreBLEU 的 sentence_bleu）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>German:</source>
+        <translation>德语：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reference:</source>
+        <translation>参考译文：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The expert partition: how each feed-forward layer&apos;s neurons are split into experts</source>
+        <translation>专家划分：每个前馈层的神经元如何划分为专家</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The router that picks each token&apos;s experts (only routers trained for the chosen partition are listed)</source>
+        <translation>为每个词元选择专家的路由器（只列出为所选划分训练的路由器）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Active experts K per token and layer: fewer experts, less feed-forward compute</source>
+        <translation>每个词元每层的激活专家数 K：专家越少，前馈计算越少</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Active experts of all experts</source>
+        <translation>激活专家数 / 专家总数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Partition:</source>
+        <translation>划分：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Router:</source>
+        <translation>路由器：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Active experts:</source>
+        <translation>激活专家：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Feed-forward multiply-adds per token relative to the dense model: the K/N experts computed, plus what the router itself costs</source>
+        <translation>每个词元的前馈乘加运算量相对稠密模型的比例：计算的 K/N 个专家，加上路由器本身的开销</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Dense (every neuron)</source>
+        <translation>稠密（所有神经元）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The original model, every feed-forward neuron computed</source>
+        <translation>原始模型，计算所有前馈神经元</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Greedy translation by the dense model</source>
+        <translation>稠密模型的贪心翻译</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dense translation time</source>
+        <translation>稠密翻译耗时</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sentence BLEU of the dense translation against the reference</source>
+        <translation>稠密翻译相对参考译文的句子级 BLEU</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+308"/>
+        <source>Mixture of experts</source>
+        <translation>混合专家</translation>
+    </message>
+    <message>
+        <location line="-304"/>
+        <source>The same model with each feed-forward layer run as a mixture of experts: only the K experts the router picks are computed</source>
+        <translation>同一模型，每个前馈层以混合专家方式运行：只计算路由器选出的 K 个专家</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Greedy translation with K active experts per token</source>
+        <translation>每个词元使用 K 个激活专家的贪心翻译</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>MoE translation time</source>
+        <translation>MoE 翻译耗时</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sentence BLEU of the MoE translation against the reference</source>
+        <translation>MoE 翻译相对参考译文的句子级 BLEU</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Dense time divided by MoE time for this sentence (whole translation, not only the feed-forward layers)</source>
+        <translation>此句子的稠密耗时除以 MoE 耗时（整个翻译过程，不仅是前馈层）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>What the translator is doing</source>
+        <translation>翻译器当前的状态</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Experts fired per token</source>
+        <translation>每个词元激活的专家</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Live translator</source>
+        <translation>实时翻译器</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>K = –</source>
+        <translation>K = –</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Feed-forward compute: dense (no partition chosen)</source>
+        <translation>前馈计算量：稠密（未选择划分）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>K = %1 of %2</source>
+        <translation>K = %1 / %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Feed-forward compute: K/N = %1/%2 = %3 % of dense</source>
+        <translation>前馈计算量：K/N = %1/%2 = 稠密的 %3 %</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>, plus %1 % for the router</source>
+        <translation>，另加路由器的 %1 %</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No expert partition yet: run the Partitions step (or “moewb partition”) to compare with a mixture of experts.</source>
+        <translation>尚无专家划分：请运行“划分”步骤（或“moewb partition”）以与混合专家进行对比。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Partition “%1” has no expert blocks for this model: reopen the project.</source>
+        <translation>划分“%1”没有适用于此模型的专家块：请重新打开项目。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No router for partition “%1” yet: run the Routers step (or “moewb route --partition %1”) first.</source>
+        <translation>划分“%1”尚无路由器：请先运行“路由器”步骤（或“moewb route --partition %1”）。</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>No model loaded: open a project or load a model first (then partition it and train routers to compare with experts).</source>
+        <translation>未加载模型：请先打开项目或加载模型（然后对其进行划分并训练路由器，以便与专家进行对比）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Type a German sentence or pick one from the list.</source>
+        <translation>输入一个德语句子，或从列表中选择一个。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Translating</source>
+        <translation>正在翻译</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Translation failed: %1</source>
+        <translation>翻译失败：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Translation cancelled; the previous output is still shown.</source>
+        <translation>翻译已取消；仍显示之前的输出。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Translating…</source>
+        <translation>正在翻译…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Mixture of experts (K = %1 of %2)</source>
+        <translation>混合专家（K = %1 / %2）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Speedup: ×%1</source>
+        <translation>加速比：×%1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>–</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>BLEU: no reference</source>
+        <translation>BLEU：无参考译文</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>BLEU: %1</source>
+        <translation>BLEU：%1</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="+23"/>
+        <location filename="../app/gui/main.cpp" line="+28"/>
         <source>Use the user-interface language &lt;code&gt;, e.g. zh_CN or en (default: the &quot;language&quot; setting, then the system locale).</source>
         <translation>使用界面语言 &lt;代码&gt;，例如 zh_CN 或 en（默认：先取“language”设置，再取系统区域设置）。</translation>
     </message>
@@ -321,16 +2466,43 @@
     </message>
     <message>
         <location line="+7"/>
-        <source>Show the main window, save a PNG picture of it to &lt;file&gt; and quit.</source>
-        <translation>显示主窗口，将其 PNG 截图保存到 &lt;文件&gt; 后退出。</translation>
+        <source>Open the project in &lt;folder&gt; (created when it has no project.json; default: the default project).</source>
+        <translation>打开 &lt;文件夹&gt; 中的项目（如其中没有 project.json 则新建；默认：默认项目）。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
+        <location line="+13"/>
+        <location line="+6"/>
+        <source>folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location line="-16"/>
+        <source>Once the project is loaded, save a PNG picture of the window to &lt;file&gt; and quit.</source>
+        <translation>项目加载完成后，将窗口的 PNG 截图保存到 &lt;文件&gt; 并退出。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+3"/>
+        <source>Once the project is loaded, save a PNG picture of every tab into &lt;folder&gt; and quit.</source>
+        <translation>项目加载完成后，将每个标签页的 PNG 截图保存到 &lt;文件夹&gt; 并退出。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open the project, write every figure (PNG, PDF, SVG) into &lt;folder&gt; and quit (no steps are run).</source>
+        <translation>打开项目，将每个图形（PNG、PDF、SVG）写入 &lt;文件夹&gt; 并退出（不运行任何步骤）。</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>cannot write &quot;%1&quot;</source>
+        <translation>无法写入“%1”</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>cannot write the screenshot &quot;%1&quot;</source>
         <translation>无法写入截图“%1”</translation>
     </message>
