@@ -444,6 +444,11 @@ Click to show its block in the heatmap</source>
 <context>
     <name>FigureExporter</name>
     <message>
+        <location filename="../widgets/FigureExporter.cpp" line="+31"/>
+        <source>%1: could not replace the file (check the folder&apos;s permissions)</source>
+        <translation>%1：无法替换该文件（请检查文件夹的权限）</translation>
+    </message>
+    <message>
         <location filename="../widgets/FigureExporter.cpp" line="+118"/>
         <source>%1: unknown figure format (use .png, .pdf or .svg)</source>
         <translation>%1：未知的图形格式（请使用 .png、.pdf 或 .svg）</translation>

@@ -19,10 +19,6 @@
 
 namespace {
 
-QString tr(const char* text) {
-    return QCoreApplication::translate("FigureExporter", text);
-}
-
 // Writes next to the target and renames over it, so a failed export never leaves half a file
 // where a good one was.
 QString temporaryPathFor(const QString& path) {
@@ -33,7 +29,9 @@ QString temporaryPathFor(const QString& path) {
 bool renameOver(const QString& from, const QString& to, QString* error) {
     if (std::rename(QFile::encodeName(from).constData(), QFile::encodeName(to).constData()) != 0) {
         QFile::remove(from);
-        *error = tr("%1: could not replace the file (check the folder's permissions)").arg(to);
+        *error =
+            FigureExporter::tr("%1: could not replace the file (check the folder's permissions)")
+                .arg(to);
         return false;
     }
     return true;

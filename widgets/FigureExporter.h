@@ -4,6 +4,7 @@
 // figures" (GUI) and `moewb export-figures` (CLI) write every view the same way.
 
 #include <QColor>
+#include <QCoreApplication>
 #include <QList>
 #include <QSize>
 #include <QString>
@@ -32,6 +33,8 @@ struct FigureExportOptions {
 };
 
 class FigureExporter {
+    Q_DECLARE_TR_FUNCTIONS(FigureExporter)
+
 public:
     enum class Format { Png, Pdf, Svg };
 

@@ -4,6 +4,7 @@
 
 #include "moewb/util/Feedback.h"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -28,9 +29,9 @@ const Command kCommands[] = {
      moewb::cli::runConvertCommand},
     {"profile", "FFN sparsity and co-activation of a model, saved in a project folder",
      moewb::cli::runProfileCommand},
-    {"partition", "split every FFN layer into N experts (metis, kmeans, random)",
+    {"partition", "split every FFN layer into N experts (metis, kmeans, importance, random)",
      moewb::cli::runPartitionCommand},
-    {"route", "build routers (oracle, similarity, trained MLP) over a partition; recall@K",
+    {"route", "build routers (oracle, similarity, trained MLP, hash) over a partition; recall@K",
      moewb::cli::runRouteCommand},
     {"sweep", "BLEU, time, speedup, recall and FFN error for K = 1, 2, 4, ... N (or a grid)",
      moewb::cli::runSweepCommand},
@@ -46,8 +47,12 @@ void printUsage(std::ostream& out) {
     out << "usage: moewb <command> [options]   (moewb <command> --help for its options)\n\n"
            "MoE Workbench " MOEWB_VERSION
            " - MoEfication of a German-English Transformer, headless.\n\ncommands:\n";
+    std::size_t width = 0;
     for (const auto& command : kCommands) {
-        out << "  " << command.name << std::string(10 - std::strlen(command.name), ' ')
+        width = std::max(width, std::strlen(command.name));
+    }
+    for (const auto& command : kCommands) {
+        out << "  " << command.name << std::string(width + 2 - std::strlen(command.name), ' ')
             << command.summary << "\n";
     }
 }
