@@ -17,6 +17,8 @@
 #include <qcustomplot.h>
 #include <torch/version.h>
 
+#include <cstdio>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -267,8 +269,8 @@ void MainWindow::connectSession() {
         m_sweeps->setComparisons(m_session->comparisons());
     });
     for (auto signal : {&ProjectSession::modelChanged, &ProjectSession::profileChanged,
-                         &ProjectSession::partitionsChanged, &ProjectSession::routersChanged,
-                         &ProjectSession::sweepsChanged}) {
+                        &ProjectSession::partitionsChanged, &ProjectSession::routersChanged,
+                        &ProjectSession::sweepsChanged}) {
         connect(m_session, signal, this, &MainWindow::refreshOverview);
     }
     connect(m_session, &ProjectSession::opened, this, [this](const QString& folder) {
@@ -281,13 +283,20 @@ void MainWindow::connectSession() {
     });
     connect(m_session, &ProjectSession::openFailed, this,
             [this](const QString& folder, const QString& message) {
-                QMessageBox::warning(this, tr("Open Project"),
-                                     tr("Could not open %1:\n%2").arg(folder, message));
+                warn(tr("Open Project"), tr("Could not open %1:\n%2").arg(folder, message));
             });
     connect(m_session, &ProjectSession::stepFailed, this,
             [this](ProjectSession::Step, const QString& message) {
-                QMessageBox::warning(this, tr("MoE Workbench"), message);
+                warn(tr("MoE Workbench"), message);
             });
+}
+
+void MainWindow::warn(const QString& title, const QString& message) {
+    if (m_batch) {
+        std::fprintf(stderr, "moe-workbench: %s\n", qPrintable(message));
+    } else {
+        QMessageBox::warning(this, title, message);
+    }
 }
 
 void MainWindow::refreshOverview() {

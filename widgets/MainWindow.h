@@ -40,6 +40,9 @@ public:
     // Opens a project folder (creating it when it has no project.json) on the worker; a fresh
     // project gets the quick-start steps (profile, k-means experts, similarity routers).
     void openProject(const QString& folder, const QString& modelPath = {});
+    // Batch runs (screenshots, export) report errors on stderr instead of modal message boxes,
+    // which would wait for a click nobody makes.
+    void setBatchMode(bool batch) { m_batch = batch; }
     // Writes every view's figures into `folder` (PNG, PDF and SVG); returns the files written.
     QStringList exportAllFigures(const QString& folder, QString* error);
 
@@ -60,6 +63,7 @@ private:
     void rememberRecent(const QString& folder);
     void refreshRecentMenu();
     void refreshOverview();
+    void warn(const QString& title, const QString& message);
 
     JobRunner* m_jobs = nullptr;
     ProjectSession* m_session = nullptr;
@@ -75,4 +79,5 @@ private:
     JobStatusWidget* m_jobStatus = nullptr;
     QMenu* m_recentMenu = nullptr;
     bool m_quickStartPending = false;
+    bool m_batch = false;
 };

@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
     const QString screenshots = parser.value(screenshotsOption);
     const QString exportFolder = parser.value(exportOption);
     const bool batch = !screenshot.isEmpty() || !screenshots.isEmpty() || !exportFolder.isEmpty();
+    window.setBatchMode(batch);
     if (batch) {
         window.resize(1360, 860);  // a fixed size, so pictures do not depend on saved state
     }

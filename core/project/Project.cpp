@@ -19,7 +19,17 @@ namespace {
 
 const char* kFormat = "moewb-project";
 
+// Creates the folder and any missing parents (the default project lives in a data folder that a
+// fresh account does not have yet).
 void makeFolder(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    if (slash != std::string::npos && slash > 0) {
+        struct stat info;
+        const std::string parent = path.substr(0, slash);
+        if (::stat(parent.c_str(), &info) != 0) {
+            makeFolder(parent);
+        }
+    }
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
         throw std::runtime_error("cannot create folder '" + path + "': " + std::strerror(errno));
     }

@@ -22,6 +22,14 @@ private slots:
         QVERIFY(QDir(dir.filePath("p/partitions")).exists());
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, Project::create(folder));
     }
+    void createsMissingParentFolders() {
+        // The GUI's default project lives in a data folder a fresh account does not have.
+        QTemporaryDir dir;
+        const std::string folder = dir.filePath("a/b/c/default-project").toStdString();
+        Project::openOrCreate(folder, "/m.moewb");
+        QVERIFY(QFile::exists(dir.filePath("a/b/c/default-project/project.json")));
+        QVERIFY(QDir(dir.filePath("a/b/c/default-project/profile")).exists());
+    }
     void listsArtifacts() {
         QTemporaryDir dir;
         auto project = Project::create(dir.filePath("p").toStdString(), "/m.moewb");
