@@ -293,7 +293,11 @@ void CoActivationHeatmap::setPartitions(const QList<PartitionEntry>& partitions)
                 m_partitionBox->addItem(entry.name, entry.name);
             }
         }
-        m_partitionBox->setCurrentIndex(std::max(0, m_partitionBox->findData(previous)));
+        // Experts as blocks is the point of the view: order by the first partition unless the
+        // user's choice still exists.
+        const int kept = previous.isEmpty() ? -1 : m_partitionBox->findData(previous);
+        m_partitionBox->setCurrentIndex(kept >= 0 ? kept
+                                                  : std::min(1, m_partitionBox->count() - 1));
     }
     m_highlighted = -1;
     rebuild();

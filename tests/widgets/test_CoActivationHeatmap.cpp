@@ -78,6 +78,8 @@ private slots:
         view.setPartitions({m_partition});
         QCOMPARE(view.findChild<QComboBox*>(QStringLiteral("layerPicker"))->count(), 4);
         QCOMPARE(view.findChild<QComboBox*>(QStringLiteral("partitionPicker"))->count(), 2);
+        QCOMPARE(view.currentPartition(), QStringLiteral("random"));  // experts first
+        view.setCurrentPartition(QString());
         QCOMPARE(view.currentPartition(), QString());
         view.setCurrentLayer(1);
         const auto& layer = m_profile->layers[1];
