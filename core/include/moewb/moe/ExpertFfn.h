@@ -54,7 +54,10 @@ public:
 
     // Below this many token×expert pairs Gather wins over Dispatch (measured with
     // bench/expert_ffn_bench on the 2-core reference machine).
-    static int64_t gatherThreshold() { return 64; }
+    // Measured with bench/expert_ffn_bench (2 cores, OpenBLAS): per-token gathering beat
+    // dispatch only for a single token with K <= 2 (d_model 256); from 8 tokens on it was 2-45x
+    // slower, and at d_model 512 dispatch won even for one token. So gather only tiny selections.
+    static int64_t gatherThreshold() { return 3; }
 
 private:
     torch::Tensor gather(const torch::Tensor& x, const torch::Tensor& experts) const;
