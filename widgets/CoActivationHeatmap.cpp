@@ -1,5 +1,7 @@
 #include "CoActivationHeatmap.h"
 
+#include "Log10CountTicker.h"
+
 #include <qcustomplot.h>
 
 #include <QCheckBox>
@@ -20,51 +22,6 @@
 
 namespace {
 
-// Viridis: perceptually uniform and readable in grey print. Cells whose neurons never fire
-// together (count 0, no logarithm) are NaN and drawn in a pale grey.
-QCPColorGradient heatGradient() {
-    QCPColorGradient gradient;
-    gradient.clearColorStops();
-    gradient.setColorStopAt(0.0, QColor(68, 1, 84));
-    gradient.setColorStopAt(0.25, QColor(59, 82, 139));
-    gradient.setColorStopAt(0.5, QColor(33, 145, 140));
-    gradient.setColorStopAt(0.75, QColor(94, 201, 98));
-    gradient.setColorStopAt(1.0, QColor(253, 231, 37));
-    gradient.setNanHandling(QCPColorGradient::nhNanColor);
-    gradient.setNanColor(QColor(238, 238, 238));
-    gradient.setLevelCount(256);
-    return gradient;
-}
-
-// The maps hold log10(count) and colour it linearly: QCustomPlot's logarithmic colouring takes a
-// logarithm per cell on every image rebuild, which is too slow for 1024 × 1024. This ticker
-// labels the log10 axis of the colour scale with the counts (1, 10, 100, …) and puts sub-ticks at
-// 2…9 × 10^k, so it reads as a log scale.
-class Log10CountTicker : public QCPAxisTicker {
-protected:
-    QVector<double> createTickVector(double, const QCPRange& range) override {
-        QVector<double> ticks;
-        for (double k = std::ceil(range.lower); k <= std::floor(range.upper) + 1e-9; k += 1.0) {
-            ticks << k;
-        }
-        return ticks;
-    }
-    QVector<double> createSubTickVector(int, const QVector<double>& ticks) override {
-        QVector<double> subTicks;
-        const double first = ticks.isEmpty() ? 0.0 : ticks.first() - 1.0;
-        const double last = ticks.isEmpty() ? 0.0 : ticks.last();
-        for (double k = first; k <= last; k += 1.0) {
-            for (int m = 2; m <= 9; ++m) {
-                subTicks << k + std::log10(double(m));
-            }
-        }
-        return subTicks;
-    }
-    QString getTickLabel(double tick, const QLocale& locale, QChar, int) override {
-        return locale.toString(qlonglong(std::llround(std::pow(10.0, tick))));
-    }
-};
-
 QString expertName(int expert) {
     return expert < 0 ? CoActivationHeatmap::tr("shared")
                       : CoActivationHeatmap::tr("E%1").arg(expert);
@@ -81,15 +38,7 @@ CoActivationHeatmap::CoActivationHeatmap(QWidget* parent) : QWidget(parent) {
     hint->setAlignment(Qt::AlignCenter);
     hint->setWordWrap(true);
     hint->setToolTip(tr("The heatmap shows how often two neurons fire on the same token"));
-    QFont hintFont = hint->font();
-    hintFont.setPointSizeF(hintFont.pointSizeF() * 1.3);
-    hint->setFont(hintFont);
-    // Softened text colour that follows light and dark themes.
-    QPalette hintPalette = hint->palette();
-    QColor hintColor = hintPalette.color(QPalette::WindowText);
-    hintColor.setAlphaF(0.65);
-    hintPalette.setColor(QPalette::WindowText, hintColor);
-    hint->setPalette(hintPalette);
+    FigureExporter::styleHint(hint);
 
     m_layerBox = new QComboBox(this);
     m_layerBox->setObjectName(QStringLiteral("layerPicker"));
@@ -163,7 +112,7 @@ CoActivationHeatmap::CoActivationHeatmap(QWidget* parent) : QWidget(parent) {
 }
 
 void CoActivationHeatmap::buildPlots() {
-    const QCPColorGradient gradient = heatGradient();
+    const QCPColorGradient gradient = FigureExporter::heatGradient();
     auto setupScale = [&](QCustomPlot* plot, QCPColorScale* scale) {
         scale->setType(QCPAxis::atRight);
         scale->setDataScaleType(QCPAxis::stLinear);

@@ -16,72 +16,13 @@
 #include <cmath>
 #include <memory>
 
-// Last: Graphviz's C headers define short macros (ND_coord, …) that must not reach other headers.
-#include <graphviz/cgraph.h>
-#include <graphviz/gvc.h>
+#include "GraphvizLayout.h"
 
 namespace {
 
 // Node diameters in pixels: the smallest node stays clickable, the largest does not swamp 16.
 constexpr double kMinDiameter = 16.0;
 constexpr double kMaxDiameter = 50.0;
-
-// cgraph 2.43 takes char* for names and values it only reads (newer versions take const char*).
-char* gvText(const char* text) {
-    return const_cast<char*>(text);
-}
-
-void setNumber(Agedge_t* edge, const char* name, double value) {
-    QByteArray text = QByteArray::number(value);
-    agsafeset(edge, gvText(name), text.data(), gvText("1"));
-}
-
-// Places the nodes with Graphviz neato (stress majorisation). Each pair with co-activation gets
-// an edge whose ideal length shrinks from 3 to 0.7 inch as its weight grows, and whose weight
-// (how hard neato tries to meet that length) grows with it, so strongly linked experts end up
-// close. Returns positions in points, or empty with *error set.
-std::vector<QPointF> graphvizLayout(int n, const std::vector<double>& weights, QString* error) {
-    std::unique_ptr<GVC_t, int (*)(GVC_t*)> context(gvContext(), gvFreeContext);
-    if (!context) {
-        *error = ExpertGraphView::tr("Graphviz could not start (is libgvc installed?)");
-        return {};
-    }
-    Agraph_t* graph = agopen(gvText("experts"), Agundirected, nullptr);
-    agattr(graph, AGRAPH, gvText("overlap"), gvText("false"));
-    agattr(graph, AGRAPH, gvText("splines"), gvText("false"));
-    agattr(graph, AGNODE, gvText("shape"), gvText("circle"));
-    agattr(graph, AGNODE, gvText("fixedsize"), gvText("true"));
-    agattr(graph, AGNODE, gvText("width"), gvText("0.5"));
-    agattr(graph, AGNODE, gvText("label"), gvText(""));
-    agattr(graph, AGEDGE, gvText("len"), gvText("1"));
-    agattr(graph, AGEDGE, gvText("weight"), gvText("1"));
-    std::vector<Agnode_t*> nodes;
-    for (int e = 0; e < n; ++e) {
-        nodes.push_back(agnode(graph, QByteArray::number(e).data(), 1));
-    }
-    for (int e = 0; e < n; ++e) {
-        for (int f = e + 1; f < n; ++f) {
-            const double w = weights[std::size_t(e) * n + f];
-            if (w <= 0.0) {
-                continue;
-            }
-            Agedge_t* edge = agedge(graph, nodes[e], nodes[f], nullptr, 1);
-            setNumber(edge, "len", 0.7 + 2.3 * (1.0 - w));
-            setNumber(edge, "weight", 1.0 + 4.0 * w);
-        }
-    }
-    std::vector<QPointF> positions;
-    if (gvLayout(context.get(), graph, gvText("neato")) != 0) {
-        *error = ExpertGraphView::tr("Graphviz could not lay out the graph (neato failed)");
-    } else {
-        for (Agnode_t* node : nodes) {
-            positions.emplace_back(ND_coord(node).x, ND_coord(node).y);
-        }
-        gvFreeLayout(context.get(), graph);
-    }
-    agclose(graph);
-    return positions;
-}
 
 }  // namespace
 
@@ -91,15 +32,7 @@ ExpertGraphView::ExpertGraphView(QWidget* parent) : QWidget(parent) {
     m_hint->setAlignment(Qt::AlignCenter);
     m_hint->setWordWrap(true);
     m_hint->setToolTip(tr("The expert graph needs a profile and a partition of the model"));
-    QFont hintFont = m_hint->font();
-    hintFont.setPointSizeF(hintFont.pointSizeF() * 1.3);
-    m_hint->setFont(hintFont);
-    // Softened text colour that follows light and dark themes.
-    QPalette hintPalette = m_hint->palette();
-    QColor hintColor = hintPalette.color(QPalette::WindowText);
-    hintColor.setAlphaF(0.65);
-    hintPalette.setColor(QPalette::WindowText, hintColor);
-    m_hint->setPalette(hintPalette);
+    FigureExporter::styleHint(m_hint);
 
     m_layerBox = new QComboBox(this);
     m_layerBox->setObjectName(QStringLiteral("layerPicker"));

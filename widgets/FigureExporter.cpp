@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QInputDialog>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPdfWriter>
@@ -58,6 +59,34 @@ QColor FigureExporter::color(int index) {
         QColor(255, 176, 0),   QColor(27, 158, 119),  QColor(117, 112, 179), QColor(102, 102, 102)};
     const int n = int(sizeof(palette) / sizeof(palette[0]));
     return palette[((index % n) + n) % n];
+}
+
+// Viridis: perceptually uniform and readable in grey print. Cells whose neurons never fire
+// together (count 0, no logarithm) are NaN and drawn in a pale grey.
+QCPColorGradient FigureExporter::heatGradient() {
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    gradient.setColorStopAt(0.0, QColor(68, 1, 84));
+    gradient.setColorStopAt(0.25, QColor(59, 82, 139));
+    gradient.setColorStopAt(0.5, QColor(33, 145, 140));
+    gradient.setColorStopAt(0.75, QColor(94, 201, 98));
+    gradient.setColorStopAt(1.0, QColor(253, 231, 37));
+    gradient.setNanHandling(QCPColorGradient::nhNanColor);
+    gradient.setNanColor(QColor(238, 238, 238));
+    gradient.setLevelCount(256);
+    return gradient;
+}
+
+void FigureExporter::styleHint(QLabel* hint) {
+    QFont font = hint->font();
+    font.setPointSizeF(font.pointSizeF() * 1.3);
+    hint->setFont(font);
+    // Softened text colour that follows light and dark themes.
+    QPalette palette = hint->palette();
+    QColor color = palette.color(QPalette::WindowText);
+    color.setAlphaF(0.65);
+    palette.setColor(QPalette::WindowText, color);
+    hint->setPalette(palette);
 }
 
 QColor FigureExporter::neutralColor() {

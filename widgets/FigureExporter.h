@@ -9,7 +9,9 @@
 #include <QSize>
 #include <QString>
 
+class QCPColorGradient;
 class QCustomPlot;
+class QLabel;
 class QWidget;
 
 // One exportable figure: a QCustomPlot (exported through its own painter, so PDF/SVG stay
@@ -42,6 +44,10 @@ public:
     static QColor color(int index);
     // The sequential colour used for "dense" rows/bars and neutral elements.
     static QColor neutralColor();
+    // The sequential colour gradient of heatmaps (viridis).
+    static QCPColorGradient heatGradient();
+    // The look of a view's "nothing to show yet" hint: larger, softened text.
+    static void styleHint(QLabel* hint);
     // Fonts, pens and background of the poster theme applied to a plot's axes and legend.
     static void applyTheme(QCustomPlot* plot);
 

@@ -51,15 +51,7 @@ SparsityView::SparsityView(QWidget* parent) : QWidget(parent) {
     m_hint->setWordWrap(true);
     m_hint->setObjectName(QStringLiteral("emptyHint"));
     m_hint->setToolTip(tr("The profile counts which FFN neurons fire on training tokens"));
-    QFont hintFont = m_hint->font();
-    hintFont.setPointSizeF(hintFont.pointSizeF() * 1.3);
-    m_hint->setFont(hintFont);
-    // Softened text colour that follows light and dark themes.
-    QPalette hintPalette = m_hint->palette();
-    QColor hintColor = hintPalette.color(QPalette::WindowText);
-    hintColor.setAlphaF(0.65);
-    hintPalette.setColor(QPalette::WindowText, hintColor);
-    m_hint->setPalette(hintPalette);
+    FigureExporter::styleHint(m_hint);
 
     m_layersPlot = new QCustomPlot(this);
     m_layersPlot->setObjectName(QStringLiteral("sparsityLayers"));
