@@ -3,6 +3,11 @@
 // K ∈ {N/8, N/4, N/2}; ratio dense time / MoE time, without and with the MLP router's cost, for
 // the gather and dispatch strategies and the automatic choice. Writes a CSV.
 //
+// The machine is a shared VM whose speed drifts by up to 1.6x over seconds, so dense and MoE are
+// timed alternately in 5 rounds and each ratio is the median of the per-round ratios.
+// Gather is timed only where it can win (at most 64 token x expert pairs; beyond that it was
+// 10-100x slower than dispatch in every earlier run).
+//
 // usage: expert_ffn_bench [--csv expert_ffn_bench.csv] [--min-ms 200]
 #include "moewb/moe/ExpertFfn.h"
 #include "moewb/moe/Router.h"
@@ -11,17 +16,20 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <vector>
 
 using namespace moewb;
 
 namespace {
 
-// Median-free but robust enough: repeats until `minMs` have passed, returns ms per call.
+// Repeats `work` until `minMs` have passed; returns ms per call.
 double timeIt(const std::function<void()>& work, double minMs) {
     work();  // warm-up
     int calls = 0;
@@ -36,6 +44,13 @@ double timeIt(const std::function<void()>& work, double minMs) {
     } while (elapsed < minMs);
     return elapsed / calls;
 }
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+constexpr int kRounds = 5;
 
 }  // namespace
 
@@ -65,28 +80,40 @@ int main(int argc, char** argv) {
             const MlpRouter router(experts);
             for (int tokens : {1, 8, 64, 512}) {
                 const auto x = torch::randn({tokens, d});
-                const double dense = timeIt([&] { ffn.dense(x); }, minMs);
-                const double routing =
-                    timeIt([&] { topExperts(router.scores(x, experts), n / 4); }, minMs);
                 for (int k : {n / 8, n / 4, n / 2}) {
                     const auto selected = topExperts(torch::rand({tokens, n}), k);
-                    const double gather = timeIt(
-                        [&] { experts.forward(x, selected, ExpertFfn::Strategy::Gather); }, minMs);
-                    const double dispatch =
-                        timeIt([&] { experts.forward(x, selected, ExpertFfn::Strategy::Dispatch); },
-                               minMs);
-                    const double automatic = timeIt([&] { experts.forward(x, selected); }, minMs);
-                    const double ratio = dense / automatic;
-                    const double withRouter = dense / (automatic + routing);
+                    const bool tryGather = tokens * k <= 64;
+                    const double slice = minMs / kRounds;
+                    std::vector<double> dense, gather, dispatch, automatic, routing, ratio,
+                        withRouter;
+                    for (int round = 0; round < kRounds; ++round) {
+                        dense.push_back(timeIt([&] { ffn.dense(x); }, slice));
+                        routing.push_back(
+                            timeIt([&] { topExperts(router.scores(x, experts), k); }, slice));
+                        if (tryGather) {
+                            gather.push_back(timeIt(
+                                [&] { experts.forward(x, selected, ExpertFfn::Strategy::Gather); },
+                                slice));
+                        }
+                        dispatch.push_back(timeIt(
+                            [&] { experts.forward(x, selected, ExpertFfn::Strategy::Dispatch); },
+                            slice));
+                        automatic.push_back(timeIt([&] { experts.forward(x, selected); }, slice));
+                        ratio.push_back(dense.back() / automatic.back());
+                        withRouter.push_back(dense.back() / (automatic.back() + routing.back()));
+                    }
+                    const double gatherMs = tryGather ? median(gather) : NAN;
                     std::printf(
                         "%6d %6d %3d %3d %6d %9.3f %9.3f %9.3f %9.3f %7.2fx %7.2fx %7.1fx\n", d,
-                        dFf, n, k, tokens, dense, gather, dispatch, routing, ratio, withRouter,
-                        double(n) / k);
+                        dFf, n, k, tokens, median(dense), gatherMs, median(dispatch),
+                        median(routing), median(ratio), median(withRouter), double(n) / k);
+                    std::fflush(stdout);
                     char line[256];
                     std::snprintf(line, sizeof line,
                                   "%d,%d,%d,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.1f\n", d,
-                                  dFf, n, k, tokens, dense, gather, dispatch, automatic, routing,
-                                  ratio, withRouter, double(n) / k);
+                                  dFf, n, k, tokens, median(dense), gatherMs, median(dispatch),
+                                  median(automatic), median(routing), median(ratio),
+                                  median(withRouter), double(n) / k);
                     csv += line;
                 }
             }

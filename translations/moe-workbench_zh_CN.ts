@@ -2,6 +2,24 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AboutBox</name>
+    <message>
+        <location filename="../widgets/AboutBox.cpp" line="+1"/>
+        <source>&lt;h3&gt;MoE Workbench %1&lt;/h3&gt;&lt;p&gt;See and feel the MoEfication of a German→English Transformer: profile its feed-forward layers, split them into experts, route tokens to a few of them, and measure what that does to speed and translation quality.&lt;/p&gt;&lt;p&gt;Licence: GNU GPL version 3 or later.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;MoE 工作台 %1&lt;/h3&gt;&lt;p&gt;直观体验德→英 Transformer 的 MoE 化：分析其前馈层，将神经元划分为专家，把每个词元路由到其中少数几个专家，并测量这对速度和翻译质量的影响。&lt;/p&gt;&lt;p&gt;许可证：GNU GPL 第 3 版或更高版本。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>About MoE Workbench</source>
+        <translation>关于 MoE 工作台</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&lt;p&gt;Qt %1 (built with %2)&lt;br&gt;LibTorch %3&lt;br&gt;METIS %4&lt;br&gt;QCustomPlot %5&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Qt %1（构建时为 %2）&lt;br&gt;LibTorch %3&lt;br&gt;METIS %4&lt;br&gt;QCustomPlot %5&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
     <name>CoActivationHeatmap</name>
     <message>
         <location filename="../widgets/CoActivationHeatmap.cpp" line="+69"/>
@@ -830,106 +848,11 @@ Click to show its block in the heatmap</source>
         <translation>新项目的文件夹</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>&amp;File</source>
-        <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;New Project…</source>
-        <translation>新建项目(&amp;N)…</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Folder of the new project (on the shipped model)</source>
-        <translation>新项目的文件夹（使用随附模型）</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>New Project</source>
-        <translation>新建项目</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>%1 already holds a project; use Open Project.</source>
-        <translation>%1 中已有项目；请使用“打开项目”。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Start a project in an empty folder, on the shipped default model</source>
-        <translation>在空文件夹中新建项目，使用随附的默认模型</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;Open Project…</source>
-        <translation>打开项目(&amp;O)…</translation>
-    </message>
-    <message>
         <location line="+1"/>
         <location line="+6"/>
         <location line="+114"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
-    </message>
-    <message>
-        <location line="-113"/>
-        <source>%1 has no project.json; use New Project to start one there.</source>
-        <translation>%1 中没有 project.json；请使用“新建项目”在此创建项目。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Open a project folder</source>
-        <translation>打开项目文件夹</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Open &amp;Recent</source>
-        <translation>最近打开(&amp;R)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Saved %1</source>
-        <translation>已保存 %1</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Write project.json (artifacts are saved as each step finishes)</source>
-        <translation>写入 project.json（各步骤完成时即已保存其产物）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Save &amp;As…</source>
-        <translation>另存为(&amp;A)…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Copy the project to</source>
-        <translation>将项目复制到</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Copy the project with all its artifacts to another folder</source>
-        <translation>将项目及其全部产物复制到另一个文件夹</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&amp;Export All Figures…</source>
-        <translation>导出所有图形(&amp;E)…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Export all figures to</source>
-        <translation>将所有图形导出到</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -942,21 +865,6 @@ Click to show its block in the heatmap</source>
         <translation>
             <numerusform>已将 %n 个文件写入 %1</numerusform>
         </translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Write every figure as PNG (300 DPI), PDF and SVG</source>
-        <translation>将每个图形分别写为 PNG（300 DPI）、PDF 和 SVG</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&amp;Quit</source>
-        <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Close the workbench; running jobs are cancelled</source>
-        <translation>关闭工作台；正在运行的任务将被取消</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1004,21 +912,6 @@ Click to show its block in the heatmap</source>
         <location line="+46"/>
         <source>Pipeline</source>
         <translation>流水线</translation>
-    </message>
-    <message>
-        <location line="+15"/>
-        <source>&lt;h3&gt;MoE Workbench %1&lt;/h3&gt;&lt;p&gt;See and feel the MoEfication of a German→English Transformer: profile its feed-forward layers, split them into experts, route tokens to a few of them, and measure what that does to speed and translation quality.&lt;/p&gt;&lt;p&gt;Licence: GNU GPL version 3 or later.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;MoE 工作台 %1&lt;/h3&gt;&lt;p&gt;直观体验德→英 Transformer 的 MoE 化：分析其前馈层，将神经元划分为专家，把每个词元路由到其中少数几个专家，并测量这对速度和翻译质量的影响。&lt;/p&gt;&lt;p&gt;许可证：GNU GPL 第 3 版或更高版本。&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>&lt;p&gt;Qt %1 (built with %2)&lt;br&gt;LibTorch %3&lt;br&gt;METIS %4&lt;br&gt;QCustomPlot %5&lt;/p&gt;</source>
-        <translation>&lt;p&gt;Qt %1（构建时为 %2）&lt;br&gt;LibTorch %3&lt;br&gt;METIS %4&lt;br&gt;QCustomPlot %5&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>About MoE Workbench</source>
-        <translation>关于 MoE 工作台</translation>
     </message>
 </context>
 <context>
@@ -1189,6 +1082,126 @@ Click to show its block in the heatmap</source>
         <location line="+3"/>
         <source>The steps show their results once a workbench project is open.</source>
         <translation>打开工作台项目后，各步骤将显示其结果。</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectMenu</name>
+    <message>
+        <location filename="../widgets/ProjectMenu.cpp" line="+1"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;New Project…</source>
+        <translation>新建项目(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Folder of the new project (on the shipped model)</source>
+        <translation>新项目的文件夹（使用随附模型）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>New Project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 already holds a project; use Open Project.</source>
+        <translation>%1 中已有项目；请使用“打开项目”。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Start a project in an empty folder, on the shipped default model</source>
+        <translation>在空文件夹中新建项目，使用随附的默认模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Open Project…</source>
+        <translation>打开项目(&amp;O)…</translation>
+    </message>
+    <message>
+        <location line="-113"/>
+        <source>%1 has no project.json; use New Project to start one there.</source>
+        <translation>%1 中没有 project.json；请使用“新建项目”在此创建项目。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open a project folder</source>
+        <translation>打开项目文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Write project.json (artifacts are saved as each step finishes)</source>
+        <translation>写入 project.json（各步骤完成时即已保存其产物）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save &amp;As…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy the project to</source>
+        <translation>将项目复制到</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Copy the project with all its artifacts to another folder</source>
+        <translation>将项目及其全部产物复制到另一个文件夹</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Export All Figures…</source>
+        <translation>导出所有图形(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export all figures to</source>
+        <translation>将所有图形导出到</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Write every figure as PNG (300 DPI), PDF and SVG</source>
+        <translation>将每个图形分别写为 PNG（300 DPI）、PDF 和 SVG</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Close the workbench; running jobs are cancelled</source>
+        <translation>关闭工作台；正在运行的任务将被取消</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+6"/>
+        <location line="+114"/>
+        <source>Open Project</source>
+        <translation>打开项目</translation>
     </message>
 </context>
 <context>

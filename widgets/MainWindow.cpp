@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AboutBox.h"
 #include "CoActivationHeatmap.h"
 #include "ExpertGraphView.h"
 #include "FigureExporter.h"
@@ -7,27 +8,27 @@
 #include "JobRunner.h"
 #include "JobStatusWidget.h"
 #include "OverviewView.h"
+#include "ProjectMenu.h"
 #include "ProjectPanel.h"
 #include "ProjectSession.h"
 #include "SparsityView.h"
 #include "SweepView.h"
 #include "TranslatorPanel.h"
 
-#include <metis.h>
-#include <qcustomplot.h>
-#include <torch/version.h>
-
 #include <cstdio>
+
+#include <qcustomplot.h>
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QIcon>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -36,8 +37,6 @@ namespace {
 
 const char* const kGeometryKey = "MainWindow/geometry";
 const char* const kStateKey = "MainWindow/state";
-const char* const kRecentKey = "recentProjects";
-constexpr int kRecentCount = 8;
 constexpr int kOutcomeMessageMs = 15000;
 
 }  // namespace
@@ -146,63 +145,10 @@ void MainWindow::createViews() {
 }
 
 void MainWindow::createMenus() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* create = file->addAction(tr("&New Project…"), this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(
-            this, tr("Folder of the new project (on the shipped model)"));
-        if (folder.isEmpty()) {
-            return;
-        }
-        if (QFileInfo::exists(folder + "/project.json")) {
-            QMessageBox::warning(this, tr("New Project"),
-                                 tr("%1 already holds a project; use Open Project.").arg(folder));
-            return;
-        }
-        openProject(folder);
-    });
-    create->setShortcut(QKeySequence::New);
-    create->setStatusTip(tr("Start a project in an empty folder, on the shipped default model"));
-    QAction* open = file->addAction(tr("&Open Project…"), this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Project"));
-        if (folder.isEmpty()) {
-            return;
-        }
-        if (!QFileInfo::exists(folder + "/project.json")) {
-            QMessageBox::warning(
-                this, tr("Open Project"),
-                tr("%1 has no project.json; use New Project to start one there.").arg(folder));
-            return;
-        }
-        openProject(folder);
-    });
-    open->setShortcut(QKeySequence::Open);
-    open->setStatusTip(tr("Open a project folder"));
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    refreshRecentMenu();
-    QAction* save = file->addAction(tr("&Save"), this, [this] {
-        QString error;
-        if (!m_session->save(&error)) {
-            QMessageBox::warning(this, tr("Save"), error);
-        } else {
-            statusBar()->showMessage(tr("Saved %1").arg(m_session->folder()), kOutcomeMessageMs);
-        }
-    });
-    save->setShortcut(QKeySequence::Save);
-    save->setStatusTip(tr("Write project.json (artifacts are saved as each step finishes)"));
-    QAction* saveAs = file->addAction(tr("Save &As…"), this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Copy the project to"));
-        if (!folder.isEmpty()) {
-            m_session->saveAs(folder);
-        }
-    });
-    saveAs->setShortcut(QKeySequence::SaveAs);
-    saveAs->setStatusTip(tr("Copy the project with all its artifacts to another folder"));
-    file->addSeparator();
-    QAction* exportAll = file->addAction(tr("&Export All Figures…"), this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Export all figures to"));
-        if (folder.isEmpty()) {
-            return;
-        }
+    m_projectMenu = new ProjectMenu(this, m_session, organizationName(), applicationName());
+    connect(m_projectMenu, &ProjectMenu::openRequested, this,
+            [this](const QString& folder) { openProject(folder); });
+    connect(m_projectMenu, &ProjectMenu::exportAllRequested, this, [this](const QString& folder) {
         QString error;
         const QStringList written = exportAllFigures(folder, &error);
         if (!error.isEmpty()) {
@@ -212,15 +158,6 @@ void MainWindow::createMenus() {
             tr("%n file(s) written to %1", nullptr, int(written.size())).arg(folder),
             kOutcomeMessageMs);
     });
-    exportAll->setObjectName(QStringLiteral("actionExportAll"));
-    exportAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    exportAll->setStatusTip(tr("Write every figure as PNG (300 DPI), PDF and SVG"));
-    file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setObjectName(QStringLiteral("actionQuit"));
-    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
-    quit->setMenuRole(QAction::QuitRole);
-    quit->setStatusTip(tr("Close the workbench; running jobs are cancelled"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(findChild<QDockWidget*>(QStringLiteral("projectDock"))->toggleViewAction());
@@ -231,7 +168,8 @@ void MainWindow::createMenus() {
     }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    QAction* about = help->addAction(tr("&About MoE Workbench…"), this, &MainWindow::showAbout);
+    QAction* about =
+        help->addAction(tr("&About MoE Workbench…"), this, [this] { AboutBox::show(this); });
     about->setObjectName(QStringLiteral("actionAbout"));
     about->setMenuRole(QAction::AboutRole);
     about->setStatusTip(tr("Show the version of the workbench and of the libraries it uses"));
@@ -275,7 +213,7 @@ void MainWindow::connectSession() {
     }
     connect(m_session, &ProjectSession::opened, this, [this](const QString& folder) {
         setWindowTitle(tr("%1 — MoE Workbench").arg(QFileInfo(folder).fileName()));
-        rememberRecent(folder);
+        m_projectMenu->rememberRecent(folder);
         if (m_quickStartPending && !m_session->stepDone(ProjectSession::Step::Routers)) {
             m_session->runQuickStart();
         }
@@ -315,27 +253,6 @@ void MainWindow::openProject(const QString& folder, const QString& modelPath) {
     m_session->open(folder, modelPath);
 }
 
-void MainWindow::rememberRecent(const QString& folder) {
-    QSettings settings(organizationName(), applicationName());
-    QStringList recent = settings.value(kRecentKey).toStringList();
-    recent.removeAll(folder);
-    recent.prepend(folder);
-    settings.setValue(kRecentKey, QStringList(recent.mid(0, kRecentCount)));
-    refreshRecentMenu();
-}
-
-void MainWindow::refreshRecentMenu() {
-    m_recentMenu->clear();
-    const QSettings settings(organizationName(), applicationName());
-    const QStringList recent = settings.value(kRecentKey).toStringList();
-    for (const QString& folder : recent) {
-        QAction* action =
-            m_recentMenu->addAction(folder, this, [this, folder] { openProject(folder); });
-        action->setEnabled(QFileInfo::exists(folder + "/project.json"));
-    }
-    m_recentMenu->setEnabled(!recent.isEmpty());
-}
-
 QStringList MainWindow::exportAllFigures(const QString& folder, QString* error) {
     QList<Figure> figures{{QStringLiteral("pipeline"), tr("Pipeline"), m_overview->diagram()}};
     for (int i = 0; i < m_tabs->count(); ++i) {
@@ -345,32 +262,6 @@ QStringList MainWindow::exportAllFigures(const QString& folder, QString* error) 
     }
     return FigureExporter::exportAll(figures, folder, {"png", "pdf", "svg"}, FigureExportOptions{},
                                      error);
-}
-
-QString MainWindow::aboutText() {
-    const QString metis = QStringLiteral("%1.%2.%3")
-                              .arg(METIS_VER_MAJOR)
-                              .arg(METIS_VER_MINOR)
-                              .arg(METIS_VER_SUBMINOR);
-    return tr("<h3>MoE Workbench %1</h3>"
-              "<p>See and feel the MoEfication of a German→English Transformer: profile its "
-              "feed-forward layers, split them into experts, route tokens to a few of them, and "
-              "measure what that does to speed and translation quality.</p>"
-              "<p>Licence: GNU GPL version 3 or later.</p>")
-               .arg(QStringLiteral(MOEWB_VERSION)) +
-           tr("<p>Qt %1 (built with %2)<br>LibTorch %3<br>METIS %4<br>QCustomPlot %5</p>")
-               .arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
-                    QStringLiteral(TORCH_VERSION), metis, QStringLiteral(QCUSTOMPLOT_VERSION_STR));
-}
-
-void MainWindow::showAbout() {
-    QMessageBox box(this);
-    box.setObjectName(QStringLiteral("aboutDialog"));
-    box.setWindowTitle(tr("About MoE Workbench"));
-    box.setTextFormat(Qt::RichText);
-    box.setText(aboutText());
-    box.setIconPixmap(QIcon(QStringLiteral(":/icons/moe-workbench.svg")).pixmap(96, 96));
-    box.exec();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -11,9 +11,9 @@ class GateAccuracyView;
 class JobRunner;
 class JobStatusWidget;
 class OverviewView;
+class ProjectMenu;
 class ProjectPanel;
 class ProjectSession;
-class QMenu;
 class QTabWidget;
 class SparsityView;
 class SweepView;
@@ -46,13 +46,6 @@ public:
     // Writes every view's figures into `folder` (PNG, PDF and SVG); returns the files written.
     QStringList exportAllFigures(const QString& folder, QString* error);
 
-    // The About box text: application version and the versions of Qt, LibTorch, METIS and
-    // QCustomPlot the program runs with.
-    static QString aboutText();
-
-public slots:
-    void showAbout();
-
 protected:
     void closeEvent(QCloseEvent* event) override;
 
@@ -60,8 +53,6 @@ private:
     void createViews();
     void createMenus();
     void connectSession();
-    void rememberRecent(const QString& folder);
-    void refreshRecentMenu();
     void refreshOverview();
     void warn(const QString& title, const QString& message);
 
@@ -77,7 +68,7 @@ private:
     SweepView* m_sweeps = nullptr;
     TranslatorPanel* m_translator = nullptr;
     JobStatusWidget* m_jobStatus = nullptr;
-    QMenu* m_recentMenu = nullptr;
+    ProjectMenu* m_projectMenu = nullptr;
     bool m_quickStartPending = false;
     bool m_batch = false;
 };

@@ -75,6 +75,9 @@ int runDemoCommand(const std::vector<std::string>& argv) {
             const auto table =
                 runComparisonTable(*model, experts, routers, demo, {10, 15, 20, 25, 30},
                                    {1, 2, 4, 8}, DecodeOptions{}, tableFeedback);
+            // The same name the GUI's Sweeps step uses, so the workbench shows this table.
+            writeFileAtomic(project.sweepPath("kmeans-mlp-comparison", "json"),
+                            table.toJson().dump(1) + "\n");
             std::printf(
                 "\nClassic comparison (k-means experts, MLP router, N = %d, greedy, demo set):\n%s",
                 n, table.toText().c_str());
@@ -83,6 +86,8 @@ int runDemoCommand(const std::vector<std::string>& argv) {
         const auto sweep =
             runSweep(*model, experts, routers, demo, demoInputs, SweepOptions{}, sweepFeedback);
         writeFileAtomic(project.sweepPath(std::string(method) + "-mlp", "csv"), sweep.toCsv());
+        writeFileAtomic(project.sweepPath(std::string(method) + "-mlp", "json"),
+                        sweep.toJson().dump(1) + "\n");
         std::printf("\nK sweep: %s experts, MLP router, N = %d, greedy, %zu demo sentences\n",
                     method, n, demo.pairs.size());
         printSweep(sweep);

@@ -1,5 +1,6 @@
 // MainWindow: construction offscreen, the About box, the status-bar job display and the embedded
 // icon and Chinese translation.
+#include "AboutBox.h"
 #include "JobRunner.h"
 #include "MainWindow.h"
 #include "OverviewView.h"
@@ -65,7 +66,7 @@ private slots:
     }
 
     void aboutShowsTheLibraryVersions() {
-        const QString text = MainWindow::aboutText();
+        const QString text = AboutBox::text();
         QVERIFY2(text.contains(QString::fromLatin1(qVersion())), qPrintable(text));
         QVERIFY(text.contains(QStringLiteral("LibTorch 1.")));
         QVERIFY(text.contains(QStringLiteral("METIS 5.")));
