@@ -1,5 +1,6 @@
 #include "moewb/nmt/Transformer.h"
 
+#include "moewb/nmt/BatchedMatmul.h"
 #include "moewb/text/SentencePieceModel.h"
 
 #include <torch/torch.h>
@@ -82,7 +83,7 @@ std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::keysValues(const
 torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& q, const torch::Tensor& k,
                                              const torch::Tensor& v, const torch::Tensor& mask) {
     const double scale = 1.0 / std::sqrt(static_cast<double>(m_dModel / m_heads));
-    auto scores = torch::matmul(q, k.transpose(-2, -1)).mul_(scale);
+    auto scores = batchedMatmul(q, k.transpose(-2, -1)).mul_(scale);
     if (mask.defined()) {
         scores = scores + mask;
     }
@@ -90,7 +91,7 @@ torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& q, const torch
     if (is_training() && m_dropout > 0) {
         weights = torch::dropout(weights, m_dropout, true);
     }
-    auto context = torch::matmul(weights, v);  // [B, H, Tq, dh]
+    auto context = batchedMatmul(weights, v);  // [B, H, Tq, dh]
     const auto b = context.size(0), t = context.size(2);
     context = context.transpose(1, 2).reshape({b, t, m_dModel});
     return torch::linear(context, m_outWeight, m_outBias);
