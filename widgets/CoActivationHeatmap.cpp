@@ -2,6 +2,8 @@
 
 #include "Log10CountTicker.h"
 
+#include "moewb/moe/MetisPartitioner.h"
+
 #include <qcustomplot.h>
 
 #include <QCheckBox>
@@ -351,18 +353,10 @@ void CoActivationHeatmap::computeOrder(const moewb::LayerProfile& layer) {
                             locale.toString(qlonglong(layer.tokens)));
     m_intraShare = std::numeric_limits<double>::quiet_NaN();
     if (partition) {
-        double inside = 0.0, total = 0.0;
-        for (int i = 0; i < n; ++i) {
-            const int64_t* row = layer.coActivation.data() + std::size_t(i) * n;
-            const int e = m_expertOf[std::size_t(i)];
-            for (int j = 0; j < n; ++j) {
-                if (j != i) {
-                    total += double(row[j]);
-                    inside += (e >= 0 && m_expertOf[std::size_t(j)] == e) ? double(row[j]) : 0.0;
-                }
-            }
-        }
-        m_intraShare = total > 0.0 ? inside / total : 0.0;
+        // The partitioners' own quality figure, so the view and `moewb partition` agree.
+        m_intraShare = moewb::intraExpertShare(
+            Eigen::Map<const moewb::CoActivationMatrix>(layer.coActivation.data(), n, n),
+            *partition);
         const double m = m_expertSize;
         const double randomShare = n > 1 ? m_numExperts * m * (m - 1.0) / (double(n) * (n - 1)) : 0;
         text += tr("; %1 experts of %2 — within-expert co-activation %3% (a random split gives "

@@ -1,5 +1,10 @@
 #include "CliSupport.h"
 
+#include "moewb/corpus/CorpusSource.h"
+#include "moewb/corpus/CorpusSplit.h"
+#include "moewb/corpus/MosesCorpusReader.h"
+#include "moewb/corpus/TsvCorpusReader.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -109,6 +114,18 @@ void ConsoleFeedback::onProgress(double fraction, const std::string& message) {
     } else {
         std::cerr << percent << m_message << "\n";
     }
+}
+
+ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback) {
+    if (args.has("src")) {
+        return readMosesCorpus(args.value("src"), args.value("tgt"), feedback);
+    }
+    if (args.has("tsv")) {
+        return readTsvCorpus(args.value("tsv"), feedback);
+    }
+    CorpusSource ding;
+    ding.path = args.value("ding-path", ding.path);
+    return splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
 }
 
 }  // namespace moewb::cli

@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers shared by the moewb subcommands: option parsing and console progress.
 
+#include "moewb/corpus/ParallelCorpus.h"
 #include "moewb/util/Feedback.h"
 
 #include <map>
@@ -55,5 +56,9 @@ struct Command {
     const char* summary;
     int (*run)(const std::vector<std::string>& args);  // returns the exit code
 };
+
+// The training pairs a MoE step reads: --src/--tgt (Moses files), --tsv, or else the Ding
+// dictionary's sentence train split (--ding-path overrides where the dictionary lives).
+ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback);
 
 }  // namespace moewb::cli

@@ -1,10 +1,6 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
-#include "moewb/corpus/CorpusSource.h"
-#include "moewb/corpus/CorpusSplit.h"
-#include "moewb/corpus/MosesCorpusReader.h"
-#include "moewb/corpus/TsvCorpusReader.h"
 #include "moewb/moe/ModelPartitioner.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/ArtifactFiles.h"
@@ -54,15 +50,7 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
     ConsoleFeedback feedback;
     ParallelCorpus data;
     if (options.method == "importance") {
-        if (args.has("src")) {
-            data = readMosesCorpus(args.value("src"), args.value("tgt"), feedback);
-        } else if (args.has("tsv")) {
-            data = readTsvCorpus(args.value("tsv"), feedback);
-        } else {
-            CorpusSource ding;
-            ding.path = args.value("ding-path", ding.path);
-            data = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
-        }
+        data = readTrainingData(args, feedback);
     }
     auto set = partitionModel(*model, options.method == "metis" ? &profile : nullptr, data.pairs,
                               options, feedback);

@@ -1,10 +1,6 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
-#include "moewb/corpus/CorpusSource.h"
-#include "moewb/corpus/CorpusSplit.h"
-#include "moewb/corpus/MosesCorpusReader.h"
-#include "moewb/corpus/TsvCorpusReader.h"
 #include "moewb/moe/Profiler.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/ArtifactFiles.h"
@@ -32,16 +28,7 @@ int runProfileCommand(const std::vector<std::string>& argv) {
     configureTorchThreads(args.intValue("threads", 0));
     auto project = Project::openOrCreate(args.positional()[0], args.value("model"));
     ConsoleFeedback feedback;
-    ParallelCorpus data;
-    if (args.has("src")) {
-        data = readMosesCorpus(args.value("src"), args.value("tgt"), feedback);
-    } else if (args.has("tsv")) {
-        data = readTsvCorpus(args.value("tsv"), feedback);
-    } else {
-        CorpusSource ding;
-        ding.path = args.value("ding-path", ding.path);
-        data = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
-    }
+    const ParallelCorpus data = readTrainingData(args, feedback);
     auto model = NmtModel::load(project.modelPath());
     ProfileOptions options;
     options.tokenBudget = args.intValue("tokens", static_cast<int>(options.tokenBudget));

@@ -1,9 +1,6 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
-#include "moewb/corpus/CorpusSource.h"
-#include "moewb/corpus/CorpusSplit.h"
-#include "moewb/corpus/MosesCorpusReader.h"
 #include "moewb/moe/RouterSet.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/Project.h"
@@ -49,14 +46,7 @@ int runRouteCommand(const std::vector<std::string>& argv) {
     auto model = NmtModel::load(project.modelPath());
     const auto experts = buildExperts(*model, loadPartitionSet(project.partitionPath(partition)));
     ConsoleFeedback feedback;
-    ParallelCorpus data;
-    if (args.has("src")) {
-        data = readMosesCorpus(args.value("src"), args.value("tgt"), feedback);
-    } else {
-        CorpusSource ding;
-        ding.path = args.value("ding-path", ding.path);
-        data = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
-    }
+    const ParallelCorpus data = readTrainingData(args, feedback);
     SubFeedback collect(feedback, 0.0, 0.2);
     std::vector<torch::Tensor> tokenIds;
     const auto inputs =

@@ -1,6 +1,5 @@
-#include "NmtTestSupport.h"
+#include "MoeTestSupport.h"
 
-#include "moewb/moe/ModelPartitioner.h"
 #include "moewb/moe/RouterSet.h"
 
 #include <QTemporaryDir>
@@ -16,11 +15,7 @@ private slots:
     void savedRoutersReloadToTheSameChoices() {
         auto model = test::tinyModel();
         Feedback feedback;
-        ModelPartitionOptions partition;
-        partition.method = "kmeans";
-        partition.numExperts = 8;
-        const auto experts =
-            buildExperts(*model, partitionModel(*model, nullptr, partition, feedback));
+        const auto experts = test::tinyExperts(*model, "kmeans", 8);
         std::vector<torch::Tensor> ids;
         const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 100000, feedback, &ids);
         QCOMPARE(inputs.size(), std::size_t(4));
@@ -74,11 +69,7 @@ private slots:
     void hashRoutersNeedTokenIdsAndCheckN() {
         auto model = test::tinyModel();
         Feedback feedback;
-        ModelPartitionOptions partition;
-        partition.method = "random";
-        partition.numExperts = 4;
-        const auto experts =
-            buildExperts(*model, partitionModel(*model, nullptr, partition, feedback));
+        const auto experts = test::tinyExperts(*model, "random", 4);
         std::vector<torch::Tensor> ids;
         const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 100000, feedback, &ids);
         RouterTrainingOptions options;
@@ -100,9 +91,7 @@ private slots:
         QTemporaryDir dir;
         const std::string path = dir.filePath("hash.json").toStdString();
         saveRouterSet(path, set);
-        partition.numExperts = 8;
-        const auto eight =
-            buildExperts(*model, partitionModel(*model, nullptr, partition, feedback));
+        const auto eight = test::tinyExperts(*model, "random", 8);
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, loadRouterSet(path, eight));
         QCOMPARE(loadRouterSet(path, experts).kind, std::string("hash"));
     }

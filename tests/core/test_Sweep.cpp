@@ -1,6 +1,5 @@
-#include "NmtTestSupport.h"
+#include "MoeTestSupport.h"
 
-#include "moewb/moe/ModelPartitioner.h"
 #include "moewb/moe/Sweep.h"
 
 #include <QtTest>
@@ -17,11 +16,7 @@ private slots:
     void sweepCoversEveryKAndFullKEqualsDense() {
         auto model = test::tinyModel();
         Feedback feedback;
-        ModelPartitionOptions partition;
-        partition.method = "random";
-        partition.numExperts = 4;
-        const auto experts =
-            buildExperts(*model, partitionModel(*model, nullptr, partition, feedback));
+        const auto experts = test::tinyExperts(*model, "random", 4);
         const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 100000, feedback);
         RouterTrainingOptions routerOptions;
         routerOptions.kind = "oracle";
@@ -62,11 +57,7 @@ private slots:
     void sweepAndComparisonRoundTripThroughJson() {
         auto model = test::tinyModel();
         Feedback feedback;
-        ModelPartitionOptions partition;
-        partition.method = "random";
-        partition.numExperts = 4;
-        const auto experts =
-            buildExperts(*model, partitionModel(*model, nullptr, partition, feedback));
+        const auto experts = test::tinyExperts(*model, "random", 4);
         const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 2000, feedback);
         RouterTrainingOptions routerOptions;
         routerOptions.kind = "similarity";

@@ -2,12 +2,17 @@
 // Small real results for the gate-accuracy and sweep view tests: routers trained on the FFN
 // inputs of the tiny test model, and real sweeps / comparison tables over a few sentences.
 
+#include "FigureExporter.h"
 #include "WorkbenchData.h"
 #include "core/NmtTestSupport.h"
 
 #include "moewb/moe/ModelPartitioner.h"
 #include "moewb/moe/RouterSet.h"
 #include "moewb/moe/Sweep.h"
+
+#include <QImage>
+#include <QSet>
+#include <QTemporaryDir>
 
 #include <memory>
 #include <vector>
@@ -79,6 +84,31 @@ inline ComparisonEntry comparisonEntry(TinyMoe& moe, const RouterEntry& routers,
     auto table = runComparisonTable(*moe.model, moe.experts, *routers.set, firstPairs(6), {2, 4, 6},
                                     {1, 2}, decoding, feedback);
     return {name, std::make_shared<const ComparisonTable>(std::move(table))};
+}
+
+// Distinct colours on a coarse grid of the image: a blank or single-colour page has one.
+inline int colourCount(const QImage& image) {
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 7) {
+        for (int x = 0; x < image.width(); x += 7) {
+            colours.insert(image.pixel(x, y));
+        }
+    }
+    return colours.size();
+}
+
+// Exports `figures` as 96-DPI PNGs into a temporary folder and reads them back; `error` gets
+// what the exporter reported.
+inline QList<QImage> exportedPngs(const QList<Figure>& figures, QString* error) {
+    QTemporaryDir dir;
+    FigureExportOptions options;
+    options.dpi = 96;
+    QList<QImage> images;
+    for (const QString& file :
+         FigureExporter::exportAll(figures, dir.path(), {"png"}, options, error)) {
+        images << QImage(file);
+    }
+    return images;
 }
 
 }  // namespace moewb::test
