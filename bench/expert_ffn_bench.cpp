@@ -1,15 +1,19 @@
-// One FFN layer, dense vs MoE (only K of N experts computed), measured in one run:
-// (d_model, d_ff) ∈ {(256, 1024), (512, 2048)}, N ∈ {16, 32}, tokens ∈ {1, 8, 64, 512},
-// K ∈ {N/8, N/4, N/2}; ratio dense time / MoE time, without and with the MLP router's cost, for
-// the gather and dispatch strategies and the automatic choice. Writes a CSV.
+// One FFN layer, dense vs MoE (only K of N experts computed), measured in one run at the sizes
+// decoding feeds an FFN (1 to 32 tokens per call) and beyond (64 … 512, the encoder's sizes):
+//   torch dense   the LibTorch product (two threads, OpenBLAS)
+//   kernel dense  the same FFN through the decode-size kernels (FfnKernels.h, one thread)
+//   moe kernel    K experts per token through the kernels, experts given (no router)
+//   moe dispatch  K experts per token through LibTorch's per-expert dispatch
+//   moe+router    MoeLayer::compute: MLP router, top-K and the experts in one call (Auto path)
+// The dense baseline of each ratio is the faster dense path at that size. The machine is a
+// shared VM whose speed drifts by up to 1.6x within seconds, so all variants are timed in
+// alternating rounds (A B C … A B C …) and each ratio is the median of the per-round ratios, with
+// the spread (lowest and highest round) beside it. Writes a CSV.
 //
-// The machine is a shared VM whose speed drifts by up to 1.6x over seconds, so dense and MoE are
-// timed alternately in 5 rounds and each ratio is the median of the per-round ratios.
-// Gather is timed only where it can win (at most 64 token x expert pairs; beyond that it was
-// 10-100x slower than dispatch in every earlier run).
-//
-// usage: expert_ffn_bench [--csv expert_ffn_bench.csv] [--min-ms 200]
+// usage: expert_ffn_bench [--csv expert_ffn_bench.csv] [--rounds 7] [--slice-ms 30] [--quick]
+#include "moewb/kernels/FfnKernels.h"
 #include "moewb/moe/ExpertFfn.h"
+#include "moewb/moe/MoeLayer.h"
 #include "moewb/moe/Router.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/TorchRuntime.h"
@@ -23,15 +27,15 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <string>
 #include <vector>
 
 using namespace moewb;
 
 namespace {
 
-// Repeats `work` until `minMs` have passed; returns ms per call.
-double timeIt(const std::function<void()>& work, double minMs) {
-    work();  // warm-up
+// Repeats `work` until `sliceMs` have passed; returns ms per call.
+double timeIt(const std::function<void()>& work, double sliceMs) {
     int calls = 0;
     const auto start = std::chrono::steady_clock::now();
     double elapsed = 0;
@@ -41,82 +45,121 @@ double timeIt(const std::function<void()>& work, double minMs) {
         elapsed =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
-    } while (elapsed < minMs);
+    } while (elapsed < sliceMs);
     return elapsed / calls;
 }
 
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
+struct Spread {
+    double median = 0, low = 0, high = 0;
+};
 
-constexpr int kRounds = 5;
+Spread spread(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    const double mid = n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+    return {mid, values.front(), values.back()};
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string csvPath = "expert_ffn_bench.csv";
-    double minMs = 200;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--csv"))
-            csvPath = argv[i + 1];
-        if (!std::strcmp(argv[i], "--min-ms"))
-            minMs = std::atof(argv[i + 1]);
+    int rounds = 7;
+    double sliceMs = 30;
+    bool quick = false;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--csv") && i + 1 < argc)
+            csvPath = argv[++i];
+        else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc)
+            rounds = std::max(1, std::atoi(argv[++i]));
+        else if (!std::strcmp(argv[i], "--slice-ms") && i + 1 < argc)
+            sliceMs = std::atof(argv[++i]);
+        else if (!std::strcmp(argv[i], "--quick"))
+            quick = true;
     }
     configureTorchThreads(0);
     torch::manual_seed(0);
     torch::InferenceMode inference;
+    std::printf("kernels: %s; LibTorch threads: %d; %d alternating rounds of %.0f ms\n",
+                kernels::isaName(kernels::activeIsa()).c_str(), torch::get_num_threads(), rounds,
+                sliceMs);
     std::string csv =
-        "d_model,d_ff,experts,k,tokens,dense_ms,gather_ms,dispatch_ms,auto_ms,router_ms,"
-        "ratio_auto,ratio_auto_with_router,ideal\n";
-    std::printf("%6s %6s %3s %3s %6s %9s %9s %9s %9s %8s %8s %8s\n", "d", "d_ff", "N", "K",
-                "tokens", "dense ms", "gather", "dispatch", "router", "ratio", "+router", "N/K");
-    for (auto [d, dFf] : {std::pair<int, int>{256, 1024}, {512, 2048}}) {
-        FeedForwardImpl ffn(d, dFf);
-        for (int n : {16, 32}) {
-            std::vector<int> order(static_cast<std::size_t>(dFf));
-            std::iota(order.begin(), order.end(), 0);
-            const ExpertFfn experts(ffn, order, n);
-            const MlpRouter router(experts);
-            for (int tokens : {1, 8, 64, 512}) {
-                const auto x = torch::randn({tokens, d});
-                for (int k : {n / 8, n / 4, n / 2}) {
-                    const auto selected = topExperts(torch::rand({tokens, n}), k);
-                    const bool tryGather = tokens * k <= 64;
-                    const double slice = minMs / kRounds;
-                    std::vector<double> dense, gather, dispatch, automatic, routing, ratio,
-                        withRouter;
-                    for (int round = 0; round < kRounds; ++round) {
-                        dense.push_back(timeIt([&] { ffn.dense(x); }, slice));
-                        routing.push_back(
-                            timeIt([&] { topExperts(router.scores(x, experts), k); }, slice));
-                        if (tryGather) {
-                            gather.push_back(timeIt(
-                                [&] { experts.forward(x, selected, ExpertFfn::Strategy::Gather); },
-                                slice));
-                        }
-                        dispatch.push_back(timeIt(
-                            [&] { experts.forward(x, selected, ExpertFfn::Strategy::Dispatch); },
-                            slice));
-                        automatic.push_back(timeIt([&] { experts.forward(x, selected); }, slice));
-                        ratio.push_back(dense.back() / automatic.back());
-                        withRouter.push_back(dense.back() / (automatic.back() + routing.back()));
-                    }
-                    const double gatherMs = tryGather ? median(gather) : NAN;
-                    std::printf(
-                        "%6d %6d %3d %3d %6d %9.3f %9.3f %9.3f %9.3f %7.2fx %7.2fx %7.1fx\n", d,
-                        dFf, n, k, tokens, median(dense), gatherMs, median(dispatch),
-                        median(routing), median(ratio), median(withRouter), double(n) / k);
-                    std::fflush(stdout);
-                    char line[256];
-                    std::snprintf(line, sizeof line,
-                                  "%d,%d,%d,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.1f\n", d,
-                                  dFf, n, k, tokens, median(dense), gatherMs, median(dispatch),
-                                  median(automatic), median(routing), median(ratio),
-                                  median(withRouter), double(n) / k);
-                    csv += line;
+        "d_model,d_ff,experts,k,tokens,torch_dense_ms,kernel_dense_ms,moe_kernel_ms,"
+        "moe_dispatch_ms,moe_router_ms,ratio,ratio_low,ratio_high,ratio_router,"
+        "ratio_router_low,ratio_router_high,ideal\n";
+    std::printf("%5s %5s %3s %3s %6s %9s %9s %9s %9s %9s  %-20s %-20s %5s\n", "d", "d_ff", "N", "K",
+                "tokens", "torch ms", "kernel", "moe krn", "moe disp", "moe+rtr",
+                "dense/MoE (spread)", "with router", "N/K");
+    struct Shape {
+        int d, dFf, n;
+    };
+    std::vector<Shape> shapes = {{256, 1024, 16}, {512, 2048, 16}, {512, 2048, 32}};
+    std::vector<int> tokenCounts = {1, 8, 32, 64, 128, 256, 512};
+    if (quick) {
+        shapes.resize(1);
+        tokenCounts = {1, 8, 32};
+    }
+    for (const auto& shape : shapes) {
+        FeedForwardImpl ffn(shape.d, shape.dFf);
+        {
+            // A trained FFN is sparse after its ReLU (75-90 % zeros in the shipped model); a
+            // negative first bias gives the random layer a comparable 80 %, so the kernels'
+            // skipping of zero activations is measured as decoding meets it, for dense and MoE
+            // alike.
+            torch::NoGradGuard noGrad;
+            ffn.b1.fill_(-0.9f * std::sqrt(2.0f / (shape.d + shape.dFf)) * std::sqrt(shape.d));
+        }
+        std::vector<int> order(static_cast<std::size_t>(shape.dFf));
+        std::iota(order.begin(), order.end(), 0);
+        auto experts = std::make_shared<const ExpertFfn>(ffn, order, shape.n);
+        auto router = std::make_shared<const MlpRouter>(*experts);
+        const int k = shape.n / 4;
+        const MoeLayer layer(experts, router, k);
+        for (int tokens : tokenCounts) {
+            const auto x = torch::randn({tokens, shape.d});
+            const auto selected = topExperts(torch::rand({tokens, shape.n}), k);
+            const bool kernelFits = tokens <= ExpertFfn::kernelMaxTokens();
+            std::vector<double> torchDense, kernelDense, moeKernel, moeDispatch, moeRouter;
+            std::vector<double> ratio, ratioRouter;
+            for (int round = 0; round < rounds; ++round) {
+                torchDense.push_back(timeIt([&] { ffn.dense(x); }, sliceMs));
+                if (kernelFits) {
+                    kernelDense.push_back(timeIt([&] { experts->dense(x); }, sliceMs));
+                    moeKernel.push_back(
+                        timeIt([&] { experts->forward(x, selected, ExpertFfn::Strategy::Kernel); },
+                               sliceMs));
                 }
+                moeDispatch.push_back(
+                    timeIt([&] { experts->forward(x, selected, ExpertFfn::Strategy::Dispatch); },
+                           sliceMs));
+                moeRouter.push_back(timeIt([&] { layer.compute(x, torch::Tensor(), k); }, sliceMs));
+                const double dense = kernelFits ? std::min(torchDense.back(), kernelDense.back())
+                                                : torchDense.back();
+                const double moe = kernelFits ? std::min(moeKernel.back(), moeDispatch.back())
+                                              : moeDispatch.back();
+                ratio.push_back(dense / moe);
+                ratioRouter.push_back(dense / moeRouter.back());
             }
+            const auto med = [](const std::vector<double>& v) {
+                return v.empty() ? NAN : spread(v).median;
+            };
+            const Spread r = spread(ratio), rr = spread(ratioRouter);
+            char a[32], b[32];
+            std::snprintf(a, sizeof a, "%.2fx (%.2f-%.2f)", r.median, r.low, r.high);
+            std::snprintf(b, sizeof b, "%.2fx (%.2f-%.2f)", rr.median, rr.low, rr.high);
+            std::printf("%5d %5d %3d %3d %6d %9.4f %9.4f %9.4f %9.4f %9.4f  %-20s %-20s %5.1f\n",
+                        shape.d, shape.dFf, shape.n, k, tokens, med(torchDense), med(kernelDense),
+                        med(moeKernel), med(moeDispatch), med(moeRouter), a, b,
+                        double(shape.n) / k);
+            std::fflush(stdout);
+            char line[320];
+            std::snprintf(line, sizeof line,
+                          "%d,%d,%d,%d,%d,%.5f,%.5f,%.5f,%.5f,%.5f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
+                          "%.1f\n",
+                          shape.d, shape.dFf, shape.n, k, tokens, med(torchDense), med(kernelDense),
+                          med(moeKernel), med(moeDispatch), med(moeRouter), r.median, r.low, r.high,
+                          rr.median, rr.low, rr.high, double(shape.n) / k);
+            csv += line;
         }
     }
     writeFileAtomic(csvPath, csv);

@@ -1,6 +1,10 @@
 #include "moewb/moe/ExpertFfn.h"
 
+#include "moewb/kernels/FfnKernels.h"
+
 #include <torch/torch.h>
+
+#include <algorithm>
 
 #include <stdexcept>
 #include <string>
@@ -65,9 +69,92 @@ ExpertFfn::ExpertFfn(const FeedForwardImpl& ffn, const ExpertPartition& partitio
     : ExpertFfn(ffn, checkedOrder(ffn, partition), partition.numExperts,
                 static_cast<int>(partition.shared.size())) {}
 
+bool ExpertFfn::kernelCanRun(const torch::Tensor& x) {
+    return x.scalar_type() == torch::kFloat && x.dim() == 2 && x.device().is_cpu() &&
+           x.size(0) <= kernelMaxTokens() && !(torch::GradMode::is_enabled() && x.requires_grad());
+}
+
 torch::Tensor ExpertFfn::dense(const torch::Tensor& x) const {
+    if (kernelCanRun(x)) {
+        const auto in = x.contiguous();
+        auto out = torch::empty({x.size(0), m_b2.size(0)}, torch::kFloat);
+        forwardRows(in.data_ptr<float>(), in.size(0), nullptr, 0, out.data_ptr<float>());
+        return out;
+    }
     const auto h = torch::relu(torch::addmm(m_allB1, x, m_allW1.t()));
     return torch::addmm(m_b2, h, m_allW2t);
+}
+
+void ExpertFfn::forwardRows(const float* x, int64_t rows, const int64_t* experts, int k,
+                            float* y) const {
+    const int64_t d = m_b2.size(0), m = m_expertSize, routed = int64_t(m_numExperts) * m;
+    const float* w1 = m_allW1.data_ptr<float>();
+    const float* b1 = m_allB1.data_ptr<float>();
+    const float* w2t = m_allW2t.data_ptr<float>();
+    const float* b2 = m_b2.data_ptr<float>();
+    for (int64_t r = 0; r < rows; ++r) {
+        std::copy(b2, b2 + d, y + r * d);
+    }
+    // Per-thread scratch: decoding calls this thousands of times a second, so no allocation.
+    thread_local std::vector<float> hidden, gathered;
+    if (!experts) {  // dense: every neuron, the experts and the shared ones, in one pass
+        const int64_t all = routed + m_sharedSize;
+        hidden.resize(static_cast<std::size_t>(rows * all));
+        kernels::linearRows(x, rows, d, d, w1, b1, all, hidden.data(), all, true);
+        kernels::addProducts(hidden.data(), rows, all, all, w2t, d, y, d);
+        return;
+    }
+    if (m_sharedSize > 0) {
+        hidden.resize(static_cast<std::size_t>(rows * m_sharedSize));
+        kernels::linearRows(x, rows, d, d, w1 + routed * d, b1 + routed, m_sharedSize,
+                            hidden.data(), m_sharedSize, true);
+        kernels::addProducts(hidden.data(), rows, m_sharedSize, m_sharedSize, w2t + routed * d, d,
+                             y, d);
+    }
+    // Group the (token, expert) pairs by expert: each expert's block is read once for all of its
+    // tokens.
+    thread_local std::vector<int64_t> count, first, tokenOf;
+    count.assign(static_cast<std::size_t>(m_numExperts) + 1, 0);
+    for (int64_t i = 0; i < rows * k; ++i) {
+        const int64_t e = experts[i];
+        if (e < 0 || e >= m_numExperts) {
+            throw std::invalid_argument("expert id " + std::to_string(e) + " is out of range 0.." +
+                                        std::to_string(m_numExperts - 1));
+        }
+        ++count[static_cast<std::size_t>(e) + 1];
+    }
+    first.assign(count.begin(), count.end());
+    for (int e = 0; e < m_numExperts; ++e) {
+        first[e + 1] += first[e];
+    }
+    tokenOf.resize(static_cast<std::size_t>(rows * k));
+    {
+        auto next = first;
+        for (int64_t i = 0; i < rows * k; ++i) {
+            tokenOf[static_cast<std::size_t>(next[experts[i]]++)] = i / k;
+        }
+    }
+    hidden.resize(static_cast<std::size_t>(rows * m));
+    gathered.resize(static_cast<std::size_t>(rows * d));
+    for (int e = 0; e < m_numExperts; ++e) {
+        const int64_t n = first[e + 1] - first[e];
+        if (n == 0) {
+            continue;
+        }
+        const int64_t* tokens = tokenOf.data() + first[e];
+        const float* in = x + tokens[0] * d;
+        if (n > 1) {
+            for (int64_t i = 0; i < n; ++i) {
+                std::copy(x + tokens[i] * d, x + (tokens[i] + 1) * d, gathered.data() + i * d);
+            }
+            in = gathered.data();
+        }
+        kernels::linearRows(in, n, d, d, w1 + e * m * d, b1 + e * m, m, hidden.data(), m, true);
+        for (int64_t i = 0; i < n; ++i) {
+            kernels::addProducts(hidden.data() + i * m, 1, m, m, w2t + e * m * d, d,
+                                 y + tokens[i] * d, d);
+        }
+    }
 }
 
 torch::Tensor ExpertFfn::base(const torch::Tensor& x) const {
@@ -84,17 +171,6 @@ torch::Tensor ExpertFfn::oracleScores(const torch::Tensor& x) const {
     const int64_t d = m_b2.size(0);
     const auto h = torch::relu(torch::addmm(m_b1.view({-1}), x, m_w1.view({-1, d}).t()));
     return h.view({x.size(0), m_numExperts, m_expertSize}).sum(-1);
-}
-
-torch::Tensor ExpertFfn::gather(const torch::Tensor& x, const torch::Tensor& experts) const {
-    const int64_t t = x.size(0), k = experts.size(1), d = m_b2.size(0);
-    const auto flat = experts.reshape({-1});
-    const auto w1 = m_w1.index_select(0, flat).view({t, k * m_expertSize, d});
-    const auto b1 = m_b1.index_select(0, flat).view({t, k * m_expertSize});
-    const auto h = torch::relu(torch::baddbmm(b1.unsqueeze(2), w1, x.unsqueeze(2)));  // [t, km, 1]
-    const auto w2t = m_w2t.index_select(0, flat).view({t, k * m_expertSize, d});
-    const auto routed = torch::bmm(h.transpose(1, 2), w2t).squeeze(1);
-    return m_sharedSize == 0 ? routed + m_b2 : routed + base(x);
 }
 
 torch::Tensor ExpertFfn::dispatch(const torch::Tensor& x, const torch::Tensor& experts) const {
@@ -126,9 +202,20 @@ torch::Tensor ExpertFfn::forward(const torch::Tensor& x, const torch::Tensor& ex
         throw std::invalid_argument("experts must be [tokens, K]");
     }
     if (strategy == Strategy::Auto) {
-        strategy = experts.numel() < gatherThreshold() ? Strategy::Gather : Strategy::Dispatch;
+        strategy = kernelCanRun(x) ? Strategy::Kernel : Strategy::Dispatch;
     }
-    return strategy == Strategy::Gather ? gather(x, experts) : dispatch(x, experts);
+    if (strategy == Strategy::Dispatch) {
+        return dispatch(x, experts);
+    }
+    if (x.scalar_type() != torch::kFloat || x.dim() != 2) {
+        throw std::invalid_argument("the expert kernel takes float32 inputs [tokens, d_model]");
+    }
+    const auto in = x.contiguous();
+    const auto ids = experts.to(torch::kLong).contiguous();
+    auto out = torch::empty({x.size(0), m_b2.size(0)}, torch::kFloat);
+    forwardRows(in.data_ptr<float>(), in.size(0), ids.data_ptr<int64_t>(),
+                static_cast<int>(ids.size(1)), out.data_ptr<float>());
+    return out;
 }
 
 torch::Tensor topExperts(const torch::Tensor& scores, int k) {

@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <stdexcept>
 
 namespace moewb {
@@ -29,24 +31,80 @@ torch::Tensor MoeLayer::forward(const FeedForwardImpl& ffn, const torch::Tensor&
     return forward(ffn, x, torch::Tensor());
 }
 
+namespace {
+
+// The k best experts of each row of scores [rows, n], best first (ties: the lower id first).
+void topRows(const float* scores, int64_t rows, int n, int k, int64_t* out) {
+    std::vector<int> order(static_cast<std::size_t>(n));
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* s = scores + r * n;
+        std::iota(order.begin(), order.end(), 0);
+        std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                          [s](int a, int b) { return s[a] > s[b] || (s[a] == s[b] && a < b); });
+        std::copy(order.begin(), order.begin() + k, out + r * k);
+    }
+}
+
+}  // namespace
+
+torch::Tensor MoeLayer::compute(const torch::Tensor& x, const torch::Tensor& tokenIds, int k,
+                                torch::Tensor* chosen) const {
+    const int n = m_experts->numExperts();
+    if (k < 1 || k > n) {
+        throw std::invalid_argument("K must be between 1 and " + std::to_string(n) + ", not " +
+                                    std::to_string(k));
+    }
+    if (!ExpertFfn::kernelCanRun(x)) {
+        if (k == n) {
+            if (chosen) {
+                *chosen =
+                    torch::arange(k, torch::kLong).unsqueeze(0).expand({x.size(0), k}).clone();
+            }
+            return m_experts->dense(x);  // every expert runs: no routing needed
+        }
+        auto picked = topExperts(m_router->scores(x, *m_experts, tokenIds), k);
+        auto out = m_experts->forward(x, picked, ExpertFfn::Strategy::Dispatch);
+        if (chosen) {
+            *chosen = picked.to(torch::kLong);
+        }
+        return out;
+    }
+    const auto in = x.contiguous();
+    const int64_t rows = in.size(0);
+    auto out = torch::empty({rows, m_experts->dModel()}, torch::kFloat);
+    auto picked = torch::empty({rows, k}, torch::kLong);
+    int64_t* ids = picked.data_ptr<int64_t>();
+    if (k == n) {
+        m_experts->forwardRows(in.data_ptr<float>(), rows, nullptr, 0, out.data_ptr<float>());
+        for (int64_t i = 0; i < rows * k; ++i) {
+            ids[i] = i % k;
+        }
+    } else {
+        torch::Tensor tokens;
+        if (tokenIds.defined()) {
+            tokens = tokenIds.reshape({-1}).to(torch::kLong).contiguous();
+        }
+        thread_local std::vector<float> scores;
+        scores.resize(static_cast<std::size_t>(rows * n));
+        m_router->scoreRows(in.data_ptr<float>(), rows, *m_experts,
+                            tokens.defined() ? tokens.data_ptr<int64_t>() : nullptr, scores.data());
+        topRows(scores.data(), rows, n, k, ids);
+        m_experts->forwardRows(in.data_ptr<float>(), rows, ids, k, out.data_ptr<float>());
+    }
+    if (chosen) {
+        *chosen = picked;
+    }
+    return out;
+}
+
 torch::Tensor MoeLayer::forward(const FeedForwardImpl&, const torch::Tensor& x,
                                 const torch::Tensor& tokenIds) {
     const auto start = std::chrono::steady_clock::now();
-    const int k = m_k.load();
-    torch::Tensor out;
     torch::Tensor chosen;
-    if (k == m_experts->numExperts()) {
-        out = m_experts->dense(x);  // every expert runs: no routing needed
-        if (m_recording) {
-            chosen = torch::arange(k, torch::kLong).unsqueeze(0).expand({x.size(0), k}).clone();
-        }
-    } else {
-        chosen = topExperts(m_router->scores(x, *m_experts, tokenIds), k);
-        out = m_experts->forward(x, chosen);
-    }
+    auto out = compute(x, tokenIds, m_k.load(), m_recording ? &chosen : nullptr);
     if (m_recording && chosen.defined()) {
         std::lock_guard<std::mutex> lock(m_recordMutex);
-        m_record.push_back(chosen.to(torch::kLong).clone());
+        m_record.push_back(chosen);
     }
     m_nanoseconds += std::chrono::duration_cast<std::chrono::nanoseconds>(
                          std::chrono::steady_clock::now() - start)

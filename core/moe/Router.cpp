@@ -1,8 +1,11 @@
 #include "moewb/moe/Router.h"
 
+#include "moewb/kernels/FfnKernels.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -17,7 +20,50 @@ torch::Tensor expertCentroids(const ExpertFfn& experts) {
     return normalise(experts.w1Blocks()).mean(1);  // [N, m, d] -> [N, d]
 }
 
+// x [rows, d] scaled to unit length (as normalise() does) into a per-thread buffer.
+const float* normaliseRows(const float* x, int64_t rows, int64_t d) {
+    thread_local std::vector<float> unit;
+    unit.resize(static_cast<std::size_t>(rows * d));
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* in = x + r * d;
+        float sum = 0.0f;
+        for (int64_t i = 0; i < d; ++i) {
+            sum += in[i] * in[i];
+        }
+        const float scale = 1.0f / std::max(std::sqrt(sum), 1e-12f);
+        for (int64_t i = 0; i < d; ++i) {
+            unit[r * d + i] = in[i] * scale;
+        }
+    }
+    return unit.data();
+}
+
 }  // namespace
+
+void Router::scoreRows(const float* x, int64_t rows, const ExpertFfn& experts,
+                       const int64_t* tokenIds, float* out) const {
+    const auto input = torch::from_blob(const_cast<float*>(x), {rows, experts.dModel()});
+    torch::Tensor ids;
+    if (tokenIds) {
+        ids = torch::from_blob(const_cast<int64_t*>(tokenIds), {rows}, torch::kLong);
+    }
+    const auto result = scores(input, experts, ids).to(torch::kFloat).contiguous();
+    std::copy(result.data_ptr<float>(), result.data_ptr<float>() + result.numel(), out);
+}
+
+void OracleRouter::scoreRows(const float* x, int64_t rows, const ExpertFfn& experts, const int64_t*,
+                             float* out) const {
+    const int64_t n = experts.numExperts(), m = experts.expertSize();
+    thread_local std::vector<float> hidden;
+    hidden.resize(static_cast<std::size_t>(rows * n * m));
+    kernels::linearRows(x, rows, experts.dModel(), experts.dModel(),
+                        experts.w1Blocks().data_ptr<float>(), experts.b1Blocks().data_ptr<float>(),
+                        n * m, hidden.data(), n * m, true);
+    for (int64_t r = 0; r < rows * n; ++r) {
+        const float* block = hidden.data() + r * m;
+        out[r] = std::accumulate(block, block + m, 0.0f);
+    }
+}
 
 SimilarityRouter::SimilarityRouter(const ExpertFfn& experts)
     : m_centroids(expertCentroids(experts)) {}
@@ -26,11 +72,19 @@ torch::Tensor SimilarityRouter::scores(const torch::Tensor& x, const ExpertFfn&)
     return torch::mm(normalise(x), m_centroids.t());
 }
 
+void SimilarityRouter::scoreRows(const float* x, int64_t rows, const ExpertFfn& experts,
+                                 const int64_t*, float* out) const {
+    const int64_t d = experts.dModel();
+    kernels::linearRows(normaliseRows(x, rows, d), rows, d, d, m_centroids.data_ptr<float>(),
+                        nullptr, m_centroids.size(0), out, m_centroids.size(0), false);
+}
+
 MlpRouter::MlpRouter(const ExpertFfn& experts)
     : m_first(expertCentroids(experts).clone()), m_second(torch::eye(experts.numExperts())) {}
 
 MlpRouter::MlpRouter(torch::Tensor first, torch::Tensor second)
-    : m_first(std::move(first)), m_second(std::move(second)) {
+    : m_first(first.to(torch::kFloat).contiguous()),
+      m_second(second.to(torch::kFloat).contiguous()) {
     if (m_first.dim() != 2 || m_second.dim() != 2 || m_second.size(0) != m_first.size(0) ||
         m_second.size(1) != m_first.size(0)) {
         throw std::invalid_argument("MLP router weights have inconsistent shapes");
@@ -39,6 +93,20 @@ MlpRouter::MlpRouter(torch::Tensor first, torch::Tensor second)
 
 torch::Tensor MlpRouter::scores(const torch::Tensor& x, const ExpertFfn&) const {
     return torch::mm(torch::tanh(torch::mm(normalise(x), m_first.t())), m_second.t());
+}
+
+void MlpRouter::scoreRows(const float* x, int64_t rows, const ExpertFfn& experts, const int64_t*,
+                          float* out) const {
+    const int64_t d = experts.dModel(), n = m_first.size(0);
+    thread_local std::vector<float> hidden;
+    hidden.resize(static_cast<std::size_t>(rows * n));
+    kernels::linearRows(normaliseRows(x, rows, d), rows, d, d, m_first.data_ptr<float>(), nullptr,
+                        n, hidden.data(), n, false);
+    for (float& h : hidden) {
+        h = std::tanh(h);
+    }
+    kernels::linearRows(hidden.data(), rows, n, n, m_second.data_ptr<float>(), nullptr, n, out, n,
+                        false);
 }
 
 double MlpRouter::train(const torch::Tensor& x, const ExpertFfn& experts,
@@ -165,6 +233,27 @@ torch::Tensor HashRouter::scores(const torch::Tensor& x, const ExpertFfn& expert
         }
     }
     return out;
+}
+
+void HashRouter::scoreRows(const float*, int64_t rows, const ExpertFfn& experts,
+                           const int64_t* tokenIds, float* out) const {
+    if (!tokenIds) {
+        scores(torch::Tensor(), experts);  // throws the explanation
+    }
+    if (experts.numExperts() != m_numExperts) {
+        throw std::invalid_argument("the hash router was made for " + std::to_string(m_numExperts) +
+                                    " experts, the layer has " +
+                                    std::to_string(experts.numExperts()));
+    }
+    for (int64_t t = 0; t < rows; ++t) {
+        if (tokenIds[t] < 0) {
+            throw std::invalid_argument("token ids must not be negative (got " +
+                                        std::to_string(tokenIds[t]) + ")");
+        }
+        for (int e = 0; e < m_numExperts; ++e) {
+            *out++ = HashRouter::score(m_seed, tokenIds[t], e);
+        }
+    }
 }
 
 RouterQuality evaluateRouter(const Router& router, const ExpertFfn& experts,

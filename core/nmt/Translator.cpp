@@ -1,5 +1,7 @@
 #include "moewb/nmt/Translator.h"
 
+#include "moewb/nmt/StepDecoder.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -83,8 +85,9 @@ std::vector<Hypothesis> Translator::greedySearch(const std::vector<std::vector<i
     auto& transformer = m_model->transformer();
     const auto src = padBatch(sources);
     const auto srcMask = transformer->sourceMask(src);
-    DecoderCache cache = transformer->startDecoding(transformer->encode(src, srcMask), srcMask);
     const auto limits = lengthLimits(sources, options, transformer->config().maxPositions);
+    StepDecoder decoder(*transformer, transformer->encode(src, srcMask), srcMask,
+                        *std::max_element(limits.begin(), limits.end()));
 
     std::vector<Hypothesis> out(sources.size());
     std::vector<int64_t> active(sources.size());
@@ -92,7 +95,7 @@ std::vector<Hypothesis> Translator::greedySearch(const std::vector<std::vector<i
     auto tokens = torch::full({static_cast<int64_t>(sources.size())}, SentencePieceModel::kBosId,
                               torch::kLong);
     for (int64_t step = 0; !active.empty(); ++step) {
-        const auto logp = nextLogProbs(transformer->decodeStep(tokens, cache));
+        const auto logp = nextLogProbs(decoder.step(tokens));
         const auto best = logp.max(-1);
         const auto values = std::get<0>(best).contiguous();
         const auto indices = std::get<1>(best).contiguous();
@@ -114,9 +117,8 @@ std::vector<Hypothesis> Translator::greedySearch(const std::vector<std::vector<i
             }
         }
         if (keep.size() != active.size() && !keep.empty()) {
-            const auto keepIndex = torch::tensor(keep, torch::kLong);
-            cache.select(keepIndex);
-            tokens = indices.index_select(0, keepIndex);
+            decoder.select(keep);
+            tokens = indices.index_select(0, torch::tensor(keep, torch::kLong));
         } else {
             tokens = indices;
         }
@@ -136,9 +138,10 @@ std::vector<Hypothesis> Translator::beamSearch(const std::vector<std::vector<int
     const auto memory = transformer->encode(src, srcMask);
     // k rows per sentence, laid out sentence-major.
     const auto expand = torch::arange(static_cast<int64_t>(sources.size())).repeat_interleave(k);
-    DecoderCache cache =
-        transformer->startDecoding(memory.index_select(0, expand), srcMask.index_select(0, expand));
     const auto limits = lengthLimits(sources, options, transformer->config().maxPositions);
+    StepDecoder decoder(*transformer, memory.index_select(0, expand),
+                        srcMask.index_select(0, expand),
+                        *std::max_element(limits.begin(), limits.end()));
 
     std::vector<std::vector<Hypothesis>> finished(sources.size());
     std::vector<int64_t> active(sources.size());
@@ -153,7 +156,7 @@ std::vector<Hypothesis> Translator::beamSearch(const std::vector<std::vector<int
                               torch::kLong);
     for (int64_t step = 0; !active.empty(); ++step) {
         const int64_t sentences = static_cast<int64_t>(active.size());
-        const auto logp = nextLogProbs(transformer->decodeStep(tokens, cache));
+        const auto logp = nextLogProbs(decoder.step(tokens));
         const auto scores = torch::from_blob(rowScores.data(), {sentences * k, 1}).clone();
         const auto candidates = (scores + logp).view({sentences, k * vocab});
         const int64_t width = std::min<int64_t>(2 * k, k * vocab);
@@ -219,7 +222,7 @@ std::vector<Hypothesis> Translator::beamSearch(const std::vector<std::vector<int
         if (nextActive.empty()) {
             break;
         }
-        cache.select(torch::tensor(reorder, torch::kLong));
+        decoder.select(reorder);
         tokens = torch::tensor(nextTokens, torch::kLong);
         rowScores = std::move(nextScores);
         history = std::move(nextHistory);

@@ -71,7 +71,7 @@ private slots:
         const auto& ffn = *m_model->transformer()->feedForwards()[0];
         const ExpertFfn experts(ffn, shuffledNeurons(64, 2), 8);
         const auto all = torch::arange(8).unsqueeze(0).expand({m_x.size(0), 8}).contiguous();
-        for (auto strategy : {ExpertFfn::Strategy::Gather, ExpertFfn::Strategy::Dispatch}) {
+        for (auto strategy : {ExpertFfn::Strategy::Kernel, ExpertFfn::Strategy::Dispatch}) {
             const auto y = experts.forward(m_x, all, strategy);
             const double diff = (y - ffn.dense(m_x)).abs().max().item<double>();
             QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
@@ -83,7 +83,7 @@ private slots:
         const auto& ffn = *m_model->transformer()->feedForwards()[0];
         const ExpertFfn experts(ffn, shuffledNeurons(64, 3), 8);
         const auto selected = topExperts(torch::rand({m_x.size(0), 8}), 3);
-        const auto a = experts.forward(m_x, selected, ExpertFfn::Strategy::Gather);
+        const auto a = experts.forward(m_x, selected, ExpertFfn::Strategy::Kernel);
         const auto b = experts.forward(m_x, selected, ExpertFfn::Strategy::Dispatch);
         QVERIFY((a - b).abs().max().item<double>() <= 1e-5);
     }
@@ -137,13 +137,13 @@ private slots:
         const auto reference = ffn.dense(m_x);
         QVERIFY((experts.dense(m_x) - reference).abs().max().item<double>() <= 1e-5);
         const auto all = torch::arange(8).unsqueeze(0).expand({m_x.size(0), 8}).contiguous();
-        for (auto strategy : {ExpertFfn::Strategy::Gather, ExpertFfn::Strategy::Dispatch}) {
+        for (auto strategy : {ExpertFfn::Strategy::Kernel, ExpertFfn::Strategy::Dispatch}) {
             const double diff =
                 (experts.forward(m_x, all, strategy) - reference).abs().max().item<double>();
             QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
         }
         const auto some = topExperts(torch::rand({m_x.size(0), 8}), 3);
-        QVERIFY((experts.forward(m_x, some, ExpertFfn::Strategy::Gather) -
+        QVERIFY((experts.forward(m_x, some, ExpertFfn::Strategy::Kernel) -
                  experts.forward(m_x, some, ExpertFfn::Strategy::Dispatch))
                     .abs()
                     .max()

@@ -17,9 +17,9 @@ class ExpertFfn {
 public:
     // How the selected experts are computed; Auto picks by the measured crossover.
     enum class Strategy {
-        Auto,      // Gather below gatherThreshold() token×expert pairs, else Dispatch
-        Gather,    // per token: gather its K weight blocks, batched matrix-vector products
-        Dispatch,  // per expert: group its tokens, one matrix product each, index_add back
+        Auto,      // Kernel up to kernelMaxTokens() tokens (when it can run), else Dispatch
+        Kernel,    // one call on the raw expert blocks (FfnKernels.h), no LibTorch op per expert
+        Dispatch,  // per expert: group its tokens, one LibTorch product each, index_add back
     };
 
     // `neuronOrder` lists every neuron once, expert by expert (numExperts blocks of equal size),
@@ -42,6 +42,7 @@ public:
     }
     // W1 cut into the non-shared expert blocks [N, m, d] (routers derive centroids from it).
     const torch::Tensor& w1Blocks() const { return m_w1; }
+    const torch::Tensor& b1Blocks() const { return m_b1; }  // [N, m]
 
     // x [T, d], experts [T, K] (int64 expert ids, distinct per row) -> [T, d].
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& experts,
@@ -52,15 +53,18 @@ public:
     // hidden layer: an upper bound on what a router can know, and the label routers learn from).
     torch::Tensor oracleScores(const torch::Tensor& x) const;
 
-    // Below this many token×expert pairs Gather wins over Dispatch (measured with
-    // bench/expert_ffn_bench on the 2-core reference machine).
-    // Measured with bench/expert_ffn_bench (2 cores, OpenBLAS): per-token gathering beat
-    // dispatch only for a single token with K <= 2 (d_model 256); from 8 tokens on it was 2-45x
-    // slower, and at d_model 512 dispatch won even for one token. So gather only tiny selections.
-    static int64_t gatherThreshold() { return 3; }
+    // Up to this many tokens the single-threaded kernel beats the two-thread LibTorch dispatch
+    // (bench/expert_ffn_bench; docs/algorithms.md states the measurement).
+    static int64_t kernelMaxTokens() { return 256; }
+    // Whether the kernels can take x: float32 [T, d] with T <= kernelMaxTokens() and no gradient
+    // to record.
+    static bool kernelCanRun(const torch::Tensor& x);
+
+    // The kernel path on raw memory: x [rows, d] row-major, experts [rows, k] expert ids (each
+    // row distinct), y [rows, d] (overwritten). k = 0 with experts null computes the dense FFN.
+    void forwardRows(const float* x, int64_t rows, const int64_t* experts, int k, float* y) const;
 
 private:
-    torch::Tensor gather(const torch::Tensor& x, const torch::Tensor& experts) const;
     torch::Tensor dispatch(const torch::Tensor& x, const torch::Tensor& experts) const;
     // b2 plus the shared neurons' contribution, [T, d]: where every token's output starts.
     torch::Tensor base(const torch::Tensor& x) const;

@@ -22,6 +22,14 @@ public:
     torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x,
                           const torch::Tensor& tokenIds) override;
 
+    // The FFN output with `k` experts per token for x [T, d] (tokenIds [T] or undefined); when
+    // `chosen` is given it receives the experts of each token [T, k], best first. Changes nothing
+    // in the layer, so any number of threads may call it at once. Up to
+    // ExpertFfn::kernelMaxTokens() tokens, routing, top-K and the experts run in one kernel call
+    // on raw memory; beyond, through LibTorch's per-expert dispatch.
+    torch::Tensor compute(const torch::Tensor& x, const torch::Tensor& tokenIds, int k,
+                          torch::Tensor* chosen = nullptr) const;
+
     void setK(int k);  // 1 … N; thread-safe with respect to a running forward
     int k() const { return m_k.load(); }
     const ExpertFfn& experts() const { return *m_experts; }

@@ -26,6 +26,10 @@ public:
     }
     // True when scores() needs the token ids (then FFN inputs alone cannot be routed).
     virtual bool needsTokenIds() const { return false; }
+    // The same scores on raw memory, for the decode-size path (no LibTorch op per call): x [rows,
+    // d] row-major, tokenIds [rows] or null, out [rows, N]. The default goes through scores().
+    virtual void scoreRows(const float* x, int64_t rows, const ExpertFfn& experts,
+                           const int64_t* tokenIds, float* out) const;
     // Multiply-adds per token spent on routing (for the cost accounting shown to users).
     virtual int64_t flopsPerToken(const ExpertFfn& experts) const = 0;
 };
@@ -38,6 +42,8 @@ public:
     torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override {
         return experts.oracleScores(x);
     }
+    void scoreRows(const float* x, int64_t rows, const ExpertFfn& experts, const int64_t* tokenIds,
+                   float* out) const override;
     int64_t flopsPerToken(const ExpertFfn& e) const override {
         return int64_t(e.numExperts()) * e.expertSize() * e.dModel();
     }
@@ -50,6 +56,8 @@ public:
     using Router::scores;
     std::string kind() const override { return "similarity"; }
     torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override;
+    void scoreRows(const float* x, int64_t rows, const ExpertFfn& experts, const int64_t* tokenIds,
+                   float* out) const override;
     int64_t flopsPerToken(const ExpertFfn& e) const override {
         return int64_t(e.numExperts()) * e.dModel();
     }
@@ -76,6 +84,8 @@ public:
     using Router::scores;
     std::string kind() const override { return "mlp"; }
     torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override;
+    void scoreRows(const float* x, int64_t rows, const ExpertFfn& experts, const int64_t* tokenIds,
+                   float* out) const override;
     int64_t flopsPerToken(const ExpertFfn& e) const override {
         return int64_t(e.numExperts()) * (e.dModel() + e.numExperts());
     }
@@ -105,6 +115,8 @@ public:
     torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts,
                          const torch::Tensor& tokenIds) const override;
     bool needsTokenIds() const override { return true; }
+    void scoreRows(const float* x, int64_t rows, const ExpertFfn& experts, const int64_t* tokenIds,
+                   float* out) const override;
     int64_t flopsPerToken(const ExpertFfn&) const override { return 0; }  // a table look-up
     uint64_t seed() const { return m_seed; }
     int numExperts() const { return m_numExperts; }

@@ -67,6 +67,13 @@ public:
     torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                          const torch::Tensor& mask);
 
+    // The weights, for the raw-memory decoder (StepDecoder): in [3d, d] (q, k, v rows), out [d, d].
+    const torch::Tensor& inWeight() const { return m_inWeight; }
+    const torch::Tensor& inBias() const { return m_inBias; }
+    const torch::Tensor& outWeight() const { return m_outWeight; }
+    const torch::Tensor& outBias() const { return m_outBias; }
+    int heads() const { return m_heads; }
+
 private:
     torch::Tensor splitHeads(const torch::Tensor& x) const;  // [B, T, d] -> [B, H, T, dh]
     int m_dModel, m_heads;
@@ -143,6 +150,8 @@ public:
 
     // Every FFN, encoder layers first then decoder layers (the MoE engine's handle on them).
     std::vector<FeedForward> feedForwards() const;
+    // The sinusoidal position table [maxPositions, d].
+    const torch::Tensor& positions() const { return m_positions; }
 
     torch::nn::Embedding embedding{nullptr};
     std::vector<EncoderLayer> encoderLayers;

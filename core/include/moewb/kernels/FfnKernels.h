@@ -1,0 +1,40 @@
+#pragma once
+// Single-threaded float kernels on raw row-major memory for the products of decoding, where a
+// feed-forward or attention projection sees 1 to a few dozen rows and LibTorch's per-op dispatch
+// costs more than the arithmetic (docs/algorithms.md, "Decode-size kernels"). Each entry point
+// picks its instruction set once per process from the CPU (AVX-512, AVX2 + FMA, or portable C++),
+// so one binary runs on any x86-64 and uses the widest units it finds.
+
+#include <cstdint>
+#include <string>
+
+namespace moewb::kernels {
+
+enum class Isa {
+    Generic,  // portable C++ (the compiler's baseline vectorisation)
+    Avx2,     // AVX2 + FMA, 8 floats per register
+    Avx512,   // AVX-512F, 16 floats per register
+};
+
+// The instruction set the kernels use in this process: the widest the CPU supports, or the one
+// named by the environment variable MOEWB_KERNEL_ISA (generic, avx2, avx512) when the CPU has it.
+Isa activeIsa();
+// Every instruction set this CPU can run (Generic first); tests compare them with each other.
+bool isaSupported(Isa isa);
+std::string isaName(Isa isa);
+// Overrides the choice for this process (tests and benchmarks); throws std::invalid_argument when
+// the CPU lacks it.
+void setIsa(Isa isa);
+
+// y[r][o] = Σ_i x[r][i]·w[o][i] + b[o] for r < rows, o < outputs (b may be null), then
+// max(0, ·) when `relu`. x has row stride ldx, w is [outputs, inputs] contiguous, y row stride ldy.
+void linearRows(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
+                const float* b, int64_t outputs, float* y, int64_t ldy, bool relu);
+
+// y[r][o] += Σ_j h[r][j]·wt[j][o], skipping the zero entries of h (after a ReLU most are zero,
+// so this reads only the rows of wt that matter). h has row stride ldh, wt is [inner, outputs]
+// contiguous, y row stride ldy.
+void addProducts(const float* h, int64_t rows, int64_t inner, int64_t ldh, const float* wt,
+                 int64_t outputs, float* y, int64_t ldy);
+
+}  // namespace moewb::kernels

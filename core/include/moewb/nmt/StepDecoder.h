@@ -1,0 +1,54 @@
+#pragma once
+// The decoder's incremental step for inference on raw memory. A greedy or beam step feeds 1 to a
+// few dozen tokens through the decoder; in LibTorch each of its ~60 small operations costs more
+// in dispatch than in arithmetic. StepDecoder runs the same step (TransformerImpl::decodeStep,
+// which stays the reference the tests compare against) with the decode-size kernels
+// (FfnKernels.h): key/value caches preallocated for the whole search, attention as plain loops
+// over them, no tensor created per operation. An FFN with an override installed (MoE inference)
+// goes through the override; a dense FFN through the kernels.
+
+#include "moewb/nmt/Transformer.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace moewb {
+
+class StepDecoder {
+public:
+    // memory [B, S, d] and the additive source mask [B, 1, 1, S] from the encoder; `capacity` is
+    // the most steps any row will take (the search's length limit).
+    StepDecoder(TransformerImpl& model, const torch::Tensor& memory, const torch::Tensor& srcMask,
+                int64_t capacity);
+
+    // One step: the token fed to each live row (int64 [rows]) -> logits [rows, V].
+    torch::Tensor step(const torch::Tensor& tokens);
+    // Keeps the rows `index` in that order (beam search reorders and repeats rows; finished
+    // sentences are dropped).
+    void select(const std::vector<int64_t>& index);
+
+    int64_t rows() const { return m_rows; }
+    int64_t steps() const { return m_step; }
+
+    // From this many rows on, the projections use LibTorch's two-thread product instead of the
+    // single-thread kernel (measured with bench/decode_step_bench).
+    static int64_t torchRows() { return 8; }
+
+private:
+    void layerNorm(const torch::nn::LayerNormImpl& norm, const float* x, float* y) const;
+    void attendCache(const float* q, const float* keys, const float* values, int64_t length,
+                     const uint8_t* valid, float* context);
+    void feedForward(FeedForwardImpl& ffn, const float* x, const torch::Tensor& tokens, float* y);
+
+    TransformerImpl& m_model;
+    int64_t m_d, m_heads, m_dh, m_sourceLength, m_capacity;
+    int64_t m_rows;
+    int64_t m_step = 0;
+    std::vector<std::vector<float>> m_selfKeys, m_selfValues;  // per layer [rows, H, capacity, dh]
+    std::vector<torch::Tensor> m_crossKeys, m_crossValues;     // per layer [rows, H, S, dh]
+    std::vector<uint8_t> m_sourceValid;                        // [rows, S]: 1 for real tokens
+    // Per-step scratch, sized once.
+    std::vector<float> m_x, m_normed, m_qkv, m_context, m_delta, m_hidden, m_scores;
+};
+
+}  // namespace moewb
