@@ -73,13 +73,20 @@ int main(int argc, char** argv) {
     std::string csvPath = "decode_step_bench.csv";
     int rounds = 7;
     double sliceMs = 30;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    bool stepsOnly = false;  // --steps-only: skip part 1 (for profiling the step)
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--steps-only")) {
+            stepsOnly = true;
+            continue;
+        }
+        if (i + 1 >= argc)
+            break;
         if (!std::strcmp(argv[i], "--csv"))
-            csvPath = argv[i + 1];
+            csvPath = argv[++i];
         else if (!std::strcmp(argv[i], "--rounds"))
-            rounds = std::max(1, std::atoi(argv[i + 1]));
+            rounds = std::max(1, std::atoi(argv[++i]));
         else if (!std::strcmp(argv[i], "--slice-ms"))
-            sliceMs = std::atof(argv[i + 1]);
+            sliceMs = std::atof(argv[++i]);
     }
     configureTorchThreads(0);
     torch::InferenceMode inference;
@@ -98,8 +105,10 @@ int main(int argc, char** argv) {
                       rows, ms.first, ms.second, r.median, r.low, r.high);
         csv += line;
     };
-    for (auto [in, out] :
-         {std::pair<int, int>{256, 768}, {256, 256}, {256, 1024}, {1024, 256}, {256, 8000}}) {
+    using Shape = std::pair<int, int>;
+    const std::vector<Shape> shapes = {
+        {256, 768}, {256, 256}, {256, 1024}, {1024, 256}, {256, 8000}};
+    for (auto [in, out] : stepsOnly ? std::vector<Shape>{} : shapes) {
         const auto w = torch::randn({out, in});
         const auto b = torch::randn({out});
         for (int rows : {1, 2, 4, 8, 16, 32}) {
@@ -117,7 +126,7 @@ int main(int argc, char** argv) {
     }
     const auto model = NmtModel::load(NmtModel::defaultModelPath());
     auto& t = *model->transformer();
-    for (int rows : {1, 8, 32}) {
+    for (int rows : stepsOnly ? std::vector<int>{1} : std::vector<int>{1, 8, 32}) {
         const auto src = torch::randint(4, t.config().vocabSize, {rows, 12}, torch::kLong);
         const auto mask = t.sourceMask(src);
         const auto memory = t.encode(src, mask);
@@ -138,6 +147,25 @@ int main(int argc, char** argv) {
             },
             rounds, sliceMs * 3);
         record("12 steps", "shipped model", rows, result);
+        // The same with one thread: what the kernels do alone, and what a busy second core costs.
+        const int threads = torch::get_num_threads();
+        const auto single = compare(
+            [&] {
+                StepDecoder decoder(t, memory, mask, 12);
+                for (int s = 0; s < 12; ++s) {
+                    decoder.step(tokens);
+                }
+            },
+            [&] {
+                torch::set_num_threads(1);
+                StepDecoder decoder(t, memory, mask, 12);
+                for (int s = 0; s < 12; ++s) {
+                    decoder.step(tokens);
+                }
+                torch::set_num_threads(threads);
+            },
+            rounds, sliceMs * 3);
+        record("1 thread", "vs 2 threads", rows, single);
     }
     writeFileAtomic(csvPath, csv);
     std::printf("wrote %s\n", csvPath.c_str());

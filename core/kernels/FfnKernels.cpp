@@ -8,6 +8,8 @@
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -411,6 +413,34 @@ void linearRows(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const
     } else {
         linearRowsGeneric(x, rows, inputs, ldx, w, b, outputs, y, ldy, relu);
     }
+}
+
+int64_t parallelWork() {
+    return int64_t(1) << 20;
+}
+
+void linearRowsThreaded(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
+                        const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
+    if (rows * inputs * outputs < parallelWork() || at::get_num_threads() < 2 ||
+        at::in_parallel_region()) {
+        linearRows(x, rows, inputs, ldx, w, b, outputs, y, ldy, relu);
+        return;
+    }
+    const int64_t blocks = (outputs + kOutputBlock - 1) / kOutputBlock;
+    at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
+        const int64_t o0 = first * kOutputBlock, o1 = std::min(outputs, last * kOutputBlock);
+        linearRows(x, rows, inputs, ldx, w + o0 * inputs, b ? b + o0 : nullptr, o1 - o0, y + o0,
+                   ldy, relu);
+    });
+}
+
+void forRowBlocks(int64_t rows, int64_t cost, const std::function<void(int64_t, int64_t)>& work) {
+    if (rows < 2 || rows * cost < parallelWork() || at::get_num_threads() < 2 ||
+        at::in_parallel_region()) {
+        work(0, rows);
+        return;
+    }
+    at::parallel_for(0, rows, 1, work);
 }
 
 void addProducts(const float* h, int64_t rows, int64_t inner, int64_t ldh, const float* wt,

@@ -77,8 +77,13 @@ bool ExpertFfn::kernelCanRun(const torch::Tensor& x) {
 torch::Tensor ExpertFfn::dense(const torch::Tensor& x) const {
     if (kernelCanRun(x)) {
         const auto in = x.contiguous();
-        auto out = torch::empty({x.size(0), m_b2.size(0)}, torch::kFloat);
-        forwardRows(in.data_ptr<float>(), in.size(0), nullptr, 0, out.data_ptr<float>());
+        const int64_t d = m_b2.size(0);
+        auto out = torch::empty({x.size(0), d}, torch::kFloat);
+        const float* input = in.data_ptr<float>();
+        float* output = out.data_ptr<float>();
+        kernels::forRowBlocks(in.size(0), m_allW1.numel() * 2, [&](int64_t begin, int64_t end) {
+            forwardRows(input + begin * d, end - begin, nullptr, 0, output + begin * d);
+        });
         return out;
     }
     const auto h = torch::relu(torch::addmm(m_allB1, x, m_allW1.t()));
@@ -212,9 +217,15 @@ torch::Tensor ExpertFfn::forward(const torch::Tensor& x, const torch::Tensor& ex
     }
     const auto in = x.contiguous();
     const auto ids = experts.to(torch::kLong).contiguous();
-    auto out = torch::empty({x.size(0), m_b2.size(0)}, torch::kFloat);
-    forwardRows(in.data_ptr<float>(), in.size(0), ids.data_ptr<int64_t>(),
-                static_cast<int>(ids.size(1)), out.data_ptr<float>());
+    const int64_t d = m_b2.size(0), k = ids.size(1);
+    auto out = torch::empty({x.size(0), d}, torch::kFloat);
+    const float* input = in.data_ptr<float>();
+    const int64_t* chosen = ids.data_ptr<int64_t>();
+    float* output = out.data_ptr<float>();
+    kernels::forRowBlocks(in.size(0), k * m_expertSize * d * 2, [&](int64_t begin, int64_t end) {
+        forwardRows(input + begin * d, end - begin, chosen + begin * k, static_cast<int>(k),
+                    output + begin * d);
+    });
     return out;
 }
 

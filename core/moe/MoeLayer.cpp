@@ -1,5 +1,7 @@
 #include "moewb/moe/MoeLayer.h"
 
+#include "moewb/kernels/FfnKernels.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -70,27 +72,36 @@ torch::Tensor MoeLayer::compute(const torch::Tensor& x, const torch::Tensor& tok
         return out;
     }
     const auto in = x.contiguous();
-    const int64_t rows = in.size(0);
-    auto out = torch::empty({rows, m_experts->dModel()}, torch::kFloat);
+    const int64_t rows = in.size(0), d = m_experts->dModel();
+    auto out = torch::empty({rows, d}, torch::kFloat);
     auto picked = torch::empty({rows, k}, torch::kLong);
     int64_t* ids = picked.data_ptr<int64_t>();
-    if (k == n) {
-        m_experts->forwardRows(in.data_ptr<float>(), rows, nullptr, 0, out.data_ptr<float>());
-        for (int64_t i = 0; i < rows * k; ++i) {
-            ids[i] = i % k;
-        }
-    } else {
-        torch::Tensor tokens;
-        if (tokenIds.defined()) {
-            tokens = tokenIds.reshape({-1}).to(torch::kLong).contiguous();
+    const float* input = in.data_ptr<float>();
+    float* output = out.data_ptr<float>();
+    torch::Tensor tokens;
+    if (tokenIds.defined()) {
+        tokens = tokenIds.reshape({-1}).to(torch::kLong).contiguous();
+    }
+    const int64_t* tokenPtr = tokens.defined() ? tokens.data_ptr<int64_t>() : nullptr;
+    // Rows are independent: many rows split between the threads, each block routed and computed
+    // on its own (the kernels themselves are single-threaded).
+    const int64_t cost = int64_t(k) * m_experts->expertSize() * d * 2;
+    kernels::forRowBlocks(rows, cost, [&](int64_t begin, int64_t end) {
+        const int64_t count = end - begin;
+        if (k == n) {
+            m_experts->forwardRows(input + begin * d, count, nullptr, 0, output + begin * d);
+            for (int64_t i = begin * k; i < end * k; ++i) {
+                ids[i] = i % k;
+            }
+            return;
         }
         thread_local std::vector<float> scores;
-        scores.resize(static_cast<std::size_t>(rows * n));
-        m_router->scoreRows(in.data_ptr<float>(), rows, *m_experts,
-                            tokens.defined() ? tokens.data_ptr<int64_t>() : nullptr, scores.data());
-        topRows(scores.data(), rows, n, k, ids);
-        m_experts->forwardRows(in.data_ptr<float>(), rows, ids, k, out.data_ptr<float>());
-    }
+        scores.resize(static_cast<std::size_t>(count * n));
+        m_router->scoreRows(input + begin * d, count, *m_experts,
+                            tokenPtr ? tokenPtr + begin : nullptr, scores.data());
+        topRows(scores.data(), count, n, k, ids + begin * k);
+        m_experts->forwardRows(input + begin * d, count, ids + begin * k, k, output + begin * d);
+    });
     if (chosen) {
         *chosen = picked;
     }

@@ -17,25 +17,11 @@ const float* raw(const torch::Tensor& t) {
     return t.data_ptr<float>();
 }
 
-// y [rows, outputs] = x [rows, inputs]·wᵀ + b: the single-thread kernel for the few rows of a
-// decoding step, LibTorch's (two-thread BLAS) product for more.
+// y [rows, outputs] = x [rows, inputs]·wᵀ + b through the kernels, split between the threads
+// when the product is large enough to pay for it.
 void linear(const float* x, int64_t rows, int64_t inputs, const float* w, const float* b,
             int64_t outputs, float* y, bool relu = false) {
-    if (rows < StepDecoder::torchRows()) {
-        kernels::linearRows(x, rows, inputs, inputs, w, b, outputs, y, outputs, relu);
-        return;
-    }
-    const auto xt = torch::from_blob(const_cast<float*>(x), {rows, inputs});
-    const auto wt = torch::from_blob(const_cast<float*>(w), {outputs, inputs});
-    auto yt = torch::from_blob(y, {rows, outputs});
-    if (b) {
-        torch::addmm_out(yt, torch::from_blob(const_cast<float*>(b), {outputs}), xt, wt.t());
-    } else {
-        torch::mm_out(yt, xt, wt.t());
-    }
-    if (relu) {
-        yt.relu_();
-    }
+    kernels::linearRowsThreaded(x, rows, inputs, inputs, w, b, outputs, y, outputs, relu);
 }
 
 }  // namespace

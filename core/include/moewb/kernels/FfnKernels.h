@@ -6,6 +6,7 @@
 // so one binary runs on any x86-64 and uses the widest units it finds.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace moewb::kernels {
@@ -30,6 +31,18 @@ void setIsa(Isa isa);
 // max(0, ·) when `relu`. x has row stride ldx, w is [outputs, inputs] contiguous, y row stride ldy.
 void linearRows(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
                 const float* b, int64_t outputs, float* y, int64_t ldy, bool relu);
+
+// linearRows on LibTorch's intra-op threads, the outputs split between them, once the product
+// has at least parallelWork() multiply-adds (below that, waking a thread costs more than it
+// saves; measured with bench/decode_step_bench). Called from inside a parallel region it runs on
+// the calling thread alone.
+void linearRowsThreaded(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
+                        const float* b, int64_t outputs, float* y, int64_t ldy, bool relu);
+int64_t parallelWork();
+
+// Runs work(begin, end) over [0, rows) split between LibTorch's intra-op threads when rows·cost
+// reaches parallelWork(), else on the calling thread. `cost` is the multiply-adds per row.
+void forRowBlocks(int64_t rows, int64_t cost, const std::function<void(int64_t, int64_t)>& work);
 
 // y[r][o] += Σ_j h[r][j]·wt[j][o], skipping the zero entries of h (after a ReLU most are zero,
 // so this reads only the rows of wt that matter). h has row stride ldh, wt is [inner, outputs]

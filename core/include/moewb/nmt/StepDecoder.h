@@ -30,10 +30,6 @@ public:
     int64_t rows() const { return m_rows; }
     int64_t steps() const { return m_step; }
 
-    // From this many rows on, the projections use LibTorch's two-thread product instead of the
-    // single-thread kernel (measured with bench/decode_step_bench).
-    static int64_t torchRows() { return 8; }
-
 private:
     void layerNorm(const torch::nn::LayerNormImpl& norm, const float* x, float* y) const;
     void attendCache(const float* q, const float* keys, const float* values, int64_t length,
