@@ -17,6 +17,7 @@ DecodeOptions decodeOptions(const Arguments& args) {
     options.batchSize = args.intValue("batch", options.batchSize);
     options.maxLength = args.intValue("max-length", options.maxLength);
     options.lengthPenalty = args.doubleValue("length-penalty", options.lengthPenalty);
+    options.referenceStep = args.has("reference-step");
     if (options.beamSize < 1 || options.batchSize < 1 || options.maxLength < 1) {
         throw UsageError("--beam, --batch and --max-length must be at least 1");
     }

@@ -25,26 +25,58 @@
 namespace moewb::kernels {
 namespace {
 
+// ---- weight loads: float, or IEEE binary16 widened exactly to float ---------------------------
+
+inline float toFloat(float v) {
+    return v;
+}
+
+// binary16 -> binary32 by bit manipulation (exact; the portable path has no F16C).
+inline float toFloat(Half h) {
+    const uint32_t sign = uint32_t(h & 0x8000u) << 16;
+    uint32_t exponent = (h >> 10) & 0x1Fu;
+    uint32_t mantissa = h & 0x3FFu;
+    uint32_t bits;
+    if (exponent == 0x1Fu) {
+        bits = sign | 0x7F800000u | (mantissa << 13);  // inf / NaN
+    } else if (exponent != 0) {
+        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    } else if (mantissa == 0) {
+        bits = sign;  // ±0
+    } else {          // subnormal: normalise
+        exponent = 113;
+        while (!(mantissa & 0x400u)) {
+            mantissa <<= 1;
+            --exponent;
+        }
+        bits = sign | (exponent << 23) | ((mantissa & 0x3FFu) << 13);
+    }
+    float out;
+    std::memcpy(&out, &bits, sizeof out);
+    return out;
+}
+
 // ---- portable ---------------------------------------------------------------------------------
 
-void linearRowsGeneric(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
+template <typename W>
+void linearRowsGeneric(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const W* w,
                        const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
     for (int64_t r = 0; r < rows; ++r) {
         const float* xr = x + r * ldx;
         for (int64_t o = 0; o < outputs; ++o) {
-            const float* wo = w + o * inputs;
+            const W* wo = w + o * inputs;
             // Eight running sums let the compiler vectorise without reassociating a reduction.
             float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             int64_t i = 0;
             for (; i + 8 <= inputs; i += 8) {
                 for (int l = 0; l < 8; ++l) {
-                    lane[l] += xr[i + l] * wo[i + l];
+                    lane[l] += xr[i + l] * toFloat(wo[i + l]);
                 }
             }
             float sum = ((lane[0] + lane[1]) + (lane[2] + lane[3])) +
                         ((lane[4] + lane[5]) + (lane[6] + lane[7]));
             for (; i < inputs; ++i) {
-                sum += xr[i] * wo[i];
+                sum += xr[i] * toFloat(wo[i]);
             }
             if (b) {
                 sum += b[o];
@@ -54,7 +86,8 @@ void linearRowsGeneric(const float* x, int64_t rows, int64_t inputs, int64_t ldx
     }
 }
 
-void addProductsGeneric(const float* h, int64_t rows, int64_t inner, int64_t ldh, const float* wt,
+template <typename W>
+void addProductsGeneric(const float* h, int64_t rows, int64_t inner, int64_t ldh, const W* wt,
                         int64_t outputs, float* y, int64_t ldy) {
     for (int64_t r = 0; r < rows; ++r) {
         const float* hr = h + r * ldh;
@@ -64,9 +97,9 @@ void addProductsGeneric(const float* h, int64_t rows, int64_t inner, int64_t ldh
             if (v == 0.0f) {
                 continue;
             }
-            const float* row = wt + j * outputs;
+            const W* row = wt + j * outputs;
             for (int64_t o = 0; o < outputs; ++o) {
-                yr[o] += v * row[o];
+                yr[o] += v * toFloat(row[o]);
             }
         }
     }
@@ -86,7 +119,14 @@ const std::vector<int32_t>& nonZeros(const float* h, int64_t inner) {
 
 // ---- AVX2 + FMA -------------------------------------------------------------------------------
 
-#define MOEWB_AVX2 __attribute__((target("avx2,fma")))
+#define MOEWB_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+MOEWB_AVX2 inline __m256 load8(const float* p) {
+    return _mm256_loadu_ps(p);
+}
+MOEWB_AVX2 inline __m256 load8(const Half* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
 
 // The four horizontal sums of a0 … a3, as one 4-lane vector.
 MOEWB_AVX2 inline __m128 sum4(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
@@ -114,9 +154,9 @@ MOEWB_AVX2 inline void store4(float* y, __m128 v, const float* b, bool relu) {
 }
 
 // R rows of x against 4 rows of w: 4·R accumulators (8 for R = 2), within AVX2's 16 registers.
-template <int R>
-MOEWB_AVX2 void tileAvx2(const float* x, int64_t ldx, const float* w, int64_t inputs,
-                         const float* b, float* y, int64_t ldy, bool relu) {
+template <int R, typename W>
+MOEWB_AVX2 void tileAvx2(const float* x, int64_t ldx, const W* w, int64_t inputs, const float* b,
+                         float* y, int64_t ldy, bool relu) {
     __m256 acc[R][4];
     for (int r = 0; r < R; ++r) {
         for (int c = 0; c < 4; ++c) {
@@ -124,10 +164,10 @@ MOEWB_AVX2 void tileAvx2(const float* x, int64_t ldx, const float* w, int64_t in
         }
     }
     for (int64_t i = 0; i < inputs; i += 8) {
-        const __m256 w0 = _mm256_loadu_ps(w + i);
-        const __m256 w1 = _mm256_loadu_ps(w + inputs + i);
-        const __m256 w2 = _mm256_loadu_ps(w + 2 * inputs + i);
-        const __m256 w3 = _mm256_loadu_ps(w + 3 * inputs + i);
+        const __m256 w0 = load8(w + i);
+        const __m256 w1 = load8(w + inputs + i);
+        const __m256 w2 = load8(w + 2 * inputs + i);
+        const __m256 w3 = load8(w + 3 * inputs + i);
         for (int r = 0; r < R; ++r) {
             const __m256 xr = _mm256_loadu_ps(x + r * ldx + i);
             acc[r][0] = _mm256_fmadd_ps(xr, w0, acc[r][0]);
@@ -141,10 +181,11 @@ MOEWB_AVX2 void tileAvx2(const float* x, int64_t ldx, const float* w, int64_t in
     }
 }
 
-MOEWB_AVX2 float dotAvx2(const float* x, const float* w, int64_t inputs) {
+template <typename W>
+MOEWB_AVX2 float dotAvx2(const float* x, const W* w, int64_t inputs) {
     __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < inputs; i += 8) {
-        acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(w + i), acc);
+        acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), load8(w + i), acc);
     }
     return sum1(acc);
 }
@@ -152,9 +193,10 @@ MOEWB_AVX2 float dotAvx2(const float* x, const float* w, int64_t inputs) {
 // Output rows are taken in blocks that stay in L1/L2 while every input row passes over them.
 constexpr int64_t kOutputBlock = 32;
 
+template <typename W>
 MOEWB_AVX2 void linearRowsAvx2(const float* x, int64_t rows, int64_t inputs, int64_t ldx,
-                               const float* w, const float* b, int64_t outputs, float* y,
-                               int64_t ldy, bool relu) {
+                               const W* w, const float* b, int64_t outputs, float* y, int64_t ldy,
+                               bool relu) {
     for (int64_t o0 = 0; o0 < outputs; o0 += kOutputBlock) {
         const int64_t o1 = std::min(outputs, o0 + kOutputBlock);
         int64_t r = 0;
@@ -185,8 +227,9 @@ MOEWB_AVX2 void linearRowsAvx2(const float* x, int64_t rows, int64_t inputs, int
     }
 }
 
+template <typename W>
 MOEWB_AVX2 void addProductsAvx2(const float* h, int64_t rows, int64_t inner, int64_t ldh,
-                                const float* wt, int64_t outputs, float* y, int64_t ldy) {
+                                const W* wt, int64_t outputs, float* y, int64_t ldy) {
     for (int64_t r = 0; r < rows; ++r) {
         const auto& index = nonZeros(h + r * ldh, inner);
         const float* hr = h + r * ldh;
@@ -200,9 +243,9 @@ MOEWB_AVX2 void addProductsAvx2(const float* h, int64_t rows, int64_t inner, int
             }
             for (const int32_t j : index) {
                 const __m256 v = _mm256_broadcast_ss(hr + j);
-                const float* row = wt + j * outputs + o;
+                const W* row = wt + j * outputs + o;
                 for (int c = 0; c < 8; ++c) {
-                    acc[c] = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 8 * c), acc[c]);
+                    acc[c] = _mm256_fmadd_ps(v, load8(row + 8 * c), acc[c]);
                 }
             }
             for (int c = 0; c < 8; ++c) {
@@ -212,15 +255,15 @@ MOEWB_AVX2 void addProductsAvx2(const float* h, int64_t rows, int64_t inner, int
         for (; o + 8 <= outputs; o += 8) {
             __m256 acc = _mm256_loadu_ps(yr + o);
             for (const int32_t j : index) {
-                acc = _mm256_fmadd_ps(_mm256_broadcast_ss(hr + j),
-                                      _mm256_loadu_ps(wt + j * outputs + o), acc);
+                acc =
+                    _mm256_fmadd_ps(_mm256_broadcast_ss(hr + j), load8(wt + j * outputs + o), acc);
             }
             _mm256_storeu_ps(yr + o, acc);
         }
         for (; o < outputs; ++o) {
             float acc = yr[o];
             for (const int32_t j : index) {
-                acc += hr[j] * wt[j * outputs + o];
+                acc += hr[j] * toFloat(wt[j * outputs + o]);
             }
             yr[o] = acc;
         }
@@ -229,7 +272,14 @@ MOEWB_AVX2 void addProductsAvx2(const float* h, int64_t rows, int64_t inner, int
 
 // ---- AVX-512 ----------------------------------------------------------------------------------
 
-#define MOEWB_AVX512 __attribute__((target("avx512f,avx2,fma")))
+#define MOEWB_AVX512 __attribute__((target("avx512f,avx2,fma,f16c")))
+
+MOEWB_AVX512 inline __m512 load16(const float* p) {
+    return _mm512_loadu_ps(p);
+}
+MOEWB_AVX512 inline __m512 load16(const Half* p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
 
 MOEWB_AVX512 inline __m256 fold(__m512 a) {
     // The upper half moved down by a lane shuffle (AVX-512F alone; extract needs DQ or warns).
@@ -238,8 +288,8 @@ MOEWB_AVX512 inline __m256 fold(__m512 a) {
 }
 
 // R rows of x against 4 rows of w, 16 floats per step: up to 16 accumulators of AVX-512's 32.
-template <int R>
-MOEWB_AVX512 void tileAvx512(const float* x, int64_t ldx, const float* w, int64_t inputs,
+template <int R, typename W>
+MOEWB_AVX512 void tileAvx512(const float* x, int64_t ldx, const W* w, int64_t inputs,
                              const float* b, float* y, int64_t ldy, bool relu) {
     __m512 acc[R][4];
     for (int r = 0; r < R; ++r) {
@@ -248,10 +298,10 @@ MOEWB_AVX512 void tileAvx512(const float* x, int64_t ldx, const float* w, int64_
         }
     }
     for (int64_t i = 0; i < inputs; i += 16) {
-        const __m512 w0 = _mm512_loadu_ps(w + i);
-        const __m512 w1 = _mm512_loadu_ps(w + inputs + i);
-        const __m512 w2 = _mm512_loadu_ps(w + 2 * inputs + i);
-        const __m512 w3 = _mm512_loadu_ps(w + 3 * inputs + i);
+        const __m512 w0 = load16(w + i);
+        const __m512 w1 = load16(w + inputs + i);
+        const __m512 w2 = load16(w + 2 * inputs + i);
+        const __m512 w3 = load16(w + 3 * inputs + i);
         for (int r = 0; r < R; ++r) {
             const __m512 xr = _mm512_loadu_ps(x + r * ldx + i);
             acc[r][0] = _mm512_fmadd_ps(xr, w0, acc[r][0]);
@@ -266,8 +316,9 @@ MOEWB_AVX512 void tileAvx512(const float* x, int64_t ldx, const float* w, int64_
     }
 }
 
+template <typename W>
 MOEWB_AVX512 void linearRowsAvx512(const float* x, int64_t rows, int64_t inputs, int64_t ldx,
-                                   const float* w, const float* b, int64_t outputs, float* y,
+                                   const W* w, const float* b, int64_t outputs, float* y,
                                    int64_t ldy, bool relu) {
     for (int64_t o0 = 0; o0 < outputs; o0 += kOutputBlock) {
         const int64_t o1 = std::min(outputs, o0 + kOutputBlock);
@@ -301,8 +352,9 @@ MOEWB_AVX512 void linearRowsAvx512(const float* x, int64_t rows, int64_t inputs,
     }
 }
 
+template <typename W>
 MOEWB_AVX512 void addProductsAvx512(const float* h, int64_t rows, int64_t inner, int64_t ldh,
-                                    const float* wt, int64_t outputs, float* y, int64_t ldy) {
+                                    const W* wt, int64_t outputs, float* y, int64_t ldy) {
     for (int64_t r = 0; r < rows; ++r) {
         const auto& index = nonZeros(h + r * ldh, inner);
         const float* hr = h + r * ldh;
@@ -315,9 +367,9 @@ MOEWB_AVX512 void addProductsAvx512(const float* h, int64_t rows, int64_t inner,
             }
             for (const int32_t j : index) {
                 const __m512 v = _mm512_set1_ps(hr[j]);
-                const float* row = wt + j * outputs + o;
+                const W* row = wt + j * outputs + o;
                 for (int c = 0; c < 8; ++c) {
-                    acc[c] = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 16 * c), acc[c]);
+                    acc[c] = _mm512_fmadd_ps(v, load16(row + 16 * c), acc[c]);
                 }
             }
             for (int c = 0; c < 8; ++c) {
@@ -327,15 +379,14 @@ MOEWB_AVX512 void addProductsAvx512(const float* h, int64_t rows, int64_t inner,
         for (; o + 16 <= outputs; o += 16) {
             __m512 acc = _mm512_loadu_ps(yr + o);
             for (const int32_t j : index) {
-                acc = _mm512_fmadd_ps(_mm512_set1_ps(hr[j]), _mm512_loadu_ps(wt + j * outputs + o),
-                                      acc);
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(hr[j]), load16(wt + j * outputs + o), acc);
             }
             _mm512_storeu_ps(yr + o, acc);
         }
         for (; o < outputs; ++o) {
             float acc = yr[o];
             for (const int32_t j : index) {
-                acc += hr[j] * wt[j * outputs + o];
+                acc += hr[j] * toFloat(wt[j * outputs + o]);
             }
             yr[o] = acc;
         }
@@ -346,9 +397,9 @@ MOEWB_AVX512 void addProductsAvx512(const float* h, int64_t rows, int64_t inner,
 
 Isa detectIsa() {
     __builtin_cpu_init();
-    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    const bool avx512 = avx2 && __builtin_cpu_supports("avx512f");
-    Isa best = avx512 ? Isa::Avx512 : avx2 ? Isa::Avx2 : Isa::Generic;
+    Isa best = isaSupported(Isa::Avx512) ? Isa::Avx512
+               : isaSupported(Isa::Avx2) ? Isa::Avx2
+                                         : Isa::Generic;
     if (const char* wanted = std::getenv("MOEWB_KERNEL_ISA")) {
         for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512}) {
             if (isaName(isa) == wanted && isaSupported(isa)) {
@@ -403,8 +454,11 @@ void setIsa(Isa isa) {
     chosenIsa().store(static_cast<int>(isa));
 }
 
-void linearRows(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
-                const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
+namespace {
+
+template <typename W>
+void linearRowsAny(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const W* w,
+                   const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
     const Isa isa = activeIsa();
     if (isa == Isa::Avx512 && inputs % 16 == 0) {
         linearRowsAvx512(x, rows, inputs, ldx, w, b, outputs, y, ldy, relu);
@@ -415,36 +469,25 @@ void linearRows(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const
     }
 }
 
-int64_t parallelWork() {
-    return int64_t(1) << 20;
-}
-
-void linearRowsThreaded(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
-                        const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
+template <typename W>
+void linearRowsThreadedAny(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const W* w,
+                           const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
     if (rows * inputs * outputs < parallelWork() || at::get_num_threads() < 2 ||
         at::in_parallel_region()) {
-        linearRows(x, rows, inputs, ldx, w, b, outputs, y, ldy, relu);
+        linearRowsAny(x, rows, inputs, ldx, w, b, outputs, y, ldy, relu);
         return;
     }
     const int64_t blocks = (outputs + kOutputBlock - 1) / kOutputBlock;
     at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
         const int64_t o0 = first * kOutputBlock, o1 = std::min(outputs, last * kOutputBlock);
-        linearRows(x, rows, inputs, ldx, w + o0 * inputs, b ? b + o0 : nullptr, o1 - o0, y + o0,
-                   ldy, relu);
+        linearRowsAny(x, rows, inputs, ldx, w + o0 * inputs, b ? b + o0 : nullptr, o1 - o0, y + o0,
+                      ldy, relu);
     });
 }
 
-void forRowBlocks(int64_t rows, int64_t cost, const std::function<void(int64_t, int64_t)>& work) {
-    if (rows < 2 || rows * cost < parallelWork() || at::get_num_threads() < 2 ||
-        at::in_parallel_region()) {
-        work(0, rows);
-        return;
-    }
-    at::parallel_for(0, rows, 1, work);
-}
-
-void addProducts(const float* h, int64_t rows, int64_t inner, int64_t ldh, const float* wt,
-                 int64_t outputs, float* y, int64_t ldy) {
+template <typename W>
+void addProductsAny(const float* h, int64_t rows, int64_t inner, int64_t ldh, const W* wt,
+                    int64_t outputs, float* y, int64_t ldy) {
     switch (activeIsa()) {
         case Isa::Avx512:
             addProductsAvx512(h, rows, inner, ldh, wt, outputs, y, ldy);
@@ -456,6 +499,72 @@ void addProducts(const float* h, int64_t rows, int64_t inner, int64_t ldh, const
             addProductsGeneric(h, rows, inner, ldh, wt, outputs, y, ldy);
             break;
     }
+}
+
+}  // namespace
+
+void linearRows(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
+                const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
+    linearRowsAny(x, rows, inputs, ldx, w, b, outputs, y, ldy, relu);
+}
+void linearRows(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const Half* w,
+                const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
+    linearRowsAny(x, rows, inputs, ldx, w, b, outputs, y, ldy, relu);
+}
+void linearRowsThreaded(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
+                        const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
+    linearRowsThreadedAny(x, rows, inputs, ldx, w, b, outputs, y, ldy, relu);
+}
+void linearRowsThreaded(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const Half* w,
+                        const float* b, int64_t outputs, float* y, int64_t ldy, bool relu) {
+    linearRowsThreadedAny(x, rows, inputs, ldx, w, b, outputs, y, ldy, relu);
+}
+void addProducts(const float* h, int64_t rows, int64_t inner, int64_t ldh, const float* wt,
+                 int64_t outputs, float* y, int64_t ldy) {
+    addProductsAny(h, rows, inner, ldh, wt, outputs, y, ldy);
+}
+void addProducts(const float* h, int64_t rows, int64_t inner, int64_t ldh, const Half* wt,
+                 int64_t outputs, float* y, int64_t ldy) {
+    addProductsAny(h, rows, inner, ldh, wt, outputs, y, ldy);
+}
+
+std::vector<Half> exactHalfCopy(const float* values, int64_t count) {
+    std::vector<Half> out(static_cast<std::size_t>(count));
+    for (int64_t i = 0; i < count; ++i) {
+        uint32_t bits;
+        std::memcpy(&bits, values + i, sizeof bits);
+        const uint32_t sign = (bits >> 16) & 0x8000u;
+        const int exponent = int((bits >> 23) & 0xFFu) - 127;
+        const uint32_t full = (bits & 0x7FFFFFu) | 0x800000u;
+        Half h;
+        if ((bits & 0x7FFFFFFFu) == 0) {
+            h = Half(sign);
+        } else if (exponent >= -14 && exponent <= 15) {
+            h = Half(sign | uint32_t(exponent + 15) << 10 | ((bits & 0x7FFFFFu) >> 13));
+        } else if (exponent >= -24 && exponent < -14) {
+            h = Half(sign | (full >> (-1 - exponent)));  // a float16 subnormal
+        } else {
+            return {};  // out of float16's range (or inf / NaN)
+        }
+        if (toFloat(h) != values[i]) {
+            return {};  // needs more mantissa bits than float16 has
+        }
+        out[static_cast<std::size_t>(i)] = h;
+    }
+    return out;
+}
+
+int64_t parallelWork() {
+    return int64_t(1) << 20;
+}
+
+void forRowBlocks(int64_t rows, int64_t cost, const std::function<void(int64_t, int64_t)>& work) {
+    if (rows < 2 || rows * cost < parallelWork() || at::get_num_threads() < 2 ||
+        at::in_parallel_region()) {
+        work(0, rows);
+        return;
+    }
+    at::parallel_for(0, rows, 1, work);
 }
 
 }  // namespace moewb::kernels

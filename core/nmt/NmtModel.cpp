@@ -50,6 +50,19 @@ private:
 
 }  // namespace
 
+std::shared_ptr<const HalfWeights> NmtModel::halfWeights() const {
+    int64_t fingerprint = 0;
+    for (const auto& p : m_transformer->parameters()) {
+        fingerprint += p._version();
+    }
+    std::lock_guard<std::mutex> lock(m_halfMutex);
+    if (fingerprint != m_halfFingerprint || (m_half && !m_half->current())) {
+        m_half = HalfWeights::make(*m_transformer);
+        m_halfFingerprint = fingerprint;
+    }
+    return m_half;
+}
+
 NmtModel::NmtModel(const TransformerConfig& config, SentencePieceModel tokenizer)
     : m_transformer(config), m_tokenizer(std::move(tokenizer)) {
     if (m_tokenizer.vocabSize() > config.vocabSize) {

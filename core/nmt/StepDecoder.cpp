@@ -17,18 +17,13 @@ const float* raw(const torch::Tensor& t) {
     return t.data_ptr<float>();
 }
 
-// y [rows, outputs] = x [rows, inputs]·wᵀ + b through the kernels, split between the threads
-// when the product is large enough to pay for it.
-void linear(const float* x, int64_t rows, int64_t inputs, const float* w, const float* b,
-            int64_t outputs, float* y, bool relu = false) {
-    kernels::linearRowsThreaded(x, rows, inputs, inputs, w, b, outputs, y, outputs, relu);
-}
-
 }  // namespace
 
 StepDecoder::StepDecoder(TransformerImpl& model, const torch::Tensor& memory,
-                         const torch::Tensor& srcMask, int64_t capacity)
+                         const torch::Tensor& srcMask, int64_t capacity,
+                         std::shared_ptr<const HalfWeights> half)
     : m_model(model),
+      m_half(half && half->current() ? std::move(half) : nullptr),
       m_d(model.config().dModel),
       m_heads(model.config().heads),
       m_dh(m_d / m_heads),
@@ -49,6 +44,16 @@ StepDecoder::StepDecoder(TransformerImpl& model, const torch::Tensor& memory,
     const auto valid =
         srcMask.reshape({m_rows, m_sourceLength}).eq(0).to(torch::kUInt8).contiguous();
     m_sourceValid.assign(valid.data_ptr<uint8_t>(), valid.data_ptr<uint8_t>() + valid.numel());
+}
+
+void StepDecoder::linear(const float* x, int64_t inputs, const torch::Tensor& w, const float* b,
+                         int64_t outputs, float* y, bool relu) const {
+    if (const kernels::Half* h = m_half ? m_half->find(w) : nullptr) {
+        kernels::linearRowsThreaded(x, m_rows, inputs, inputs, h, b, outputs, y, outputs, relu);
+    } else {
+        kernels::linearRowsThreaded(x, m_rows, inputs, inputs, raw(w), b, outputs, y, outputs,
+                                    relu);
+    }
 }
 
 void StepDecoder::layerNorm(const torch::nn::LayerNormImpl& norm, const float* x, float* y) const {
@@ -110,8 +115,8 @@ void StepDecoder::feedForward(FeedForwardImpl& ffn, const float* x, const torch:
     }
     const int64_t dFf = ffn.w1.size(0);
     m_hidden.resize(static_cast<std::size_t>(m_rows * dFf));
-    linear(x, m_rows, m_d, raw(ffn.w1), raw(ffn.b1), dFf, m_hidden.data(), true);
-    linear(m_hidden.data(), m_rows, dFf, raw(ffn.w2), raw(ffn.b2), m_d, y);
+    linear(x, m_d, ffn.w1, raw(ffn.b1), dFf, m_hidden.data(), true);
+    linear(m_hidden.data(), dFf, ffn.w2, raw(ffn.b2), m_d, y);
 }
 
 torch::Tensor StepDecoder::step(const torch::Tensor& tokenTensor) {
@@ -147,8 +152,7 @@ torch::Tensor StepDecoder::step(const torch::Tensor& tokenTensor) {
         auto& cross = *layer.crossAttention;
         // Self-attention over the cache, which this step's key and value join.
         layerNorm(*layer.norm1, m_x.data(), m_normed.data());
-        linear(m_normed.data(), rows, d, raw(self.inWeight()), raw(self.inBias()), 3 * d,
-               m_qkv.data());
+        linear(m_normed.data(), d, self.inWeight(), raw(self.inBias()), 3 * d, m_qkv.data());
         float* keys = m_selfKeys[l].data();
         float* values = m_selfValues[l].data();
         for (int64_t r = 0; r < rows; ++r) {
@@ -167,15 +171,14 @@ torch::Tensor StepDecoder::step(const torch::Tensor& tokenTensor) {
                             nullptr, m_context.data() + r * d + h * m_dh);
             }
         }
-        linear(m_context.data(), rows, d, raw(self.outWeight()), raw(self.outBias()), d,
-               m_delta.data());
+        linear(m_context.data(), d, self.outWeight(), raw(self.outBias()), d, m_delta.data());
         for (std::size_t i = 0; i < area; ++i) {
             m_x[i] += m_delta[i];
         }
         // Cross-attention over the encoder output (keys and values projected once).
         layerNorm(*layer.norm2, m_x.data(), m_normed.data());
-        linear(m_normed.data(), rows, d, raw(cross.inWeight()), raw(cross.inBias()), d,
-               m_qkv.data());
+        // The query rows of the packed projection only (keys and values came from the memory).
+        linear(m_normed.data(), d, cross.inWeight(), raw(cross.inBias()), d, m_qkv.data());
         const float* crossKeys = raw(m_crossKeys[l]);
         const float* crossValues = raw(m_crossValues[l]);
         const int64_t crossBlock = m_sourceLength * m_dh;
@@ -187,8 +190,7 @@ torch::Tensor StepDecoder::step(const torch::Tensor& tokenTensor) {
                             m_context.data() + r * d + h * m_dh);
             }
         }
-        linear(m_context.data(), rows, d, raw(cross.outWeight()), raw(cross.outBias()), d,
-               m_delta.data());
+        linear(m_context.data(), d, cross.outWeight(), raw(cross.outBias()), d, m_delta.data());
         for (std::size_t i = 0; i < area; ++i) {
             m_x[i] += m_delta[i];
         }
@@ -202,7 +204,7 @@ torch::Tensor StepDecoder::step(const torch::Tensor& tokenTensor) {
     layerNorm(*m_model.decoderNorm, m_x.data(), m_normed.data());
     const int64_t vocab = m_model.config().vocabSize;
     auto logits = torch::empty({rows, vocab}, torch::kFloat);
-    linear(m_normed.data(), rows, d, table, nullptr, vocab, logits.data_ptr<float>());
+    linear(m_normed.data(), d, m_model.embedding->weight, nullptr, vocab, logits.data_ptr<float>());
     return logits;
 }
 

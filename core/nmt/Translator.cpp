@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 namespace moewb {
 namespace {
@@ -39,6 +40,37 @@ torch::Tensor nextLogProbs(const torch::Tensor& logits) {
     logp.select(1, SentencePieceModel::kBosId).fill_(kNegInf);
     return logp;
 }
+
+// The decoder state of one search: StepDecoder, or LibTorch's DecoderCache + decodeStep when the
+// options ask for the reference path.
+class Stepper {
+public:
+    Stepper(const NmtModel& owner, TransformerImpl& model, const torch::Tensor& memory,
+            const torch::Tensor& srcMask, const std::vector<int64_t>& limits, bool reference)
+        : m_model(model) {
+        if (reference) {
+            m_cache = model.startDecoding(memory, srcMask);
+        } else {
+            m_fast.emplace(model, memory, srcMask, *std::max_element(limits.begin(), limits.end()),
+                           owner.halfWeights());
+        }
+    }
+    torch::Tensor step(const torch::Tensor& tokens) {
+        return m_fast ? m_fast->step(tokens) : m_model.decodeStep(tokens, m_cache);
+    }
+    void select(const std::vector<int64_t>& rows) {
+        if (m_fast) {
+            m_fast->select(rows);
+        } else {
+            m_cache.select(torch::tensor(rows, torch::kLong));
+        }
+    }
+
+private:
+    TransformerImpl& m_model;
+    std::optional<StepDecoder> m_fast;
+    DecoderCache m_cache;
+};
 
 }  // namespace
 
@@ -86,8 +118,8 @@ std::vector<Hypothesis> Translator::greedySearch(const std::vector<std::vector<i
     const auto src = padBatch(sources);
     const auto srcMask = transformer->sourceMask(src);
     const auto limits = lengthLimits(sources, options, transformer->config().maxPositions);
-    StepDecoder decoder(*transformer, transformer->encode(src, srcMask), srcMask,
-                        *std::max_element(limits.begin(), limits.end()));
+    Stepper decoder(*m_model, *transformer, transformer->encode(src, srcMask), srcMask, limits,
+                    options.referenceStep);
 
     std::vector<Hypothesis> out(sources.size());
     std::vector<int64_t> active(sources.size());
@@ -139,9 +171,8 @@ std::vector<Hypothesis> Translator::beamSearch(const std::vector<std::vector<int
     // k rows per sentence, laid out sentence-major.
     const auto expand = torch::arange(static_cast<int64_t>(sources.size())).repeat_interleave(k);
     const auto limits = lengthLimits(sources, options, transformer->config().maxPositions);
-    StepDecoder decoder(*transformer, memory.index_select(0, expand),
-                        srcMask.index_select(0, expand),
-                        *std::max_element(limits.begin(), limits.end()));
+    Stepper decoder(*m_model, *transformer, memory.index_select(0, expand),
+                    srcMask.index_select(0, expand), limits, options.referenceStep);
 
     std::vector<std::vector<Hypothesis>> finished(sources.size());
     std::vector<int64_t> active(sources.size());

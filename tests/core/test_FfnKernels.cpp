@@ -8,6 +8,8 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cstring>
+#include <limits>
 #include <numeric>
 
 using namespace moewb;
@@ -102,6 +104,53 @@ private slots:
                 const double diff = (y - (start + torch::mm(h, wt))).abs().max().item<double>();
                 QVERIFY2(diff < 1e-4, qPrintable(QString::number(diff)));
             }
+        }
+    }
+
+    // float16 weights: exactly the float32 kernel's results (the values are widened exactly, the
+    // arithmetic is the same), in every instruction set.
+    void halfWeightsComputeBitForBit() {
+        IsaScope scope;
+        torch::manual_seed(4);
+        const auto w = torch::randn({37, 48}).to(torch::kHalf).to(torch::kFloat);
+        const auto half = kernels::exactHalfCopy(w.data_ptr<float>(), w.numel());
+        QCOMPARE(half.size(), std::size_t(w.numel()));
+        const auto x = torch::randn({5, 48});
+        const auto h = torch::relu(torch::randn({5, 37}));
+        for (Isa isa : supportedIsas()) {
+            kernels::setIsa(isa);
+            auto a = torch::zeros({5, 37}), b = torch::zeros({5, 37});
+            kernels::linearRows(x.data_ptr<float>(), 5, 48, 48, w.data_ptr<float>(), nullptr, 37,
+                                a.data_ptr<float>(), 37, true);
+            kernels::linearRows(x.data_ptr<float>(), 5, 48, 48, half.data(), nullptr, 37,
+                                b.data_ptr<float>(), 37, true);
+            QVERIFY(a.equal(b));
+            auto c = torch::zeros({5, 48}), e = torch::zeros({5, 48});
+            kernels::addProducts(h.data_ptr<float>(), 5, 37, 37, w.data_ptr<float>(), 48,
+                                 c.data_ptr<float>(), 48);
+            kernels::addProducts(h.data_ptr<float>(), 5, 37, 37, half.data(), 48,
+                                 e.data_ptr<float>(), 48);
+            QVERIFY(c.equal(e));
+        }
+    }
+
+    // exactHalfCopy agrees with LibTorch's float16 conversion on normal, subnormal, signed and
+    // extreme values, and refuses values float16 cannot hold exactly.
+    void exactHalfCopyIsExactOrEmpty() {
+        const std::vector<float> exact = {0.0f,           -0.0f,           1.0f,
+                                          -2.5f,          65504.0f,        6.1035156e-05f,
+                                          5.9604645e-08f, -3.0517578e-05f, 0.099975586f};
+        const auto copy = kernels::exactHalfCopy(exact.data(), static_cast<int64_t>(exact.size()));
+        QCOMPARE(copy.size(), exact.size());
+        const auto expected = torch::tensor(exact).to(torch::kHalf);
+        for (std::size_t i = 0; i < exact.size(); ++i) {
+            uint16_t bits;
+            const auto value = expected[static_cast<int64_t>(i)].item<c10::Half>();
+            std::memcpy(&bits, &value, sizeof bits);
+            QCOMPARE(copy[i], bits);
+        }
+        for (float bad : {0.1f, 65520.0f, 1e-9f, std::numeric_limits<float>::infinity()}) {
+            QVERIFY(kernels::exactHalfCopy(&bad, 1).empty());
         }
     }
 

@@ -8,8 +8,15 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace moewb::kernels {
+
+// An IEEE 754 binary16 value, as its bits. Weights stored this way are widened to float exactly
+// as they are loaded, so a kernel on float16 weights computes bit for bit what it computes on
+// the same values in float32, reading half the bytes (decoding one sentence is bound by the
+// bytes of weights it streams).
+using Half = uint16_t;
 
 enum class Isa {
     Generic,  // portable C++ (the compiler's baseline vectorisation)
@@ -31,12 +38,16 @@ void setIsa(Isa isa);
 // max(0, ·) when `relu`. x has row stride ldx, w is [outputs, inputs] contiguous, y row stride ldy.
 void linearRows(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
                 const float* b, int64_t outputs, float* y, int64_t ldy, bool relu);
+void linearRows(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const Half* w,
+                const float* b, int64_t outputs, float* y, int64_t ldy, bool relu);
 
 // linearRows on LibTorch's intra-op threads, the outputs split between them, once the product
 // has at least parallelWork() multiply-adds (below that, waking a thread costs more than it
 // saves; measured with bench/decode_step_bench). Called from inside a parallel region it runs on
 // the calling thread alone.
 void linearRowsThreaded(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const float* w,
+                        const float* b, int64_t outputs, float* y, int64_t ldy, bool relu);
+void linearRowsThreaded(const float* x, int64_t rows, int64_t inputs, int64_t ldx, const Half* w,
                         const float* b, int64_t outputs, float* y, int64_t ldy, bool relu);
 int64_t parallelWork();
 
@@ -49,5 +60,11 @@ void forRowBlocks(int64_t rows, int64_t cost, const std::function<void(int64_t, 
 // contiguous, y row stride ldy.
 void addProducts(const float* h, int64_t rows, int64_t inner, int64_t ldh, const float* wt,
                  int64_t outputs, float* y, int64_t ldy);
+void addProducts(const float* h, int64_t rows, int64_t inner, int64_t ldh, const Half* wt,
+                 int64_t outputs, float* y, int64_t ldy);
+
+// Weights as float16 when every value is exactly one (a model loaded from a float16 file), else
+// an empty vector: the kernels may then read the copy instead of the float32 original.
+std::vector<Half> exactHalfCopy(const float* values, int64_t count);
 
 }  // namespace moewb::kernels

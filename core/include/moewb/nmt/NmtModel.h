@@ -2,12 +2,14 @@
 // A translation model: the Transformer, its SentencePiece tokenizer and its training record,
 // stored together in one self-contained file (see ModelFile in NmtModel.cpp for the layout).
 
+#include "moewb/nmt/HalfWeights.h"
 #include "moewb/nmt/Transformer.h"
 #include "moewb/text/SentencePieceModel.h"
 
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace moewb {
@@ -29,6 +31,10 @@ public:
     nlohmann::json& record() { return m_record; }
     const nlohmann::json& record() const { return m_record; }
     int64_t parameterCount() const;
+    // float16 copies of the decoding weights when they are exactly float16 values (a model read
+    // from a float16 file), for the decoding kernels; null otherwise. Remade after the weights
+    // change; safe to call from several threads.
+    std::shared_ptr<const HalfWeights> halfWeights() const;
 
     // Writes the model atomically. Float16 halves the file; weights load back as float32.
     void save(const std::string& path, WeightPrecision precision = WeightPrecision::Float32) const;
@@ -44,6 +50,9 @@ private:
     Transformer m_transformer{nullptr};
     SentencePieceModel m_tokenizer;
     nlohmann::json m_record = nlohmann::json::object();
+    mutable std::mutex m_halfMutex;
+    mutable std::shared_ptr<const HalfWeights> m_half;
+    mutable int64_t m_halfFingerprint = -1;  // parameter versions m_half was made for
 };
 
 }  // namespace moewb

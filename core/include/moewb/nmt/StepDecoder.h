@@ -7,9 +7,11 @@
 // over them, no tensor created per operation. An FFN with an override installed (MoE inference)
 // goes through the override; a dense FFN through the kernels.
 
+#include "moewb/nmt/HalfWeights.h"
 #include "moewb/nmt/Transformer.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace moewb {
@@ -18,8 +20,10 @@ class StepDecoder {
 public:
     // memory [B, S, d] and the additive source mask [B, 1, 1, S] from the encoder; `capacity` is
     // the most steps any row will take (the search's length limit).
+    // With `half` (NmtModel::halfWeights()) the projections read its float16 copies: the same
+    // results, half the bytes.
     StepDecoder(TransformerImpl& model, const torch::Tensor& memory, const torch::Tensor& srcMask,
-                int64_t capacity);
+                int64_t capacity, std::shared_ptr<const HalfWeights> half = nullptr);
 
     // One step: the token fed to each live row (int64 [rows]) -> logits [rows, V].
     torch::Tensor step(const torch::Tensor& tokens);
@@ -35,8 +39,13 @@ private:
     void attendCache(const float* q, const float* keys, const float* values, int64_t length,
                      const uint8_t* valid, float* context);
     void feedForward(FeedForwardImpl& ffn, const float* x, const torch::Tensor& tokens, float* y);
+    // y [rows, outputs] = x·Wᵀ + b for the first `outputs` rows of weight w (float16 copy when
+    // there is one).
+    void linear(const float* x, int64_t inputs, const torch::Tensor& w, const float* b,
+                int64_t outputs, float* y, bool relu = false) const;
 
     TransformerImpl& m_model;
+    std::shared_ptr<const HalfWeights> m_half;
     int64_t m_d, m_heads, m_dh, m_sourceLength, m_capacity;
     int64_t m_rows;
     int64_t m_step = 0;

@@ -17,6 +17,9 @@ struct DecodeOptions {
     int maxLength = 200;          // hard cap on target tokens, EOS included (default 200)
     double maxLengthRatio = 1.5;  // per-sentence cap: ratio * source tokens + 10 (default 1.5)
     int batchSize = 32;           // sentences decoded together (default 32)
+    // Reference decoding: LibTorch's op-by-op step (TransformerImpl::decodeStep) instead of the
+    // raw-memory StepDecoder; the same output, slower. For benchmarks and checks (default false).
+    bool referenceStep = false;
 };
 
 // One decoded sentence at the token level.
