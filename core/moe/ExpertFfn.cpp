@@ -63,6 +63,14 @@ ExpertFfn::ExpertFfn(const FeedForwardImpl& ffn, const std::vector<int>& neuronO
     m_b1 = m_allB1.narrow(0, 0, routed).view({numExperts, m_expertSize});
     m_w2t = m_allW2t.narrow(0, 0, routed).view({numExperts, m_expertSize, d});
     m_b2 = ffn.b2.detach().clone();
+    // A model read from a float16 file holds float16 values: the kernels then read exact float16
+    // copies of the blocks, half the bytes (FfnKernels.h).
+    m_halfW1 = kernels::exactHalfCopy(m_allW1.data_ptr<float>(), m_allW1.numel());
+    m_halfW2t = kernels::exactHalfCopy(m_allW2t.data_ptr<float>(), m_allW2t.numel());
+    if (m_halfW1.empty() || m_halfW2t.empty()) {
+        m_halfW1.clear();
+        m_halfW2t.clear();
+    }
 }
 
 ExpertFfn::ExpertFfn(const FeedForwardImpl& ffn, const ExpertPartition& partition)
@@ -92,10 +100,19 @@ torch::Tensor ExpertFfn::dense(const torch::Tensor& x) const {
 
 void ExpertFfn::forwardRows(const float* x, int64_t rows, const int64_t* experts, int k,
                             float* y) const {
+    if (!m_halfW1.empty()) {
+        forwardRowsWith(m_halfW1.data(), m_halfW2t.data(), x, rows, experts, k, y);
+    } else {
+        forwardRowsWith(m_allW1.data_ptr<float>(), m_allW2t.data_ptr<float>(), x, rows, experts, k,
+                        y);
+    }
+}
+
+template <typename W>
+void ExpertFfn::forwardRowsWith(const W* w1, const W* w2t, const float* x, int64_t rows,
+                                const int64_t* experts, int k, float* y) const {
     const int64_t d = m_b2.size(0), m = m_expertSize, routed = int64_t(m_numExperts) * m;
-    const float* w1 = m_allW1.data_ptr<float>();
     const float* b1 = m_allB1.data_ptr<float>();
-    const float* w2t = m_allW2t.data_ptr<float>();
     const float* b2 = m_b2.data_ptr<float>();
     for (int64_t r = 0; r < rows; ++r) {
         std::copy(b2, b2 + d, y + r * d);

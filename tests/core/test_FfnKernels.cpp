@@ -154,6 +154,29 @@ private slots:
         }
     }
 
+    // A layer whose weights are float16 values (as after loading a float16 model file) runs on
+    // float16 copies of its expert blocks, with the same results as LibTorch's float32 products.
+    void expertsOfAFloat16LayerUseHalfCopies() {
+        torch::manual_seed(5);
+        torch::NoGradGuard noGrad;
+        FeedForwardImpl ffn(32, 128);
+        for (auto* w : {&ffn.w1, &ffn.b1, &ffn.w2, &ffn.b2}) {
+            w->copy_(w->to(torch::kHalf).to(torch::kFloat));
+        }
+        std::vector<int> order(128);
+        std::iota(order.begin(), order.end(), 0);
+        const ExpertFfn experts(ffn, order, 8);
+        QVERIFY(experts.usesHalfWeights());
+        const auto x = torch::randn({5, 32});
+        const auto picked = topExperts(torch::rand({5, 8}), 3);
+        const auto fast = experts.forward(x, picked, ExpertFfn::Strategy::Kernel);
+        const auto slow = experts.forward(x, picked, ExpertFfn::Strategy::Dispatch);
+        QVERIFY((fast - slow).abs().max().item<double>() < 1e-5);
+        QVERIFY((experts.dense(x) - ffn.dense(x)).abs().max().item<double>() < 1e-5);
+        FeedForwardImpl plain(32, 128);  // random float32 weights: no copies
+        QVERIFY(!ExpertFfn(plain, order, 8).usesHalfWeights());
+    }
+
     void unsupportedIsaIsRefused() {
         if (kernels::isaSupported(Isa::Avx512)) {
             QSKIP("this CPU runs every instruction set the kernels have");

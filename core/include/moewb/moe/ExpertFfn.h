@@ -64,7 +64,13 @@ public:
     // row distinct), y [rows, d] (overwritten). k = 0 with experts null computes the dense FFN.
     void forwardRows(const float* x, int64_t rows, const int64_t* experts, int k, float* y) const;
 
+    // Whether the kernels read float16 copies of the blocks (the weights are float16 values).
+    bool usesHalfWeights() const { return !m_halfW1.empty(); }
+
 private:
+    template <typename W>
+    void forwardRowsWith(const W* w1, const W* w2t, const float* x, int64_t rows,
+                         const int64_t* experts, int k, float* y) const;
     torch::Tensor dispatch(const torch::Tensor& x, const torch::Tensor& experts) const;
     // b2 plus the shared neurons' contribution, [T, d]: where every token's output starts.
     torch::Tensor base(const torch::Tensor& x) const;
@@ -80,6 +86,7 @@ private:
     torch::Tensor m_b1;      // [N, m]
     torch::Tensor m_w2t;     // [N, m, d]
     torch::Tensor m_b2;      // [d]
+    std::vector<uint16_t> m_halfW1, m_halfW2t;  // float16 copies when exact, else empty
 };
 
 // The K highest-scoring experts per row of scores [T, N] -> [T, K] int64.
