@@ -108,6 +108,11 @@ int main(int argc, char** argv) {
             // alike.
             torch::NoGradGuard noGrad;
             ffn.b1.fill_(-0.9f * std::sqrt(2.0f / (shape.d + shape.dFf)) * std::sqrt(shape.d));
+            // Float16 values, as the shipped model stores them: the kernels read exact float16
+            // copies (dense and MoE alike), LibTorch the float32 tensors.
+            for (auto* w : {&ffn.w1, &ffn.b1, &ffn.w2, &ffn.b2}) {
+                w->copy_(w->to(torch::kHalf).to(torch::kFloat));
+            }
         }
         std::vector<int> order(static_cast<std::size_t>(shape.dFf));
         std::iota(order.begin(), order.end(), 0);
@@ -118,13 +123,23 @@ int main(int argc, char** argv) {
         for (int tokens : tokenCounts) {
             const auto x = torch::randn({tokens, shape.d});
             const auto selected = topExperts(torch::rand({tokens, shape.n}), k);
-            const bool kernelFits = tokens <= ExpertFfn::kernelMaxTokens();
+            // The kernel is timed at every size (explicitly), to find where it stops winning;
+            // above kernelMaxTokens() its dense FFN is all N experts through the same kernel.
+            const bool kernelFits = true;
+            const auto all =
+                torch::arange(shape.n).unsqueeze(0).expand({tokens, shape.n}).contiguous();
+            const bool small = tokens <= ExpertFfn::kernelMaxTokens();
             std::vector<double> torchDense, kernelDense, moeKernel, moeDispatch, moeRouter;
             std::vector<double> ratio, ratioRouter;
             for (int round = 0; round < rounds; ++round) {
                 torchDense.push_back(timeIt([&] { ffn.dense(x); }, sliceMs));
                 if (kernelFits) {
-                    kernelDense.push_back(timeIt([&] { experts->dense(x); }, sliceMs));
+                    kernelDense.push_back(timeIt(
+                        [&] {
+                            small ? experts->dense(x)
+                                  : experts->forward(x, all, ExpertFfn::Strategy::Kernel);
+                        },
+                        sliceMs));
                     moeKernel.push_back(
                         timeIt([&] { experts->forward(x, selected, ExpertFfn::Strategy::Kernel); },
                                sliceMs));

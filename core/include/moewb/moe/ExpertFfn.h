@@ -53,9 +53,11 @@ public:
     // hidden layer: an upper bound on what a router can know, and the label routers learn from).
     torch::Tensor oracleScores(const torch::Tensor& x) const;
 
-    // Up to this many tokens the single-threaded kernel beats the two-thread LibTorch dispatch
-    // (bench/expert_ffn_bench; docs/algorithms.md states the measurement).
-    static int64_t kernelMaxTokens() { return 256; }
+    // Up to this many tokens the kernels run (rows split between the threads). bench/
+    // expert_ffn_bench measured them faster than LibTorch's per-expert dispatch at every size it
+    // tries, 1 to 512 tokens (1.8x at 512); beyond 2048 tokens (profiling-sized batches) the
+    // dispatch's larger products are left to LibTorch.
+    static int64_t kernelMaxTokens() { return 2048; }
     // Whether the kernels can take x: float32 [T, d] with T <= kernelMaxTokens() and no gradient
     // to record.
     static bool kernelCanRun(const torch::Tensor& x);
