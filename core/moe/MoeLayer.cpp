@@ -37,7 +37,8 @@ namespace {
 
 // The k best experts of each row of scores [rows, n], best first (ties: the lower id first).
 void topRows(const float* scores, int64_t rows, int n, int k, int64_t* out) {
-    std::vector<int> order(static_cast<std::size_t>(n));
+    thread_local std::vector<int> order;
+    order.resize(static_cast<std::size_t>(n));
     for (int64_t r = 0; r < rows; ++r) {
         const float* s = scores + r * n;
         std::iota(order.begin(), order.end(), 0);
@@ -74,8 +75,17 @@ torch::Tensor MoeLayer::compute(const torch::Tensor& x, const torch::Tensor& tok
     const auto in = x.contiguous();
     const int64_t rows = in.size(0), d = m_experts->dModel();
     auto out = torch::empty({rows, d}, torch::kFloat);
-    auto picked = torch::empty({rows, k}, torch::kLong);
-    int64_t* ids = picked.data_ptr<int64_t>();
+    // The chosen experts go to a tensor only when the caller wants them (recording).
+    torch::Tensor picked;
+    thread_local std::vector<int64_t> scratch;
+    int64_t* ids;
+    if (chosen) {
+        picked = torch::empty({rows, k}, torch::kLong);
+        ids = picked.data_ptr<int64_t>();
+    } else {
+        scratch.resize(static_cast<std::size_t>(rows * k));
+        ids = scratch.data();
+    }
     const float* input = in.data_ptr<float>();
     float* output = out.data_ptr<float>();
     torch::Tensor tokens;

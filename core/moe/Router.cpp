@@ -26,10 +26,8 @@ const float* normaliseRows(const float* x, int64_t rows, int64_t d) {
     unit.resize(static_cast<std::size_t>(rows * d));
     for (int64_t r = 0; r < rows; ++r) {
         const float* in = x + r * d;
-        float sum = 0.0f;
-        for (int64_t i = 0; i < d; ++i) {
-            sum += in[i] * in[i];
-        }
+        float sum = 0.0f;  // x·x through the kernel: a scalar loop would not vectorise
+        kernels::linearRows(in, 1, d, d, in, nullptr, 1, &sum, 1, false);
         const float scale = 1.0f / std::max(std::sqrt(sum), 1e-12f);
         for (int64_t i = 0; i < d; ++i) {
             unit[r * d + i] = in[i] * scale;
