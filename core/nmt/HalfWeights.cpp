@@ -28,6 +28,13 @@ std::shared_ptr<const HalfWeights> HalfWeights::make(const TransformerImpl& mode
         out->m_copies.emplace(w.data_ptr(), std::move(copy));
         out->m_versions.emplace_back(w, w._version());
     }
+    for (const auto& layer : model.decoderLayers) {
+        const auto& w2 = layer->ffn->w2;
+        const auto transposed = w2.detach().t().contiguous();
+        out->m_transposed.emplace(
+            w2.data_ptr(),
+            kernels::exactHalfCopy(transposed.data_ptr<float>(), transposed.numel()));
+    }
     return out;
 }
 
@@ -38,6 +45,11 @@ bool HalfWeights::current() const {
         }
     }
     return true;
+}
+
+const kernels::Half* HalfWeights::findTransposed(const torch::Tensor& w2) const {
+    const auto it = m_transposed.find(w2.data_ptr());
+    return it == m_transposed.end() ? nullptr : it->second.data();
 }
 
 const kernels::Half* HalfWeights::find(const torch::Tensor& weight) const {

@@ -41,6 +41,15 @@ StepDecoder::StepDecoder(TransformerImpl& model, const torch::Tensor& memory,
         m_selfKeys.emplace_back(static_cast<std::size_t>(m_rows * m_heads * m_capacity * m_dh));
         m_selfValues.emplace_back(static_cast<std::size_t>(m_rows * m_heads * m_capacity * m_dh));
     }
+    for (auto& layer : model.decoderLayers) {
+        const kernels::Half* half = m_half ? m_half->findTransposed(layer->ffn->w2) : nullptr;
+        m_halfW2t.push_back(half);
+        m_floatW2t.emplace_back();
+        if (!half && !layer->ffn->override()) {
+            const auto t = layer->ffn->w2.detach().t().contiguous();
+            m_floatW2t.back().assign(raw(t), raw(t) + t.numel());
+        }
+    }
     const auto valid =
         srcMask.reshape({m_rows, m_sourceLength}).eq(0).to(torch::kUInt8).contiguous();
     m_sourceValid.assign(valid.data_ptr<uint8_t>(), valid.data_ptr<uint8_t>() + valid.numel());
@@ -105,18 +114,38 @@ void StepDecoder::attendCache(const float* q, const float* keys, const float* va
     kernels::addProducts(s, 1, length, length, values, m_dh, context, m_dh);
 }
 
-void StepDecoder::feedForward(FeedForwardImpl& ffn, const float* x, const torch::Tensor& tokens,
+void StepDecoder::feedForward(std::size_t layer, const float* x, const torch::Tensor& tokens,
                               float* y) {
+    FeedForwardImpl& ffn = *m_model.decoderLayers[layer]->ffn;
     if (ffn.override()) {
         const auto out = ffn.forward(torch::from_blob(const_cast<float*>(x), {m_rows, m_d}), tokens)
                              .contiguous();
         std::copy(raw(out), raw(out) + m_rows * m_d, y);
         return;
     }
-    const int64_t dFf = ffn.w1.size(0);
+    const int64_t dFf = ffn.w1.size(0), d = m_d;
     m_hidden.resize(static_cast<std::size_t>(m_rows * dFf));
-    linear(x, m_d, ffn.w1, raw(ffn.b1), dFf, m_hidden.data(), true);
-    linear(m_hidden.data(), dFf, ffn.w2, raw(ffn.b2), m_d, y);
+    linear(x, d, ffn.w1, raw(ffn.b1), dFf, m_hidden.data(), true);
+    const float* b2 = raw(ffn.b2);
+    const kernels::Half* half = m_halfW2t[layer];
+    const float* full = m_floatW2t[layer].empty() ? nullptr : m_floatW2t[layer].data();
+    if (!half && !full) {  // an override was removed after construction: plain product
+        linear(m_hidden.data(), dFf, ffn.w2, b2, d, y);
+        return;
+    }
+    const float* hidden = m_hidden.data();
+    kernels::forRowBlocks(m_rows, dFf * d, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            std::copy(b2, b2 + d, y + r * d);
+        }
+        if (half) {
+            kernels::addProducts(hidden + begin * dFf, end - begin, dFf, dFf, half, d,
+                                 y + begin * d, d);
+        } else {
+            kernels::addProducts(hidden + begin * dFf, end - begin, dFf, dFf, full, d,
+                                 y + begin * d, d);
+        }
+    });
 }
 
 torch::Tensor StepDecoder::step(const torch::Tensor& tokenTensor) {
@@ -195,7 +224,7 @@ torch::Tensor StepDecoder::step(const torch::Tensor& tokenTensor) {
             m_x[i] += m_delta[i];
         }
         layerNorm(*layer.norm3, m_x.data(), m_normed.data());
-        feedForward(*layer.ffn, m_normed.data(), tokens, m_delta.data());
+        feedForward(l, m_normed.data(), tokens, m_delta.data());
         for (std::size_t i = 0; i < area; ++i) {
             m_x[i] += m_delta[i];
         }

@@ -28,9 +28,12 @@ public:
     bool current() const;
     // The float16 copy of `weight` (a parameter given to make()), or null.
     const kernels::Half* find(const torch::Tensor& weight) const;
+    // The float16 copy of a decoder FFN's W2 transposed ([d_ff, d_model]), for the product that
+    // skips the zero hidden units (kernels::addProducts), or null.
+    const kernels::Half* findTransposed(const torch::Tensor& w2) const;
 
 private:
-    std::unordered_map<const void*, std::vector<kernels::Half>> m_copies;
+    std::unordered_map<const void*, std::vector<kernels::Half>> m_copies, m_transposed;
     std::vector<std::pair<torch::Tensor, uint32_t>> m_versions;
 };
 

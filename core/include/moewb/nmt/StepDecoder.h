@@ -38,7 +38,7 @@ private:
     void layerNorm(const torch::nn::LayerNormImpl& norm, const float* x, float* y) const;
     void attendCache(const float* q, const float* keys, const float* values, int64_t length,
                      const uint8_t* valid, float* context);
-    void feedForward(FeedForwardImpl& ffn, const float* x, const torch::Tensor& tokens, float* y);
+    void feedForward(std::size_t layer, const float* x, const torch::Tensor& tokens, float* y);
     // y [rows, outputs] = x·Wᵀ + b for the first `outputs` rows of weight w (float16 copy when
     // there is one).
     void linear(const float* x, int64_t inputs, const torch::Tensor& w, const float* b,
@@ -52,6 +52,10 @@ private:
     std::vector<std::vector<float>> m_selfKeys, m_selfValues;  // per layer [rows, H, capacity, dh]
     std::vector<torch::Tensor> m_crossKeys, m_crossValues;     // per layer [rows, H, S, dh]
     std::vector<uint8_t> m_sourceValid;                        // [rows, S]: 1 for real tokens
+    // Each decoder FFN's W2 transposed [d_ff, d], so the dense FFN skips zero hidden units just
+    // as the experts do: float16 from m_half, else float32 copies made here.
+    std::vector<const kernels::Half*> m_halfW2t;
+    std::vector<std::vector<float>> m_floatW2t;
     // Per-step scratch, sized once.
     std::vector<float> m_x, m_normed, m_qkv, m_context, m_delta, m_hidden, m_scores;
 };
