@@ -8,6 +8,8 @@
 // lowest and highest round beside it. Writes a CSV.
 //
 // usage: decode_step_bench [--csv decode_step_bench.csv] [--rounds 7] [--slice-ms 30]
+#include "BenchTiming.h"
+
 #include "moewb/kernels/FfnKernels.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/nmt/StepDecoder.h"
@@ -28,29 +30,9 @@ using namespace moewb;
 
 namespace {
 
-double timeIt(const std::function<void()>& work, double sliceMs) {
-    int calls = 0;
-    const auto start = std::chrono::steady_clock::now();
-    double elapsed = 0;
-    do {
-        work();
-        ++calls;
-        elapsed =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
-    } while (elapsed < sliceMs);
-    return elapsed / calls;
-}
-
-struct Spread {
-    double median, low, high;
-};
-
-Spread spread(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return {n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v.front(), v.back()};
-}
+using bench::Spread;
+using bench::spread;
+using bench::timeIt;
 
 // Times a (reference) and b alternately; returns the medians in ms and the ratio a/b.
 std::pair<std::pair<double, double>, Spread> compare(const std::function<void()>& a,

@@ -11,6 +11,8 @@
 // the spread (lowest and highest round) beside it. Writes a CSV.
 //
 // usage: expert_ffn_bench [--csv expert_ffn_bench.csv] [--rounds 7] [--slice-ms 30] [--quick]
+#include "BenchTiming.h"
+
 #include "moewb/kernels/FfnKernels.h"
 #include "moewb/moe/ExpertFfn.h"
 #include "moewb/moe/MoeLayer.h"
@@ -34,31 +36,9 @@ using namespace moewb;
 
 namespace {
 
-// Repeats `work` until `sliceMs` have passed; returns ms per call.
-double timeIt(const std::function<void()>& work, double sliceMs) {
-    int calls = 0;
-    const auto start = std::chrono::steady_clock::now();
-    double elapsed = 0;
-    do {
-        work();
-        ++calls;
-        elapsed =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
-    } while (elapsed < sliceMs);
-    return elapsed / calls;
-}
-
-struct Spread {
-    double median = 0, low = 0, high = 0;
-};
-
-Spread spread(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    const std::size_t n = values.size();
-    const double mid = n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-    return {mid, values.front(), values.back()};
-}
+using bench::Spread;
+using bench::spread;
+using bench::timeIt;
 
 }  // namespace
 
