@@ -1,10 +1,13 @@
 // Translation speed of a model: sentences/s and target tokens/s for greedy and beam 4 at batch 1
 // and batch 32, on the built-in demo set and (when present) Multi30k test_2016_flickr; plus the
-// classic "10 sentences greedy at batch 10" figure. Then the MoE rows: whole-translation time
-// dense / MoE at K = N/4 and N/2 with an MLP router, the FFN share f of dense time (measured in
-// the same run) and the Amdahl bound 1 / (1 - f (1 - K/N)). Writes a CSV.
+// classic "10 sentences greedy at batch 10" figure. Then the MoE rows: dense, K = N, N/4 and N/2
+// with an MLP router timed in interleaved rounds (moewb/util/InterleavedTiming.h); each speed-up is
+// the median of per-round dense / MoE ratios ± the farthest round, by wall clock and per target
+// token; K = N must read 1.00 within its spread. Also the FFN share f of dense time (K = N runs
+// the dense FFN inside the timed MoE layer) and the Amdahl bound 1 / (1 - f (1 - K/N)). Every
+// time is a median over rounds: the VMs here drift by up to 1.6× within seconds. Writes a CSV.
 //
-// usage: translate_bench [--model M] [--csv out.csv] [--repeats 3]
+// usage: translate_bench [--model M] [--csv out.csv] [--repeats 5]  (timed rounds at most)
 //                        [--project P --router NAME]   (else: k-means N=16 + MLP router built
 //                                                       here on 20 000 Ding training tokens)
 #include "moewb/corpus/CorpusSource.h"
@@ -18,6 +21,7 @@
 #include "moewb/project/Project.h"
 #include "moewb/text/Bleu.h"
 #include "moewb/util/AtomicFile.h"
+#include "moewb/util/InterleavedTiming.h"
 #include "moewb/util/Paths.h"
 #include "moewb/util/TorchRuntime.h"
 
@@ -39,7 +43,15 @@ struct Row {
     std::size_t sentences = 0;
     double seconds = 0, bleu = 0;
     int64_t targetTokens = 0;
+    int rounds = 0;
 };
+
+InterleavedTimingOptions timingOptions(int repeats) {
+    InterleavedTimingOptions timing;
+    timing.maxRounds = std::max(1, repeats);
+    timing.minRounds = std::min(timing.minRounds, timing.maxRounds);
+    return timing;
+}
 
 Row run(Translator& translator, const std::string& name, const ParallelCorpus& corpus, int beam,
         int batch, int repeats) {
@@ -53,16 +65,21 @@ Row run(Translator& translator, const std::string& name, const ParallelCorpus& c
     options.batchSize = batch;
     Feedback quiet;
     Row row{name, beam == 1 ? "greedy" : "beam" + std::to_string(beam), batch, sources.size()};
-    row.seconds = 1e30;
-    for (int r = 0; r < repeats; ++r) {  // best of `repeats`: the machine is shared
-        const auto result = translator.translate(sources, options, quiet);
-        row.seconds = std::min(row.seconds, result.seconds);
-        row.targetTokens = result.targetTokens;
-        row.bleu = corpusBleu(result.translations, references).score;
-    }
-    std::printf("%-22s %-7s batch %-3d %5zu sent  %8.3f s  %7.1f sent/s  %8.0f tok/s  BLEU %.2f\n",
-                name.c_str(), row.decoding.c_str(), batch, row.sentences, row.seconds,
-                row.sentences / row.seconds, row.targetTokens / row.seconds, row.bleu);
+    TranslationResult last;
+    const auto timing = timeInterleaved({[&] {
+                                            last = translator.translate(sources, options, quiet);
+                                            return last.seconds;
+                                        }},
+                                        timingOptions(repeats), quiet);
+    row.seconds = timing.medianSeconds[0];
+    row.rounds = timing.rounds;
+    row.targetTokens = last.targetTokens;
+    row.bleu = corpusBleu(last.translations, references).score;
+    std::printf(
+        "%-22s %-7s batch %-3d %5zu sent  %8.3f s  %7.1f sent/s  %8.0f tok/s  BLEU %.2f  "
+        "(median of %d)\n",
+        name.c_str(), row.decoding.c_str(), batch, row.sentences, row.seconds,
+        row.sentences / row.seconds, row.targetTokens / row.seconds, row.bleu, row.rounds);
     std::fflush(stdout);
     return row;
 }
@@ -72,20 +89,12 @@ struct MoeRow {
     int k = 0, n = 0;
     double denseSeconds = 0, moeSeconds = 0, ffnShare = 0, bound = 0, bleu = 0, denseBleu = 0;
     int64_t denseTokens = 0, moeTokens = 0;
+    TimingRatio speedup, tokenSpeedup;
+    int rounds = 0;
 };
 
-double timeTranslation(Translator& translator, const std::vector<std::string>& sources,
-                       const DecodeOptions& options, int repeats, TranslationResult* last) {
-    Feedback quiet;
-    double best = 1e30;
-    for (int r = 0; r < repeats; ++r) {
-        *last = translator.translate(sources, options, quiet);
-        best = std::min(best, last->seconds);
-    }
-    return best;
-}
-
-// Dense and MoE timed alternately in one run, so both see the same machine.
+// Dense, K = N, N/4 and N/2 in interleaved rounds, so a burst of load on this shared machine hits
+// all of them alike and cancels in each round's ratios.
 std::vector<MoeRow> moeRows(NmtModel& model, Translator& translator,
                             const std::vector<std::shared_ptr<ExpertFfn>>& experts,
                             const RouterSet& routers, const std::string& name,
@@ -101,68 +110,66 @@ std::vector<MoeRow> moeRows(NmtModel& model, Translator& translator,
     for (std::size_t i = 0; i < experts.size(); ++i) {
         layers.push_back(std::make_shared<MoeLayer>(experts[i], routers.layers[i], n));
     }
-    auto setK = [&](int k) {
-        for (auto& layer : layers) {
-            layer->setK(k);
-            layer->resetTiming();
-        }
-    };
-    // Rounds of dense, K = N (for the FFN share), N/4 and N/2 back to back; each keeps its best
-    // time over the rounds, so a burst of load on this shared machine hits all of them alike.
-    const std::vector<int> ks = {n / 4, n / 2};
-    TranslationResult result, denseResult;
-    std::vector<TranslationResult> moeResults(ks.size());
-    double dense = 1e30, full = 1e30, share = 0;
-    std::vector<double> moeSeconds(ks.size(), 1e30);
-    for (int round = 0; round < std::max(1, repeats); ++round) {
+    Feedback quiet;
+    const std::vector<int> ks = {n, n / 4, n / 2};  // K = N first: the check that reads 1.00
+    TranslationResult dense;
+    std::vector<TranslationResult> results(ks.size());
+    std::vector<double> fullShare;  // FFN share of the K = N run, per call
+    std::vector<TimedVariant> variants = {[&] {
         removeMoe(model.transformer());
-        dense = std::min(dense, timeTranslation(translator, sources, options, 1, &denseResult));
-        // The FFN share of dense time: K = N runs the dense FFN inside the timed MoE layer.
-        installMoe(model.transformer(), layers);
-        setK(n);
-        const double fullSeconds = timeTranslation(translator, sources, options, 1, &result);
-        if (fullSeconds < full) {
-            full = fullSeconds;
-            double ffn = 0;
+        dense = translator.translate(sources, options, quiet);
+        return dense.seconds;
+    }};
+    for (std::size_t i = 0; i < ks.size(); ++i) {
+        variants.push_back([&, i] {
             for (auto& layer : layers) {
-                ffn += layer->seconds();
+                layer->setK(ks[i]);
+                layer->resetTiming();
             }
-            share = std::min(1.0, ffn / full);
-        }
-        for (std::size_t i = 0; i < ks.size(); ++i) {
-            setK(ks[i]);
-            moeSeconds[i] = std::min(
-                moeSeconds[i], timeTranslation(translator, sources, options, 1, &moeResults[i]));
-        }
+            installMoe(model.transformer(), layers);
+            results[i] = translator.translate(sources, options, quiet);
+            removeMoe(model.transformer());
+            if (ks[i] == n) {
+                double ffn = 0;
+                for (auto& layer : layers) {
+                    ffn += layer->seconds();
+                }
+                fullShare.push_back(std::min(1.0, ffn / results[i].seconds));
+            }
+            return results[i].seconds;
+        });
     }
-    const double denseBleu = corpusBleu(denseResult.translations, references).score;
-    const int64_t denseTokens = denseResult.targetTokens;
+    const auto timing = timeInterleaved(variants, timingOptions(repeats), quiet);
+    // The share of the timed K = N rounds (the last `rounds` calls).
+    const double share =
+        medianOf(std::vector<double>(fullShare.end() - timing.rounds, fullShare.end()));
+    const double denseBleu = corpusBleu(dense.translations, references).score;
     std::vector<MoeRow> rows;
     for (std::size_t i = 0; i < ks.size(); ++i) {
         const int k = ks[i];
-        result = moeResults[i];
         MoeRow row{name, k, n};
-        row.moeSeconds = moeSeconds[i];
-        row.denseSeconds = dense;
+        row.denseSeconds = timing.medianSeconds[0];
+        row.moeSeconds = timing.medianSeconds[i + 1];
         row.ffnShare = share;
         row.bound = 1.0 / (1.0 - share * (1.0 - double(k) / n));
-        row.bleu = corpusBleu(result.translations, references).score;
+        row.bleu = corpusBleu(results[i].translations, references).score;
         row.denseBleu = denseBleu;
-        row.denseTokens = denseTokens;
-        row.moeTokens = result.targetTokens;
-        const double speedup = dense / row.moeSeconds;
+        row.denseTokens = dense.targetTokens;
+        row.moeTokens = results[i].targetTokens;
+        row.speedup = timing.speedups[i + 1];
         // Per target token too: a sparse model may stop earlier or later than the dense one.
-        const double tokenSpeedup = (dense / std::max<int64_t>(denseTokens, 1)) /
-                                    (row.moeSeconds / std::max<int64_t>(row.moeTokens, 1));
+        row.tokenSpeedup = row.speedup.scaled(double(row.moeTokens) /
+                                              double(std::max<int64_t>(row.denseTokens, 1)));
+        row.rounds = timing.rounds;
         std::printf(
-            "%-22s K=%2d/%d  dense %.3f s  MoE %.3f s  speedup %.2fx (per token %.2fx)  "
+            "%-22s K=%2d/%d  dense %.3f s  MoE %.3f s  speedup %s (per token %s, %d rounds)  "
             "FFN share %.1f%%  bound %.2fx  -> %.2f of bound  BLEU %.2f (dense %.2f)\n",
-            name.c_str(), k, n, dense, row.moeSeconds, speedup, tokenSpeedup, 100 * share,
-            row.bound, tokenSpeedup / row.bound, row.bleu, denseBleu);
+            name.c_str(), k, n, row.denseSeconds, row.moeSeconds, row.speedup.text().c_str(),
+            row.tokenSpeedup.text().c_str(), row.rounds, 100 * share, row.bound,
+            row.tokenSpeedup.median / row.bound, row.bleu, denseBleu);
         std::fflush(stdout);
         rows.push_back(row);
     }
-    removeMoe(model.transformer());
     return rows;
 }
 
@@ -170,7 +177,7 @@ std::vector<MoeRow> moeRows(NmtModel& model, Translator& translator,
 
 int main(int argc, char** argv) {
     std::string modelPath, csvPath = "translate_bench.csv", projectPath, routerName;
-    int repeats = 3;
+    int repeats = 5;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--model"))
             modelPath = argv[i + 1];
@@ -222,12 +229,12 @@ int main(int argc, char** argv) {
         }
     }
     std::string csv =
-        "data,decoding,batch,sentences,seconds,sentences_per_s,target_tokens_per_s,bleu\n";
+        "data,decoding,batch,sentences,seconds,sentences_per_s,target_tokens_per_s,bleu,rounds\n";
     for (const auto& r : rows) {
         char line[256];
-        std::snprintf(line, sizeof line, "%s,%s,%d,%zu,%.4f,%.2f,%.1f,%.2f\n", r.data.c_str(),
+        std::snprintf(line, sizeof line, "%s,%s,%d,%zu,%.4f,%.2f,%.1f,%.2f,%d\n", r.data.c_str(),
                       r.decoding.c_str(), r.batch, r.sentences, r.seconds, r.sentences / r.seconds,
-                      r.targetTokens / r.seconds, r.bleu);
+                      r.targetTokens / r.seconds, r.bleu, r.rounds);
         csv += line;
     }
     // MoE rows.
@@ -259,17 +266,18 @@ int main(int argc, char** argv) {
         }
     }
     csv +=
-        "\ndata,k,n,dense_seconds,moe_seconds,speedup,dense_target_tokens,moe_target_tokens,"
-        "token_speedup,ffn_share,amdahl_bound,token_speedup_over_bound,bleu,dense_bleu\n";
+        "\ndata,k,n,dense_seconds,moe_seconds,speedup,speedup_spread,dense_target_tokens,"
+        "moe_target_tokens,token_speedup,token_speedup_spread,rounds,ffn_share,amdahl_bound,"
+        "token_speedup_over_bound,bleu,dense_bleu\n";
     for (const auto& r : moe) {
-        const double tokenSpeedup = (r.denseSeconds / std::max<int64_t>(r.denseTokens, 1)) /
-                                    (r.moeSeconds / std::max<int64_t>(r.moeTokens, 1));
-        char line[320];
-        std::snprintf(
-            line, sizeof line, "%s,%d,%d,%.4f,%.4f,%.3f,%lld,%lld,%.3f,%.4f,%.3f,%.3f,%.2f,%.2f\n",
-            r.data.c_str(), r.k, r.n, r.denseSeconds, r.moeSeconds, r.denseSeconds / r.moeSeconds,
-            (long long)r.denseTokens, (long long)r.moeTokens, tokenSpeedup, r.ffnShare, r.bound,
-            tokenSpeedup / r.bound, r.bleu, r.denseBleu);
+        char line[384];
+        std::snprintf(line, sizeof line,
+                      "%s,%d,%d,%.4f,%.4f,%.3f,%.3f,%lld,%lld,%.3f,%.3f,%d,%.4f,%.3f,%.3f,%.2f,"
+                      "%.2f\n",
+                      r.data.c_str(), r.k, r.n, r.denseSeconds, r.moeSeconds, r.speedup.median,
+                      r.speedup.spread, (long long)r.denseTokens, (long long)r.moeTokens,
+                      r.tokenSpeedup.median, r.tokenSpeedup.spread, r.rounds, r.ffnShare, r.bound,
+                      r.tokenSpeedup.median / r.bound, r.bleu, r.denseBleu);
         csv += line;
     }
     writeFileAtomic(csvPath, csv);

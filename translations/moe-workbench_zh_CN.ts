@@ -1719,6 +1719,22 @@ Click to show its block in the heatmap</source>
 <context>
     <name>SweepComparisonPanel</name>
     <message>
+        <source>Per target token: ×%1 (%2 tokens against %3 dense)</source>
+        <translation>按目标词元：×%1（%2 个词元，稠密模型为 %3 个）</translation>
+    </message>
+    <message>
+        <source>×%1</source>
+        <translation>×%1</translation>
+    </message>
+    <message>
+        <source>×%1 ± %2</source>
+        <translation>×%1 ± %2</translation>
+    </message>
+    <message>
+        <source>%1 speedup</source>
+        <translation>%1 加速比</translation>
+    </message>
+    <message>
         <location filename="../widgets/SweepComparisonPanel.cpp" line="+32"/>
         <source>&lt;p&gt;&lt;b&gt;No classic comparison yet.&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Click “Run classic comparison…” to time the dense model and K = 1, 2, 4, 8 active experts over the first 10, 15, 20, 25 and 30 test sentences.&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;尚无经典对比。&lt;/b&gt;&lt;/p&gt;&lt;p&gt;点击“运行经典对比…”，在前 10、15、20、25 和 30 个测试句子上对稠密模型以及 K = 1、2、4、8 个激活专家进行计时。&lt;/p&gt;</translation>
@@ -1740,8 +1756,8 @@ Click to show its block in the heatmap</source>
     </message>
     <message>
         <location line="+6"/>
-        <source>Wall time and BLEU per number of sentences and setting</source>
-        <translation>按句子数和设置列出的实际耗时与 BLEU</translation>
+        <source>Wall time, BLEU and speedup over dense per number of sentences and setting: dense and every K ran in alternating rounds, times are medians and the speedup is the median of the per-round ratios ± the farthest round</source>
+        <translation>按句子数和设置列出的实际耗时、BLEU 及相对稠密模型的加速比：稠密模型与各个 K 交替轮流运行，耗时取中位数，加速比为各轮比值的中位数 ± 最远一轮的偏差</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -1817,14 +1833,48 @@ Click to show its block in the heatmap</source>
 <context>
     <name>SweepTableModel</name>
     <message>
+        <source>
+Timed once (a sweep saved before interleaved timing)</source>
+        <translation>
+只计时一次（在交替计时之前保存的扫描）</translation>
+    </message>
+    <message numerus="yes">
+        <source>
+Times: medians over %n interleaved round(s) of dense and this setting</source>
+        <translation>
+            <numerusform>
+耗时：稠密模型与本设置交替运行 %n 轮的中位数</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The speedup per target token, ± the farthest round</source>
+        <translation>按目标词元计算的加速比，± 最远一轮的偏差</translation>
+    </message>
+    <message>
+        <source>Milliseconds per target token written: a weak K can make outputs longer or shorter, which changes the wall time for reasons other than speed</source>
+        <translation>每个生成的目标词元所需毫秒数：过小的 K 可能使输出变长或变短，从而因速度以外的原因改变实际耗时</translation>
+    </message>
+    <message>
+        <source>Per token</source>
+        <translation>按词元</translation>
+    </message>
+    <message>
+        <source>ms/token</source>
+        <translation>毫秒/词元</translation>
+    </message>
+    <message>
+        <source>×%1 ± %2</source>
+        <translation>×%1 ± %2</translation>
+    </message>
+    <message>
         <location filename="../widgets/SweepTableModel.cpp" line="+118"/>
         <source>dense</source>
         <translation>稠密</translation>
     </message>
     <message>
         <location line="+7"/>
-        <source>%1×</source>
-        <translation>%1×</translation>
+        <source>×%1</source>
+        <translation>×%1</translation>
     </message>
     <message>
         <location line="+32"/>
@@ -1928,8 +1978,8 @@ Click to show its block in the heatmap</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>Wall time of translating the test set</source>
-        <translation>翻译测试集的实际耗时</translation>
+        <source>Wall time of translating the test set (median over the timed rounds)</source>
+        <translation>翻译测试集的实际耗时（各计时轮的中位数）</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1938,13 +1988,13 @@ Click to show its block in the heatmap</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>Dense time divided by this row&apos;s time</source>
-        <translation>稠密耗时除以本行耗时</translation>
+        <source>Dense time divided by this row&apos;s time: the median over rounds that ran dense and this setting alternately, ± the farthest round</source>
+        <translation>稠密耗时除以本行耗时：稠密模型与本设置交替运行的各轮比值的中位数，± 最远一轮的偏差</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Dense FFN time divided by this row&apos;s FFN time</source>
-        <translation>稠密 FFN 耗时除以本行 FFN 耗时</translation>
+        <source>Dense FFN time divided by this row&apos;s FFN time (median over rounds)</source>
+        <translation>稠密 FFN 耗时除以本行 FFN 耗时（各轮中位数）</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2093,8 +2143,8 @@ Click to show its block in the heatmap</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>Dense time divided by MoE time; above 1 is faster than dense</source>
-        <translation>稠密耗时除以 MoE 耗时；大于 1 表示比稠密模型快</translation>
+        <source>Dense time divided by MoE time; above 1 is faster than dense. Median of rounds that ran dense and MoE alternately; the bars reach the farthest round</source>
+        <translation>稠密耗时除以 MoE 耗时；大于 1 表示比稠密模型快。取稠密与 MoE 交替运行各轮的中位数；误差条延伸到最远的一轮</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -2185,15 +2235,29 @@ Click to show its block in the heatmap</source>
 <context>
     <name>TranslatorPanel</name>
     <message>
+        <source> (per target token ×%1 ± %2)</source>
+        <translation>（按目标词元 ×%1 ± %2）</translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n target token(s) written</source>
+        <translation>
+            <numerusform>；生成 %n 个目标词元</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 · %2 ms/token</source>
+        <translation>%1 · %2 毫秒/词元</translation>
+    </message>
+    <message>
         <location filename="../widgets/TranslatorPanel.cpp" line="+34"/>
         <source>%1 ms</source>
         <translation>%1 毫秒</translation>
     </message>
     <message numerus="yes">
         <location line="+4"/>
-        <source>Greedy translation of this sentence: median wall time of %n timed run(s) after one warm-up run</source>
+        <source>Greedy translation of this sentence: median wall time of %n timed run(s) after one warm-up run, alternating dense and MoE runs when both are shown</source>
         <translation>
-            <numerusform>此句子的贪心翻译：预热一次后，%n 次计时运行的实际耗时中位数</numerusform>
+            <numerusform>此句子的贪心翻译：预热一次后，%n 次计时运行的实际耗时中位数；同时显示两者时稠密与 MoE 交替运行</numerusform>
         </translation>
     </message>
     <message>
@@ -2336,8 +2400,8 @@ Click to show its block in the heatmap</source>
     </message>
     <message>
         <location line="+9"/>
-        <source>Dense time divided by MoE time for this sentence (whole translation, not only the feed-forward layers)</source>
-        <translation>此句子的稠密耗时除以 MoE 耗时（整个翻译过程，不仅是前馈层）</translation>
+        <source>Dense time divided by MoE time for this sentence (whole translation, not only the feed-forward layers): the median over rounds that ran dense and MoE alternately, ± the farthest round. Per target token too when the outputs differ in length.</source>
+        <translation>此句子的稠密耗时除以 MoE 耗时（整个翻译过程，不仅是前馈层）：稠密与 MoE 交替运行各轮的中位数，± 最远一轮的偏差。输出长度不同时也给出按目标词元的值。</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -2436,8 +2500,8 @@ Click to show its block in the heatmap</source>
     </message>
     <message>
         <location line="+5"/>
-        <source>Speedup: ×%1</source>
-        <translation>加速比：×%1</translation>
+        <source>Speedup: ×%1 ± %2</source>
+        <translation>加速比：×%1 ± %2</translation>
     </message>
     <message>
         <location line="+8"/>

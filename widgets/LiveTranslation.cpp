@@ -2,12 +2,12 @@
 
 #include "moewb/moe/MoeLayer.h"
 #include "moewb/nmt/Translator.h"
+#include "moewb/util/InterleavedTiming.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -54,42 +54,24 @@ std::unique_lock<std::mutex> lockModel(std::mutex& mutex, moewb::Feedback& feedb
     return lock;
 }
 
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    const std::size_t n = values.size();
-    return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
+// Passes the job's Cancel into a translation (so a cancel lands during a long run too) without
+// its per-batch progress, which for one sentence says nothing.
+class CancelOnly : public moewb::Feedback {
+public:
+    explicit CancelOnly(const moewb::Feedback& parent) : m_parent(parent) {}
+    bool isCancelled() const override { return m_parent.isCancelled(); }
 
-// One untimed run (it warms caches and, through `afterFirstRun`, ends the recording), then timed
-// repetitions while they fit the budget; dense and MoE both go through here, so their times
-// compare like with like.
-TimedTranslation timedTranslation(const moewb::Translator& translator, const std::string& source,
-                                  const LiveTranslationRequest& request, moewb::Feedback& feedback,
-                                  std::vector<int>* tokens,
-                                  const std::function<void()>& afterFirstRun) {
-    moewb::DecodeOptions options;
-    options.beamSize = 1;
-    options.batchSize = 1;
-    moewb::Feedback quiet;  // one sentence: its per-batch progress says nothing
-    const auto first = translator.translate({source}, options, quiet);
-    afterFirstRun();
+private:
+    const moewb::Feedback& m_parent;
+};
+
+TimedTranslation timedTranslation(const moewb::TranslationResult& last,
+                                  const moewb::InterleavedTiming& timing, std::size_t variant) {
     TimedTranslation out;
-    out.text = first.translations.at(0);
-    *tokens = first.hypotheses.at(0).tokens;
-    std::vector<double> times;
-    double spent = 0.0;
-    while (static_cast<int>(times.size()) < request.maxRepetitions &&
-           spent + first.seconds <= request.timeBudget) {
-        feedback.throwIfCancelled();
-        const auto again = translator.translate({source}, options, quiet);
-        times.push_back(again.seconds);
-        spent += again.seconds;
-    }
-    if (times.empty()) {
-        times.push_back(first.seconds);  // a long sentence: its single run is the measurement
-    }
-    out.seconds = median(times);
-    out.repetitions = static_cast<int>(times.size());
+    out.text = last.translations.at(0);
+    out.seconds = timing.medianSeconds.at(variant);
+    out.repetitions = timing.rounds;
+    out.targetTokens = last.targetTokens;
     return out;
 }
 
@@ -141,18 +123,31 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
     auto lock = lockModel(*request.model.mutex, feedback);
     feedback.setProgress(0.0, "translating");
     auto& model = *request.model.model;
-    moewb::Translator translator(request.model.model);
+    const moewb::Translator translator(request.model.model);
+    moewb::DecodeOptions options;
+    options.beamSize = 1;
+    options.batchSize = 1;
+    moewb::InterleavedTimingOptions timing;
+    timing.maxRounds = std::max(1, request.maxRepetitions);
+    timing.minRounds = std::min(timing.minRounds, timing.maxRounds);
+    timing.timeBudget = request.timeBudget;
+    CancelOnly cancel(feedback);
     LiveTranslationResult result;
-    std::vector<int> tokens;
-    if (request.dense) {
+
+    // Translation outputs are deterministic: the last run's text and tokens stand for all runs.
+    moewb::TranslationResult denseLast, moeLast;
+    const moewb::TimedVariant dense = [&] {
         moewb::removeMoe(model.transformer());  // dense means dense, whatever was left installed
-        result.dense =
-            timedTranslation(translator, request.source, request, feedback, &tokens, [] {});
-    }
+        denseLast = translator.translate({request.source}, options, cancel);
+        return denseLast.seconds;
+    };
     if (!moe) {
+        if (request.dense) {
+            const auto timed = moewb::timeInterleaved({dense}, timing, feedback);
+            result.dense = timedTranslation(denseLast, timed, 0);
+        }
         return result;
     }
-    feedback.throwIfCancelled();
     std::vector<std::shared_ptr<moewb::MoeLayer>> layers;
     for (std::size_t i = 0; i < request.experts.size(); ++i) {
         layers.push_back(std::make_shared<moewb::MoeLayer>(request.experts[i],
@@ -160,15 +155,31 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
         layers.back()->setRecording(true);
     }
     std::vector<std::vector<torch::Tensor>> recorded(layers.size());
-    {
+    bool recording = true;
+    const moewb::TimedVariant mixture = [&] {
         MoeInstallation installed(model.transformer(), layers);
-        result.moe = timedTranslation(translator, request.source, request, feedback, &tokens, [&] {
+        moeLast = translator.translate({request.source}, options, cancel);
+        if (recording) {  // the warm-up run fills the strip; the timed runs skip the copies
             for (std::size_t i = 0; i < layers.size(); ++i) {
                 recorded[i] = layers[i]->takeRecording();
                 layers[i]->setRecording(false);
             }
-        });
-    }
+            recording = false;
+        }
+        return moeLast.seconds;
+    };
+    const auto timed = moewb::timeInterleaved({dense, mixture}, timing, feedback);
+    result.dense = timedTranslation(denseLast, timed, 0);
+    result.moe = timedTranslation(moeLast, timed, 1);
+    const moewb::TimingRatio& speedup = timed.speedups[1];
+    result.speedup = speedup.median;
+    result.speedupSpread = speedup.spread;
+    // Per target token: exact scaling, as every round writes the same output.
+    const auto perToken = speedup.scaled(
+        denseLast.targetTokens > 0 ? double(moeLast.targetTokens) / denseLast.targetTokens : 0.0);
+    result.tokenSpeedup = perToken.median;
+    result.tokenSpeedupSpread = perToken.spread;
+    const std::vector<int>& tokens = moeLast.hypotheses.at(0).tokens;
     result.k = request.k;
 
     ExpertStripData& strip = result.strip;

@@ -51,7 +51,10 @@ SweepComparisonPanel::SweepComparisonPanel(QWidget* parent) : QWidget(parent) {
     m_view = new QTableView(page);
     m_view->setObjectName(QStringLiteral("comparisonTable"));
     m_view->setModel(m_model);
-    m_view->setToolTip(tr("Wall time and BLEU per number of sentences and setting"));
+    m_view->setToolTip(
+        tr("Wall time, BLEU and speedup over dense per number of sentences and setting: dense "
+           "and every K ran in alternating rounds, times are medians and the speedup is the "
+           "median of the per-round ratios ± the farthest round"));
     m_view->verticalHeader()->setVisible(false);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     // As tall as its five or so rows; the plot gets the rest.
@@ -156,15 +159,34 @@ void SweepComparisonPanel::refresh() {
         settings << tr("K = %1").arg(k);
     }
     QStringList headers = {tr("Sentences")};
-    for (const auto& setting : settings) {
-        headers << tr("%1 time (s)").arg(setting) << tr("%1 BLEU").arg(setting);
+    for (int c = 0; c < settings.size(); ++c) {
+        headers << tr("%1 time (s)").arg(settings[c]) << tr("%1 BLEU").arg(settings[c]);
+        if (c > 0) {
+            headers << tr("%1 speedup").arg(settings[c]);  // dense against itself says nothing
+        }
     }
     m_model->setHorizontalHeaderLabels(headers);
     for (std::size_t s = 0; s < table.cells.size(); ++s) {
         QList<QStandardItem*> row = {new QStandardItem(QString::number(table.sentenceCounts[s]))};
-        for (const auto& cell : table.cells[s]) {
+        for (std::size_t c = 0; c < table.cells[s].size(); ++c) {
+            const auto& cell = table.cells[s][c];
             row << new QStandardItem(QString::number(cell.seconds, 'f', 3))
                 << new QStandardItem(QString::number(cell.bleu, 'f', 1));
+            if (c > 0) {
+                const QString speedup = QString::number(cell.speedup, 'f', 2);
+                // One timing (a table saved before interleaved timing) has no spread to show.
+                auto* item = new QStandardItem(
+                    cell.rounds > 1
+                        ? tr("×%1 ± %2").arg(speedup, QString::number(cell.speedupSpread, 'f', 2))
+                        : tr("×%1").arg(speedup));
+                if (cell.targetTokens > 0) {
+                    item->setToolTip(tr("Per target token: ×%1 (%2 tokens against %3 dense)")
+                                         .arg(cell.tokenSpeedup, 0, 'f', 2)
+                                         .arg(cell.targetTokens)
+                                         .arg(table.cells[s][0].targetTokens));
+                }
+                row << item;
+            }
         }
         for (auto* item : row) {
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);

@@ -20,17 +20,23 @@ QString csvField(const QString& text) {
     return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
-// Decimals per column in both the display and the CSV (the CSV matches the core's toCsv()).
+// Decimals per column in the display.
 int decimals(int column) {
     switch (column) {
         case SweepTableModel::BleuColumn:
             return 2;
         case SweepTableModel::SpeedupColumn:
+        case SweepTableModel::TokenSpeedupColumn:
+            return 2;  // the spread is rarely below 0.01: more digits would be noise
         case SweepTableModel::FfnSpeedupColumn:
             return 3;
         default:
             return 4;
     }
+}
+
+QString fixed(double value, int digits) {
+    return QString::number(value, 'f', digits);
 }
 
 }  // namespace
@@ -74,8 +80,7 @@ const moewb::SweepRow& SweepTableModel::sweepRow(const Row& row) const {
 QVariant SweepTableModel::rawValue(const Row& row, int column) const {
     const auto& result = *m_sweeps[row.sweep].result;
     const auto& r = sweepRow(row);
-    // A zero time would make the ratio infinite; NaN shows as an empty cell instead.
-    auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
+    const bool tokens = r.targetTokens > 0;  // format-1 files have no token counts
     switch (column) {
         case SweepColumn:
             return m_sweeps[row.sweep].name;
@@ -91,12 +96,16 @@ QVariant SweepTableModel::rawValue(const Row& row, int column) const {
             return r.bleu;
         case SecondsColumn:
             return r.seconds;
+        case MsPerTokenColumn:
+            return tokens ? 1000.0 * r.secondsPerToken() : std::nan("");
         case FfnSecondsColumn:
             return r.ffnSeconds;
         case SpeedupColumn:
-            return ratio(result.dense.seconds, r.seconds);
+            return r.speedup;
+        case TokenSpeedupColumn:
+            return tokens ? r.tokenSpeedup : std::nan("");
         case FfnSpeedupColumn:
-            return ratio(result.dense.ffnSeconds, r.ffnSeconds);
+            return r.ffnSpeedup;
         case RecallColumn:
             return r.recall;
         case FfnErrorColumn:
@@ -121,9 +130,17 @@ QString SweepTableModel::displayText(const Row& row, int column) const {
             if (std::isnan(number)) {
                 return {};
             }
-            const QString text = QString::number(number, 'f', decimals(column));
-            return column == SpeedupColumn || column == FfnSpeedupColumn ? tr("%1×").arg(text)
-                                                                         : text;
+            const QString text = fixed(number, decimals(column));
+            const auto& r = sweepRow(row);
+            if (column == SpeedupColumn || column == TokenSpeedupColumn) {
+                const double spread =
+                    column == SpeedupColumn ? r.speedupSpread : r.tokenSpeedupSpread;
+                // Dense against itself, or one timing (a format-1 file): no spread to show.
+                return r.rounds > 1 && row.row >= 0
+                           ? tr("×%1 ± %2").arg(text, fixed(spread, decimals(column)))
+                           : tr("×%1").arg(text);
+            }
+            return column == FfnSpeedupColumn ? tr("×%1").arg(text) : text;
         }
     }
 }
@@ -157,10 +174,11 @@ QVariant SweepTableModel::data(const QModelIndex& index, int role) const {
             return row.row < 0 ? tr("Dense reference run of “%1” (every expert computed)")
                                      .arg(m_sweeps[row.sweep].name)
                                : tr("“%1” with encoder K = %2 and decoder K = %3 of %4 experts")
-                                     .arg(m_sweeps[row.sweep].name)
-                                     .arg(sweepRow(row).encoderK)
-                                     .arg(sweepRow(row).decoderK)
-                                     .arg(m_sweeps[row.sweep].result->numExperts);
+                                         .arg(m_sweeps[row.sweep].name)
+                                         .arg(sweepRow(row).encoderK)
+                                         .arg(sweepRow(row).decoderK)
+                                         .arg(m_sweeps[row.sweep].result->numExperts) +
+                                     timingToolTip(sweepRow(row));
         default:
             return {};
     }
@@ -175,8 +193,9 @@ QVariant SweepTableModel::headerData(int section, Qt::Orientation orientation, i
         static const char* const titles[ColumnCount] = {
             QT_TR_NOOP("Sweep"),    QT_TR_NOOP("Partition"), QT_TR_NOOP("Router"),
             QT_TR_NOOP("Enc K"),    QT_TR_NOOP("Dec K"),     QT_TR_NOOP("BLEU"),
-            QT_TR_NOOP("Time (s)"), QT_TR_NOOP("FFN (s)"),   QT_TR_NOOP("Speedup"),
-            QT_TR_NOOP("FFN ×"),    QT_TR_NOOP("Recall"),    QT_TR_NOOP("FFN error")};
+            QT_TR_NOOP("Time (s)"), QT_TR_NOOP("ms/token"),  QT_TR_NOOP("FFN (s)"),
+            QT_TR_NOOP("Speedup"),  QT_TR_NOOP("Per token"), QT_TR_NOOP("FFN ×"),
+            QT_TR_NOOP("Recall"),   QT_TR_NOOP("FFN error")};
         return tr(titles[section]);
     }
     if (role == Qt::ToolTipRole) {
@@ -187,10 +206,14 @@ QVariant SweepTableModel::headerData(int section, Qt::Orientation orientation, i
             QT_TR_NOOP("Experts computed per token in each encoder layer"),
             QT_TR_NOOP("Experts computed per token in each decoder layer"),
             QT_TR_NOOP("Corpus BLEU on the test set (sacreBLEU, 0–100)"),
-            QT_TR_NOOP("Wall time of translating the test set"),
+            QT_TR_NOOP("Wall time of translating the test set (median over the timed rounds)"),
+            QT_TR_NOOP("Milliseconds per target token written: a weak K can make outputs longer "
+                       "or shorter, which changes the wall time for reasons other than speed"),
             QT_TR_NOOP("Part of the time spent inside the feed-forward layers, routing included"),
-            QT_TR_NOOP("Dense time divided by this row's time"),
-            QT_TR_NOOP("Dense FFN time divided by this row's FFN time"),
+            QT_TR_NOOP("Dense time divided by this row's time: the median over rounds that ran "
+                       "dense and this setting alternately, ± the farthest round"),
+            QT_TR_NOOP("The speedup per target token, ± the farthest round"),
+            QT_TR_NOOP("Dense FFN time divided by this row's FFN time (median over rounds)"),
             QT_TR_NOOP("Mean held-out recall@K of the router over layers"),
             QT_TR_NOOP("Mean relative error of the FFN output against the dense FFN")};
         return tr(tips[section]);
@@ -199,24 +222,40 @@ QVariant SweepTableModel::headerData(int section, Qt::Orientation orientation, i
 }
 
 QString SweepTableModel::toCsv() const {
-    QString csv = QStringLiteral(
-        "sweep,partition,router,encoder_k,decoder_k,bleu,seconds,ffn_seconds,speedup,"
-        "ffn_speedup,recall,ffn_error\n");
+    QString csv =
+        QStringLiteral("sweep,") + QString::fromUtf8(moewb::kSweepCsvHeader) + QLatin1Char('\n');
     for (const Row& row : m_rows) {
-        QStringList fields;
-        for (int column = 0; column < ColumnCount; ++column) {
-            const QVariant value = rawValue(row, column);
-            if (column <= RouterColumn) {
-                fields << csvField(value.toString());
-            } else if (column <= DecoderKColumn) {
-                fields << QString::number(value.toInt());
-            } else {
-                fields << QString::number(value.toDouble(), 'f', decimals(column));
-            }
-        }
+        const auto& result = *m_sweeps[row.sweep].result;
+        const auto& r = sweepRow(row);
+        // The fields and decimals of the core's SweepResult::toCsv(), after the sweep name.
+        const QStringList fields = {csvField(m_sweeps[row.sweep].name),
+                                    csvField(QString::fromStdString(result.partition)),
+                                    csvField(QString::fromStdString(result.router)),
+                                    QString::number(r.encoderK),
+                                    QString::number(r.decoderK),
+                                    fixed(r.bleu, 2),
+                                    fixed(r.seconds, 4),
+                                    fixed(r.ffnSeconds, 4),
+                                    fixed(r.speedup, 3),
+                                    fixed(r.speedupSpread, 3),
+                                    fixed(r.ffnSpeedup, 3),
+                                    QString::number(r.targetTokens),
+                                    fixed(1000.0 * r.secondsPerToken(), 4),
+                                    fixed(r.tokenSpeedup, 3),
+                                    fixed(r.tokenSpeedupSpread, 3),
+                                    QString::number(r.rounds),
+                                    fixed(r.recall, 4),
+                                    fixed(r.ffnError, 4)};
         csv += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return csv;
+}
+
+QString SweepTableModel::timingToolTip(const moewb::SweepRow& row) {
+    return row.rounds > 1 ? tr("\nTimes: medians over %n interleaved round(s) of dense and this "
+                               "setting",
+                               nullptr, row.rounds)
+                          : tr("\nTimed once (a sweep saved before interleaved timing)");
 }
 
 bool SweepTableModel::exportCsv(const QString& path, QString* error) const {

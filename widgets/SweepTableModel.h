@@ -1,7 +1,8 @@
 #pragma once
 // The numbers behind the sweep plots: one row per setting of every shown sweep (its dense
-// reference first), with speedups computed against that sweep's dense run. Exports the same table
-// as CSV for spreadsheets and papers.
+// reference first), with speedups against that sweep's dense run as the sweep measured them
+// (median of interleaved rounds ± spread). Exports the same table as CSV for spreadsheets and
+// papers.
 
 #include "WorkbenchData.h"
 
@@ -22,15 +23,18 @@ public:
         DecoderKColumn,
         BleuColumn,
         SecondsColumn,
+        MsPerTokenColumn,
         FfnSecondsColumn,
         SpeedupColumn,
+        TokenSpeedupColumn,
         FfnSpeedupColumn,
         RecallColumn,
         FfnErrorColumn,
         ColumnCount
     };
-    // data() under this role gives the unrounded number (K = 0 for the dense row) for sorting and
-    // plotting; DisplayRole gives the rounded text.
+    // data() under this role gives the unrounded number (K = 0 for the dense row; the median for
+    // speed-ups; NaN when a file of format 1 lacks it) for sorting and plotting; DisplayRole gives
+    // the rounded text, speed-ups as "×1.31 ± 0.04".
     static constexpr int RawValueRole = Qt::UserRole;
 
     explicit SweepTableModel(QObject* parent = nullptr);
@@ -47,7 +51,8 @@ public:
                         int role = Qt::DisplayRole) const override;
 
     // Every row as CSV: a header line (sweep,partition,router,encoder_k,…; the columns of
-    // `moewb sweep`'s CSV after the sweep name), then one line per row, dense rows with K = 0.
+    // `moewb sweep`'s CSV after the sweep name, spreads in columns of their own), then one line
+    // per row, dense rows with K = 0.
     QString toCsv() const;
     // Writes toCsv() to `path` atomically. Returns false and sets *error (file and reason).
     bool exportCsv(const QString& path, QString* error) const;
@@ -60,6 +65,8 @@ private:
     const moewb::SweepRow& sweepRow(const Row& row) const;
     QVariant rawValue(const Row& row, int column) const;
     QString displayText(const Row& row, int column) const;
+    // How a MoE row was timed, as a tooltip line.
+    static QString timingToolTip(const moewb::SweepRow& row);
 
     QList<SweepEntry> m_sweeps;
     QList<int> m_colorIndices;  // one per m_sweeps entry

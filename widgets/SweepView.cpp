@@ -77,13 +77,22 @@ QCPGraph* addLine(QCPAxisRect* rect, const QString& name, const QColor& color, b
     return graph;
 }
 
-// 0 … a little above the largest value of the rect's graphs (at least `floor`).
+// 0 … a little above the largest value of the rect's graphs and error bars (at least `floor`).
 void fitFromZero(QCPAxisRect* rect, double floor) {
     double top = floor;
     for (QCPGraph* graph : rect->graphs()) {
         for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
             if (std::isfinite(it->value)) {
                 top = std::max(top, it->value);
+            }
+        }
+    }
+    for (QCPAbstractPlottable* plottable : rect->plottables()) {
+        if (qobject_cast<QCPErrorBars*>(plottable)) {
+            bool found = false;
+            const QCPRange range = plottable->getValueRange(found);
+            if (found && std::isfinite(range.upper)) {
+                top = std::max(top, range.upper);
             }
         }
     }
@@ -213,7 +222,9 @@ QWidget* SweepView::buildSweepPage() {
     m_timePlot = makeKPlot(QStringLiteral("sweepTime"), tr("Time (s)"),
                            tr("Wall time of translating the test set; dashed: dense"));
     m_speedupPlot = makeKPlot(QStringLiteral("sweepSpeedup"), tr("Speedup (×)"),
-                              tr("Dense time divided by MoE time; above 1 is faster than dense"));
+                              tr("Dense time divided by MoE time; above 1 is faster than dense. "
+                                 "Median of rounds that ran dense and MoE alternately; the bars "
+                                 "reach the farthest round"));
 
     m_gridPlot = new QCustomPlot(page);
     m_gridPlot->setObjectName(QStringLiteral("sweepGrid"));
@@ -427,7 +438,7 @@ void SweepView::arrangePlots(bool lines, bool heatmap) {
 
 void SweepView::refreshLinePlots(const QList<SweepEntry>& lines, const QList<int>& colors) {
     for (QCustomPlot* plot : {m_bleuPlot, m_timePlot, m_speedupPlot}) {
-        plot->clearGraphs();
+        plot->clearPlottables();  // the graphs and the speedup's error bars
     }
     int maxN = 1;
     for (const auto& entry : lines) {
@@ -436,7 +447,7 @@ void SweepView::refreshLinePlots(const QList<SweepEntry>& lines, const QList<int
     for (int i = 0; i < lines.size(); ++i) {
         const auto& result = *lines[i].result;
         const QColor color = FigureExporter::color(colors[i]);
-        QVector<double> ks, bleu, seconds, speedup;
+        QVector<double> ks, bleu, seconds, speedup, spread;
         auto rows = result.rows;
         std::sort(rows.begin(), rows.end(),
                   [](const auto& a, const auto& b) { return a.encoderK < b.encoderK; });
@@ -444,7 +455,8 @@ void SweepView::refreshLinePlots(const QList<SweepEntry>& lines, const QList<int
             ks << row.encoderK;
             bleu << row.bleu;
             seconds << row.seconds;
-            speedup << (row.seconds > 0 ? result.dense.seconds / row.seconds : std::nan(""));
+            speedup << row.speedup;
+            spread << row.speedupSpread;
         }
         // Dense runs every expert: drawn from K = 1 to N as the level to compare against.
         const QVector<double> span = {1.0, double(std::max(1, result.numExperts))};
@@ -457,7 +469,14 @@ void SweepView::refreshLinePlots(const QList<SweepEntry>& lines, const QList<int
         QCPGraph* denseTime = addLine(m_timePlot->axisRect(), denseName, color, true);
         denseTime->setData(span, {result.dense.seconds, result.dense.seconds}, true);
         denseTime->removeFromLegend();
-        addLine(m_speedupPlot->axisRect(), lines[i].name, color, false)->setData(ks, speedup, true);
+        QCPGraph* speedupLine = addLine(m_speedupPlot->axisRect(), lines[i].name, color, false);
+        speedupLine->setData(ks, speedup, true);
+        // The spread of the interleaved rounds: a speedup whose bar crosses 1 is no speedup.
+        auto* bars = new QCPErrorBars(m_speedupPlot->xAxis, m_speedupPlot->yAxis);
+        bars->removeFromLegend();
+        bars->setDataPlottable(speedupLine);
+        bars->setData(spread);
+        bars->setPen(QPen(color, 1.2));
     }
     if (!lines.isEmpty()) {
         // One legend key for the dashed dense lines (in each sweep's colour) instead of one

@@ -30,15 +30,23 @@ namespace {
 // a slider drag, short enough to feel live.
 constexpr int kDebounceMs = 150;
 
+// Wall time and time per target token side by side: a weak K can write a longer or shorter
+// sentence, which moves the wall time for reasons other than speed.
 QString timeText(const TimedTranslation& t) {
-    return TranslatorPanel::tr("%1 ms").arg(t.seconds * 1000.0, 0, 'f', 1);
+    const QString wall = TranslatorPanel::tr("%1 ms").arg(t.seconds * 1000.0, 0, 'f', 1);
+    return t.targetTokens > 0 ? TranslatorPanel::tr("%1 · %2 ms/token")
+                                    .arg(wall)
+                                    .arg(t.secondsPerToken() * 1000.0, 0, 'f', 2)
+                              : wall;
 }
 
 QString timeToolTip(const TimedTranslation& t) {
     return TranslatorPanel::tr(
-        "Greedy translation of this sentence: median wall time of %n "
-        "timed run(s) after one warm-up run",
-        nullptr, t.repetitions);
+               "Greedy translation of this sentence: median wall time of %n timed run(s) after "
+               "one warm-up run, alternating dense and MoE runs when both are shown",
+               nullptr, t.repetitions) +
+           TranslatorPanel::tr("; %n target token(s) written", nullptr,
+                               static_cast<int>(t.targetTokens));
 }
 
 QLabel* outputLabel(QWidget* parent, const QString& objectName, const QString& toolTip) {
@@ -220,7 +228,9 @@ QWidget* TranslatorPanel::buildOutputs() {
 
     m_speedup = smallLabel(widget, QStringLiteral("speedup"),
                            tr("Dense time divided by MoE time for this sentence (whole "
-                              "translation, not only the feed-forward layers)"));
+                              "translation, not only the feed-forward layers): the median over "
+                              "rounds that ran dense and MoE alternately, ± the farthest round. "
+                              "Per target token too when the outputs differ in length."));
     QFont big = m_speedup->font();
     big.setPointSizeF(big.pointSizeF() * 1.3);
     big.setBold(true);
@@ -453,7 +463,10 @@ void TranslatorPanel::startTranslation() {
     LiveTranslationRequest request;
     request.model = m_state->model;
     request.source = source.toStdString();
-    request.dense = !denseCached;
+    // Here dense-only work is never cached (that case returned above). With experts the dense
+    // model is re-timed alongside the MoE run anyway: only times from the same interleaved rounds
+    // make a speed-up; the cache just keeps the dense text and time for when no MoE can run.
+    request.dense = true;
     if (missing.isEmpty()) {
         request.experts = currentPartition()->experts;
         request.routers = currentRouter()->set;
@@ -487,7 +500,8 @@ void TranslatorPanel::showResult(const QString& source, const LiveTranslationRes
         m_state->denseCache.insert(source, *result.dense);
     }
     m_shownSource = source;
-    const TimedTranslation dense = m_state->denseCache.value(source);
+    // With a MoE result, its own interleaved dense run: the time that goes with the speed-up.
+    const TimedTranslation dense = result.dense ? *result.dense : m_state->denseCache.value(source);
     m_denseOutput->setText(QString::fromStdString(dense.text));
     m_denseTime->setText(timeText(dense));
     m_denseTime->setToolTip(timeToolTip(dense));
@@ -499,8 +513,15 @@ void TranslatorPanel::showResult(const QString& source, const LiveTranslationRes
         m_moeOutput->setText(QString::fromStdString(result.moe->text));
         m_moeTime->setText(timeText(*result.moe));
         m_moeTime->setToolTip(timeToolTip(*result.moe));
-        const double speedup = result.moe->seconds > 0 ? dense.seconds / result.moe->seconds : 0;
-        m_speedup->setText(tr("Speedup: ×%1").arg(speedup, 0, 'f', 2));
+        const double speedup = result.speedup;
+        QString text =
+            tr("Speedup: ×%1 ± %2").arg(speedup, 0, 'f', 2).arg(result.speedupSpread, 0, 'f', 2);
+        if (result.moe->targetTokens != dense.targetTokens && result.tokenSpeedup > 0) {
+            text += tr(" (per target token ×%1 ± %2)")
+                        .arg(result.tokenSpeedup, 0, 'f', 2)
+                        .arg(result.tokenSpeedupSpread, 0, 'f', 2);
+        }
+        m_speedup->setText(text);
         m_speedup->setStyleSheet(speedup >= 1.0 ? QStringLiteral("color: #1b7f3b;")
                                                 : QStringLiteral("color: #b34700;"));
         m_strip->setStrip(result.strip, result.k);

@@ -1,9 +1,16 @@
 #include "CliSupport.h"
+#include "ModelOption.h"
 
 #include "moewb/corpus/CorpusSource.h"
 #include "moewb/corpus/CorpusSplit.h"
 #include "moewb/corpus/MosesCorpusReader.h"
 #include "moewb/corpus/TsvCorpusReader.h"
+#include "moewb/moe/MoeLayer.h"
+#include "moewb/moe/RouterSet.h"
+#include "moewb/project/Project.h"
+#include "moewb/util/AtomicFile.h"
+
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
@@ -126,6 +133,56 @@ ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback) {
     CorpusSource ding;
     ding.path = args.value("ding-path", ding.path);
     return splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
+}
+
+namespace {
+
+// The MoE layers of every FFN for the router set NAME of the project, with K per layer from
+// --k, --encoder-k, --decoder-k (default N / 4).
+std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, NmtModel& model,
+                                                     const std::string& routerName,
+                                                     const Arguments& args) {
+    const std::string path = project.routerPath(routerName);
+    const auto document = nlohmann::json::parse(readFileBytes(path));
+    const std::string partition = document.value("partition", "");
+    const auto experts = buildExperts(model, loadPartitionSet(project.partitionPath(partition)));
+    const auto routers = loadRouterSet(path, experts);
+    const int n = experts.at(0)->numExperts();
+    const int k = args.intValue("k", std::max(1, n / 4));
+    const int encoderK = args.intValue("encoder-k", k);
+    const int decoderK = args.intValue("decoder-k", k);
+    const std::size_t encoderLayers = std::size_t(model.config().encoderLayers);
+    std::vector<std::shared_ptr<MoeLayer>> layers;
+    for (std::size_t i = 0; i < experts.size(); ++i) {
+        layers.push_back(std::make_shared<MoeLayer>(experts[i], routers.layers.at(i),
+                                                    i < encoderLayers ? encoderK : decoderK));
+    }
+    std::cerr << "MoE: router " << routerName << " over " << partition << ", N = " << n
+              << ", encoder K = " << encoderK << ", decoder K = " << decoderK << "\n";
+    return layers;
+}
+
+}  // namespace
+
+ModelWithMoe loadModelWithMoe(const Arguments& args) {
+    ModelWithMoe out;
+    if (!args.has("router")) {
+        if (args.has("k") || args.has("encoder-k") || args.has("decoder-k")) {
+            throw UsageError("--k needs --project and --router (which experts to run)");
+        }
+        out.model = loadModelOption(args);
+        return out;
+    }
+    if (!args.has("project")) {
+        throw UsageError("--router needs --project (the folder holding routers/NAME.json)");
+    }
+    if (args.has("model")) {
+        throw UsageError("with --router the model is the project's; drop --model");
+    }
+    const auto project = Project::open(args.value("project"));
+    out.model = NmtModel::load(project.modelPath());
+    out.layers = loadMoeLayers(project, *out.model, args.value("router"), args);
+    return out;
 }
 
 }  // namespace moewb::cli

@@ -1,13 +1,20 @@
 #pragma once
-// Small helpers shared by the moewb subcommands: option parsing and console progress.
+// Small helpers shared by the moewb subcommands: option parsing, console progress, and the
+// model plus MoE layers that `translate` and `eval` run with.
 
 #include "moewb/corpus/ParallelCorpus.h"
 #include "moewb/util/Feedback.h"
 
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+namespace moewb {
+class MoeLayer;
+class NmtModel;
+}  // namespace moewb
 
 namespace moewb::cli {
 
@@ -60,5 +67,17 @@ struct Command {
 // The training pairs a MoE step reads: --src/--tgt (Moses files), --tsv, or else the Ding
 // dictionary's sentence train split (--ding-path overrides where the dictionary lives).
 ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback);
+
+// The options of a command that can translate with experts: --model M, or --project P --router
+// NAME with --k K / --encoder-k K / --decoder-k K (default N / 4) for the project's model run
+// with the router's partition.
+struct ModelWithMoe {
+    std::shared_ptr<NmtModel> model;
+    std::vector<std::shared_ptr<MoeLayer>> layers;  // one per FFN; empty without --router
+};
+// Loads what the options above name; the layers are not installed. Prints the MoE choice to
+// stderr. Throws UsageError for --router without --project, --router with --model, or K options
+// without --router.
+ModelWithMoe loadModelWithMoe(const Arguments& args);
 
 }  // namespace moewb::cli

@@ -26,8 +26,11 @@ int runDemoCommand(const std::vector<std::string>& argv) {
             << "usage: moewb demo [--model M] [--project DIR] [--experts 16] [--tokens 20000]\n"
                "The headless main job: profiles the model (default: the shipped one), splits\n"
                "every FFN into experts with METIS and balanced k-means, trains MLP routers,\n"
-               "and prints the classic comparison table (time and BLEU for dense and K = 1,\n"
-               "2, 4, 8 over the first 10 … 30 demo sentences) plus the full K sweep.\n"
+               "and prints the classic comparison table (time, BLEU and speed-up for dense and\n"
+               "K = 1, 2, 4, 8 over the first 10 … 30 demo sentences) plus the full K sweep.\n"
+               "Dense and MoE are timed in alternating rounds; a speed-up reads\n"
+               "\"×median ± spread\" of the per-round ratios (the spread reaches the farthest\n"
+               "round).\n"
                "Artifacts go to DIR (default ./moewb-demo).\n";
         return 0;
     }

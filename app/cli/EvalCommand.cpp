@@ -6,27 +6,77 @@
 #include "moewb/corpus/CorpusSplit.h"
 #include "moewb/corpus/DemoSet.h"
 #include "moewb/corpus/MosesCorpusReader.h"
+#include "moewb/moe/MoeLayer.h"
 #include "moewb/text/Bleu.h"
 #include "moewb/util/AtomicFile.h"
+#include "moewb/util/InterleavedTiming.h"
 #include "moewb/util/TorchRuntime.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 namespace moewb::cli {
 
+namespace {
+
+// Installs the layers for one translation; every FFN is dense again afterwards, even on a throw.
+TranslationResult translateWithMoe(const Translator& translator,
+                                   const std::vector<std::shared_ptr<MoeLayer>>& layers,
+                                   const std::vector<std::string>& sources,
+                                   const DecodeOptions& options, Feedback& feedback) {
+    Transformer& transformer = translator.model()->transformer();
+    struct Remove {
+        Transformer& transformer;
+        ~Remove() { removeMoe(transformer); }
+    } remove{transformer};
+    if (!layers.empty()) {
+        installMoe(transformer, layers);
+    }
+    return translator.translate(sources, options, feedback);
+}
+
+// BLEU and speed of one model; without a label, the layout of a dense-only eval ("BLEU = …" at
+// the start of its line, then "speed").
+void printRun(const char* label, const TranslationResult& result, double seconds,
+              const std::vector<std::string>& references) {
+    const std::size_t sentences = result.translations.size();
+    const double s = std::max(seconds, 1e-9);
+    const std::string bleu = formatBleu(corpusBleu(result.translations, references));
+    if (*label) {
+        std::printf("%-11s %s\n", label, bleu.c_str());
+    } else {
+        std::printf("%s\n", bleu.c_str());
+    }
+    std::printf("%-11s %.1f sentences/s, %.0f target tokens/s (%.3f s, %.3f ms/token)\n",
+                *label ? "" : "speed", sentences / s, result.targetTokens / s, seconds,
+                result.targetTokens > 0 ? 1000.0 * seconds / result.targetTokens : 0.0);
+}
+
+}  // namespace
+
 int runEvalCommand(const std::vector<std::string>& argv) {
-    const Arguments args(argv,
-                         {"model", "src", "ref", "beam", "batch", "max-length", "length-penalty",
-                          "limit", "threads", "ding-path", "hyp-out"},
-                         {"help", "ding", "demo"});
+    const Arguments args(
+        argv,
+        {"model", "src", "ref", "beam", "batch", "max-length", "length-penalty", "limit", "threads",
+         "ding-path", "hyp-out", "project", "router", "k", "encoder-k", "decoder-k", "rounds"},
+        {"help", "ding", "demo", "reference-step"});
     if (args.has("help")) {
         std::cout
             << "usage: moewb eval [--model M] [--src F --ref F | --ding | --demo] [--beam 1]\n"
-               "                  [--batch 32] [--limit N] [--hyp-out F]\n"
+               "                  [--batch 32] [--limit N] [--hyp-out F] [--rounds 5]\n"
+               "                  [--project P --router NAME [--k K] [--encoder-k K]\n"
+               "                   [--decoder-k K]]\n"
                "Translates a test set and prints BLEU (sacreBLEU-exact, with its signature),\n"
-               "sentences/s and target tokens/s. Default data: the built-in demo set; --ding is\n"
-               "the Ding dictionary's sentence test split; --src/--ref any parallel files.\n";
+               "sentences/s, target tokens/s and ms per target token. Default data: the built-in\n"
+               "demo set; --ding is the Ding dictionary's sentence test split; --src/--ref any\n"
+               "parallel files.\n"
+               "MoE (the options of `moewb translate`): with --router the project's model runs\n"
+               "dense and with K experts per token in alternating rounds (dense, MoE, dense, …)\n"
+               "after one warm-up each, until the median speed-up is stable or --rounds end;\n"
+               "prints both BLEUs, both speeds (medians) and the speed-up as the median of the\n"
+               "per-round ratios +- the farthest round, per sentence and per target token.\n"
+               "--hyp-out writes the MoE output when there is one.\n";
         return 0;
     }
     if (args.has("src") != args.has("ref")) {
@@ -34,6 +84,12 @@ int runEvalCommand(const std::vector<std::string>& argv) {
     }
     configureTorchThreads(args.intValue("threads", 0));
     const auto options = decodeOptions(args);
+    InterleavedTimingOptions timing;
+    timing.maxRounds = args.intValue("rounds", timing.maxRounds);
+    if (timing.maxRounds < 1) {
+        throw UsageError("--rounds needs at least 1");
+    }
+    timing.minRounds = std::min(timing.minRounds, timing.maxRounds);
     ConsoleFeedback feedback;
     ParallelCorpus data;
     if (args.has("src")) {
@@ -49,31 +105,66 @@ int runEvalCommand(const std::vector<std::string>& argv) {
     if (limit > 0 && static_cast<std::size_t>(limit) < data.pairs.size()) {
         data.pairs.resize(static_cast<std::size_t>(limit));
     }
-    auto model = loadModelOption(args);
+    const auto loaded = loadModelWithMoe(args);
+    const bool moe = !loaded.layers.empty();
     std::vector<std::string> sources, references;
     for (const auto& p : data.pairs) {
         sources.push_back(p.source);
         references.push_back(p.target);
     }
-    const auto result = Translator(model).translate(sources, options, feedback);
+    const Translator translator(loaded.model);
+    // Outputs are deterministic: the last run of each stands for all of them.
+    TranslationResult dense, mixture;
+    int calls = 0;
+    const int variants = moe ? 2 : 1;
+    const double expected = (timing.maxRounds + 1.0) * variants;
+    Feedback quiet;  // per-run batch progress; the rounds report below instead
+    auto progress = [&](const char* what) {
+        ++calls;
+        feedback.setProgress(calls / expected,
+                             std::string(what) + " run " +
+                                 std::to_string((calls + variants - 1) / variants) +
+                                 " (the first is a warm-up)");
+    };
+    std::vector<TimedVariant> runs = {[&] {
+        progress("dense");
+        dense = translateWithMoe(translator, {}, sources, options, quiet);
+        return dense.seconds;
+    }};
+    if (moe) {
+        runs.push_back([&] {
+            progress("MoE");
+            mixture = translateWithMoe(translator, loaded.layers, sources, options, quiet);
+            return mixture.seconds;
+        });
+    }
+    const auto timed = timeInterleaved(runs, timing, feedback);
+    feedback.setProgress(1.0, "done");
     if (args.has("hyp-out")) {
         std::string text;
-        for (const auto& t : result.translations) {
+        for (const auto& t : (moe ? mixture : dense).translations) {
             text += t + "\n";
         }
         writeFileAtomic(args.value("hyp-out"), text);
     }
-    const auto bleu = corpusBleu(result.translations, references);
     std::printf("data        %s (%zu sentences)\n", data.description.c_str(), sources.size());
     std::printf(
         "decoding    %s, batch %d\n",
         options.beamSize == 1 ? "greedy" : ("beam " + std::to_string(options.beamSize)).c_str(),
         options.batchSize);
-    std::printf("%s\n", formatBleu(bleu).c_str());
+    std::printf("timing      median of %d round(s)%s after a warm-up\n", timed.rounds,
+                moe ? " alternating dense and MoE" : "");
+    printRun(moe ? "dense" : "", dense, timed.medianSeconds[0], references);
+    if (moe) {
+        printRun("MoE", mixture, timed.medianSeconds[1], references);
+        const TimingRatio& speedup = timed.speedups[1];
+        const double tokens = dense.targetTokens > 0
+                                  ? double(mixture.targetTokens) / double(dense.targetTokens)
+                                  : 0.0;
+        std::printf("speed-up    %s per sentence set, %s per target token (± the farthest round)\n",
+                    speedup.text().c_str(), speedup.scaled(tokens).text().c_str());
+    }
     std::printf("signature   %s\n", bleuSignature().c_str());
-    std::printf("speed       %.1f sentences/s, %.0f target tokens/s (%.2f s)\n",
-                sources.size() / std::max(result.seconds, 1e-9),
-                result.targetTokens / std::max(result.seconds, 1e-9), result.seconds);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -36,34 +37,57 @@ std::vector<int> parseKs(const std::string& text) {
 
 }  // namespace
 
+// Speed-ups as "×1.31 ± 0.04": the median of interleaved dense / MoE rounds and its spread.
 void printSweep(const SweepResult& result) {
-    std::printf("%-6s %-6s %7s %9s %9s %8s %8s %8s\n", "enc K", "dec K", "BLEU", "time s", "FFN s",
-                "speedup", "recall", "FFN err");
+    std::printf("%-6s %-6s %7s %9s %8s %9s  %-15s%-15s%8s %8s\n", "enc K", "dec K", "BLEU",
+                "time s", "ms/tok", "FFN s", "speedup", "per token", "recall", "FFN err");
     auto line = [&](const SweepRow& r, const char* label) {
-        std::printf("%-6s %-6s %7.2f %9.3f %9.3f %7.2fx %8.3f %8.3f\n",
+        const std::string speedup = TimingRatio{r.speedup, r.speedupSpread}.text();
+        const std::string perToken =
+            r.targetTokens > 0 ? TimingRatio{r.tokenSpeedup, r.tokenSpeedupSpread}.text() : "-";
+        // printf pads by bytes, and × and ± take two each: pad by columns instead.
+        auto column = [](const std::string& text) {
+            std::size_t columns = 0;
+            for (unsigned char c : text) {
+                columns += (c & 0xC0) != 0x80 ? 1 : 0;
+            }
+            return text + std::string(columns < 15 ? 15 - columns : 0, ' ');
+        };
+        std::printf("%-6s %-6s %7.2f %9.3f %8.3f %9.3f  %s%s%8.3f %8.3f\n",
                     label ? label : std::to_string(r.encoderK).c_str(),
                     label ? "" : std::to_string(r.decoderK).c_str(), r.bleu, r.seconds,
-                    r.ffnSeconds, result.dense.seconds / r.seconds, r.recall, r.ffnError);
+                    1000.0 * r.secondsPerToken(), r.ffnSeconds, column(speedup).c_str(),
+                    column(perToken).c_str(), r.recall, r.ffnError);
     };
     line(result.dense, "dense");
     for (const auto& r : result.rows) {
         line(r, nullptr);
     }
+    int rounds = 0;
+    for (const auto& r : result.rows) {
+        rounds = std::max(rounds, r.rounds);
+    }
+    std::printf(
+        "(times: medians over up to %d interleaved dense / MoE rounds per K; speed-up: "
+        "median of the per-round ratios ± the farthest round)\n",
+        rounds);
 }
 
 int runSweepCommand(const std::vector<std::string>& argv) {
     const Arguments args(argv,
                          {"router", "ks", "encoder-ks", "decoder-ks", "beam", "batch", "src", "ref",
-                          "limit", "name", "threads", "tokens"},
+                          "limit", "name", "threads", "tokens", "rounds"},
                          {"help", "grid"});
     if (args.has("help") || args.positional().size() != 1) {
         std::cout
             << "usage: moewb sweep PROJECT --router NAME [--ks 1,2,4,8,16] [--encoder-ks L]\n"
                "                   [--decoder-ks L] [--grid] [--beam 1] [--batch 32]\n"
-               "                   [--src F --ref F] [--limit N] [--name NAME]\n"
+               "                   [--src F --ref F] [--limit N] [--name NAME] [--rounds 5]\n"
                "Translates a test set (default: the built-in demo set) dense and at each K with\n"
                "the saved router PROJECT/routers/NAME.json: BLEU, time, FFN time, speedup,\n"
                "recall@K and FFN error. --grid sweeps every encoder K x decoder K pair.\n"
+               "Dense and each K run in alternating rounds (at most --rounds, fewer once the\n"
+               "median speed-up is stable); speed-ups are medians of per-round ratios +- spread.\n"
                "Writes PROJECT/sweeps/NAME.csv and .json.\n";
         return args.has("help") ? 0 : 2;
     }
@@ -92,6 +116,11 @@ int runSweepCommand(const std::vector<std::string>& argv) {
     options.grid = args.has("grid");
     options.decoding.beamSize = args.intValue("beam", 1);
     options.decoding.batchSize = args.intValue("batch", 32);
+    options.timing.maxRounds = args.intValue("rounds", options.timing.maxRounds);
+    if (options.timing.maxRounds < 1) {
+        throw UsageError("--rounds needs at least 1");
+    }
+    options.timing.minRounds = std::min(options.timing.minRounds, options.timing.maxRounds);
     // FFN error is measured on inputs from the test sentences themselves (teacher forced).
     SubFeedback collect(feedback, 0.0, 0.1);
     const auto inputs =

@@ -4,45 +4,17 @@
 
 #include "moewb/corpus/TextLineReader.h"
 #include "moewb/moe/MoeLayer.h"
-#include "moewb/moe/RouterSet.h"
-#include "moewb/project/Project.h"
 #include "moewb/text/SentencePieceModel.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/TorchRuntime.h"
 
 #include <torch/torch.h>
-#include <nlohmann/json.hpp>
 
 #include <iostream>
 
 namespace moewb::cli {
 
 namespace {
-
-// The MoE layers of every FFN for the router set NAME of the project, with K per layer from
-// --k, --encoder-k, --decoder-k (default N / 4).
-std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, NmtModel& model,
-                                                     const std::string& routerName,
-                                                     const Arguments& args) {
-    const std::string path = project.routerPath(routerName);
-    const auto document = nlohmann::json::parse(readFileBytes(path));
-    const std::string partition = document.value("partition", "");
-    const auto experts = buildExperts(model, loadPartitionSet(project.partitionPath(partition)));
-    const auto routers = loadRouterSet(path, experts);
-    const int n = experts.at(0)->numExperts();
-    const int k = args.intValue("k", std::max(1, n / 4));
-    const int encoderK = args.intValue("encoder-k", k);
-    const int decoderK = args.intValue("decoder-k", k);
-    const std::size_t encoderLayers = std::size_t(model.config().encoderLayers);
-    std::vector<std::shared_ptr<MoeLayer>> layers;
-    for (std::size_t i = 0; i < experts.size(); ++i) {
-        layers.push_back(std::make_shared<MoeLayer>(experts[i], routers.layers.at(i),
-                                                    i < encoderLayers ? encoderK : decoderK));
-    }
-    std::cerr << "MoE: router " << routerName << " over " << partition << ", N = " << n
-              << ", encoder K = " << encoderK << ", decoder K = " << decoderK << "\n";
-    return layers;
-}
 
 // Per token and layer the experts that ran: encoder rows over the source pieces, decoder rows
 // over the generated pieces (greedy, one call per step).
@@ -105,24 +77,11 @@ int runTranslateCommand(const std::vector<std::string>& argv) {
     }
     configureTorchThreads(args.intValue("threads", 0));
     const auto options = decodeOptions(args);
-    std::shared_ptr<NmtModel> model;
-    std::vector<std::shared_ptr<MoeLayer>> moe;
-    if (args.has("router")) {
-        if (!args.has("project")) {
-            throw UsageError("--router needs --project (the folder holding routers/NAME.json)");
-        }
-        if (args.has("model")) {
-            throw UsageError("with --router the model is the project's; drop --model");
-        }
-        const auto project = Project::open(args.value("project"));
-        model = NmtModel::load(project.modelPath());
-        moe = loadMoeLayers(project, *model, args.value("router"), args);
+    const auto loaded = loadModelWithMoe(args);
+    const auto& model = loaded.model;
+    const auto& moe = loaded.layers;
+    if (!moe.empty()) {
         installMoe(model->transformer(), moe);
-    } else {
-        if (args.has("k") || args.has("encoder-k") || args.has("decoder-k")) {
-            throw UsageError("--k needs --project and --router (which experts to run)");
-        }
-        model = loadModelOption(args);
     }
     const bool showExperts = args.has("show-experts");
     if (showExperts && moe.empty()) {

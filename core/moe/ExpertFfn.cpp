@@ -83,7 +83,7 @@ bool ExpertFfn::kernelCanRun(const torch::Tensor& x) {
 }
 
 torch::Tensor ExpertFfn::dense(const torch::Tensor& x) const {
-    if (kernelCanRun(x)) {
+    if (kernelCanRun(x) && x.size(0) <= denseKernelMaxTokens()) {
         const auto in = x.contiguous();
         const int64_t d = m_b2.size(0);
         auto out = torch::empty({x.size(0), d}, torch::kFloat);

@@ -5,11 +5,8 @@
 
 #include <torch/torch.h>
 
-#include <nlohmann/json.hpp>
-
-#include <cstdio>
+#include <algorithm>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 
 namespace moewb {
@@ -26,15 +23,15 @@ std::vector<std::shared_ptr<MoeLayer>> makeLayers(
 }
 
 struct Run {
-    double seconds = 0, ffnSeconds = 0, bleu = 0;
+    TranslationResult result;
+    double ffnSeconds = 0;
 };
 
 // Translates with every layer at its K (K = N runs the dense product inside the same timing
 // wrapper, so dense and MoE FFN times are measured alike).
 Run translateWith(NmtModel& model, std::vector<std::shared_ptr<MoeLayer>>& layers, int encoderK,
                   int decoderK, int encoderLayers, const std::vector<std::string>& sources,
-                  const std::vector<std::string>& references, const DecodeOptions& decoding,
-                  Feedback& feedback) {
+                  const DecodeOptions& decoding) {
     for (std::size_t l = 0; l < layers.size(); ++l) {
         layers[l]->setK(static_cast<int>(l) < encoderLayers ? encoderK : decoderK);
         layers[l]->resetTiming();
@@ -44,15 +41,47 @@ Run translateWith(NmtModel& model, std::vector<std::shared_ptr<MoeLayer>>& layer
         NmtModel& model;
         ~Remove() { removeMoe(model.transformer()); }
     } remove{model};
-    const auto result = Translator(std::shared_ptr<NmtModel>(&model, [](NmtModel*) {
-                        })).translate(sources, decoding, feedback);
+    Feedback quiet;  // per-batch progress of one run would drown the sweep's own
     Run run;
-    run.seconds = result.seconds;
+    run.result = Translator(std::shared_ptr<NmtModel>(&model, [](NmtModel*) {
+                 })).translate(sources, decoding, quiet);
     for (const auto& layer : layers) {
         run.ffnSeconds += layer->seconds();
     }
-    run.bleu = corpusBleu(result.translations, references).score;
     return run;
+}
+
+// One setting as a variant of an interleaved timing: every call translates the sources and keeps
+// the output (deterministic, so any run's does for BLEU) and the FFN time of each call.
+struct Setting {
+    Setting() = default;
+    Setting(int encoder, int decoder) : encoderK(encoder), decoderK(decoder) {}
+
+    int encoderK = 0, decoderK = 0;
+    TranslationResult last;
+    std::vector<double> ffnSeconds;  // per call, warm-up included
+
+    TimedVariant variant(NmtModel& model, std::vector<std::shared_ptr<MoeLayer>>& layers,
+                         int encoderLayers, const std::vector<std::string>& sources,
+                         const DecodeOptions& decoding) {
+        return [this, &model, &layers, encoderLayers, &sources, &decoding] {
+            Run run =
+                translateWith(model, layers, encoderK, decoderK, encoderLayers, sources, decoding);
+            ffnSeconds.push_back(run.ffnSeconds);
+            last = std::move(run.result);
+            return last.seconds;
+        };
+    }
+    // The FFN times of the timed rounds: the last `rounds` calls.
+    std::vector<double> timedFfn(int rounds) const {
+        return std::vector<double>(ffnSeconds.end() - rounds, ffnSeconds.end());
+    }
+};
+
+// MoE tokens / dense tokens: turns a wall-time ratio into a per-target-token one (exact, as every
+// round writes the same outputs).
+double tokenFactor(int64_t denseTokens, int64_t tokens) {
+    return denseTokens > 0 ? static_cast<double>(tokens) / static_cast<double>(denseTokens) : 0.0;
 }
 
 std::vector<int> powersOfTwo(int n) {
@@ -91,85 +120,6 @@ double meanFfnError(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
     return sum / static_cast<double>(experts.size());
 }
 
-// Field readers for fromJson: each names the document and the full path of the field
-// ("rows[2].bleu") so a hand-edited or truncated file points the user at the exact spot.
-const nlohmann::json& member(const nlohmann::json& object, const std::string& key,
-                             const std::string& where) {
-    if (!object.is_object()) {
-        throw std::invalid_argument(where + ": expected an object");
-    }
-    const auto it = object.find(key);
-    if (it == object.end()) {
-        throw std::invalid_argument(where + ": missing field '" + key + "'");
-    }
-    return *it;
-}
-
-[[noreturn]] void mistyped(const std::string& where, const std::string& key, const char* expected,
-                           const nlohmann::json& value) {
-    throw std::invalid_argument(where + ": field '" + key + "' must be " + expected + " (found " +
-                                value.type_name() + ")");
-}
-
-double numberField(const nlohmann::json& object, const std::string& key, const std::string& where) {
-    const auto& value = member(object, key, where);
-    if (!value.is_number()) {
-        mistyped(where, key, "a number", value);
-    }
-    return value.get<double>();
-}
-
-int intField(const nlohmann::json& object, const std::string& key, const std::string& where) {
-    const auto& value = member(object, key, where);
-    if (!value.is_number_integer()) {
-        mistyped(where, key, "an integer", value);
-    }
-    return value.get<int>();
-}
-
-std::string stringField(const nlohmann::json& object, const std::string& key,
-                        const std::string& where) {
-    const auto& value = member(object, key, where);
-    if (!value.is_string()) {
-        mistyped(where, key, "a string", value);
-    }
-    return value.get<std::string>();
-}
-
-const nlohmann::json& arrayField(const nlohmann::json& object, const std::string& key,
-                                 const std::string& where) {
-    const auto& value = member(object, key, where);
-    if (!value.is_array()) {
-        mistyped(where, key, "an array", value);
-    }
-    return value;
-}
-
-std::vector<int> intArrayField(const nlohmann::json& object, const std::string& key,
-                               const std::string& where) {
-    std::vector<int> values;
-    const auto& array = arrayField(object, key, where);
-    for (std::size_t i = 0; i < array.size(); ++i) {
-        if (!array[i].is_number_integer()) {
-            mistyped(where, key + "[" + std::to_string(i) + "]", "an integer", array[i]);
-        }
-        values.push_back(array[i].get<int>());
-    }
-    return values;
-}
-
-SweepRow rowFromJson(const nlohmann::json& json, const std::string& where) {
-    SweepRow row;
-    row.encoderK = intField(json, "encoder_k", where);
-    row.decoderK = intField(json, "decoder_k", where);
-    row.bleu = numberField(json, "bleu", where);
-    row.seconds = numberField(json, "seconds", where);
-    row.ffnSeconds = numberField(json, "ffn_seconds", where);
-    row.recall = numberField(json, "recall", where);
-    row.ffnError = numberField(json, "ffn_error", where);
-    return row;
-}
-
 }  // namespace
 
 SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFfn>>& experts,
@@ -205,89 +155,66 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
     result.partition = routers.partition;
     result.router = routers.kind;
     result.numExperts = n;
-    Feedback quiet;
-    const double steps = static_cast<double>(settings.size() + 1);
-    feedback.setProgress(0.0, "dense reference run");
-    {
-        // Untimed warm-up: the first translation pays for allocator growth and thread start-up,
-        // which would otherwise count against the dense run alone.
-        const std::size_t warm = std::min<std::size_t>(8, sources.size());
-        const std::vector<std::string> few(sources.begin(), sources.begin() + warm);
-        translateWith(model, layers, n, n, encoderLayers, few,
-                      std::vector<std::string>(references.begin(), references.begin() + warm),
-                      options.decoding, quiet);
-    }
-    const Run dense = translateWith(model, layers, n, n, encoderLayers, sources, references,
-                                    options.decoding, quiet);
-    result.dense = {0, 0, dense.bleu, dense.seconds, dense.ffnSeconds, 1.0, 0.0};
+    const double steps = static_cast<double>(settings.size());
+    // The dense run of every setting's rounds, pooled into the dense row.
+    std::vector<double> denseSeconds, denseFfn;
+    Setting dense(n, n);
     for (std::size_t i = 0; i < settings.size(); ++i) {
         feedback.throwIfCancelled();
         const auto [e, d] = settings[i];
-        feedback.setProgress((i + 1) / steps, "encoder K = " + std::to_string(e) +
-                                                  ", decoder K = " + std::to_string(d));
-        const Run run = translateWith(model, layers, e, d, encoderLayers, sources, references,
-                                      options.decoding, quiet);
-        SweepRow row{e, d, run.bleu, run.seconds, run.ffnSeconds, 0.0, 0.0};
+        feedback.setProgress(i / steps, "encoder K = " + std::to_string(e) + ", decoder K = " +
+                                            std::to_string(d) + " (dense and MoE interleaved)");
+        // A dense run next to every MoE run: on large test sets one round of all Ks would take
+        // minutes, long enough for the machine to drift between dense and the last K.
+        Setting moe(e, d);
+        const auto timing =
+            timeInterleaved({dense.variant(model, layers, encoderLayers, sources, options.decoding),
+                             moe.variant(model, layers, encoderLayers, sources, options.decoding)},
+                            options.timing, feedback);
+        const auto ffnDense = dense.timedFfn(timing.rounds);
+        const auto ffnMoe = moe.timedFfn(timing.rounds);
+        denseSeconds.insert(denseSeconds.end(), timing.seconds[0].begin(), timing.seconds[0].end());
+        denseFfn.insert(denseFfn.end(), ffnDense.begin(), ffnDense.end());
+
+        SweepRow row;
+        row.encoderK = e;
+        row.decoderK = d;
+        row.bleu = corpusBleu(moe.last.translations, references).score;
+        row.seconds = timing.medianSeconds[1];
+        row.ffnSeconds = medianOf(ffnMoe);
         for (std::size_t l = 0; l < routers.quality.size(); ++l) {
             const int k = static_cast<int>(l) < encoderLayers ? e : d;
             row.recall += routers.quality[l].recall.at(k - 1) / routers.quality.size();
         }
         row.ffnError = meanFfnError(experts, routers, ffnInputs, e, d, encoderLayers);
+        const TimingRatio& speedup = timing.speedups[1];
+        row.speedup = speedup.median;
+        row.speedupSpread = speedup.spread;
+        row.ffnSpeedup = medianOf(perRoundRatios(ffnDense, ffnMoe));
+        row.targetTokens = moe.last.targetTokens;
+        const auto perToken =
+            speedup.scaled(tokenFactor(dense.last.targetTokens, moe.last.targetTokens));
+        row.tokenSpeedup = perToken.median;
+        row.tokenSpeedupSpread = perToken.spread;
+        row.rounds = timing.rounds;
         result.rows.push_back(row);
     }
+    if (denseSeconds.empty()) {
+        const auto timing = timeInterleaved(
+            {dense.variant(model, layers, encoderLayers, sources, options.decoding)},
+            options.timing, feedback);
+        denseSeconds = timing.seconds[0];
+        denseFfn = dense.timedFfn(timing.rounds);
+    }
+    result.dense.bleu = corpusBleu(dense.last.translations, references).score;
+    result.dense.seconds = medianOf(denseSeconds);
+    result.dense.ffnSeconds = medianOf(denseFfn);
+    result.dense.recall = 1.0;
+    result.dense.targetTokens = dense.last.targetTokens;
+    result.dense.tokenSpeedup = 1.0;
+    result.dense.rounds = static_cast<int>(denseSeconds.size());
     feedback.setProgress(1.0, "sweep done");
     return result;
-}
-
-nlohmann::json SweepResult::toJson() const {
-    auto rowJson = [](const SweepRow& r) {
-        return nlohmann::json{
-            {"encoder_k", r.encoderK}, {"decoder_k", r.decoderK},     {"bleu", r.bleu},
-            {"seconds", r.seconds},    {"ffn_seconds", r.ffnSeconds}, {"recall", r.recall},
-            {"ffn_error", r.ffnError}};
-    };
-    nlohmann::json rowsJson = nlohmann::json::array();
-    for (const auto& r : rows) {
-        rowsJson.push_back(rowJson(r));
-    }
-    return {{"partition", partition},
-            {"router", router},
-            {"num_experts", numExperts},
-            {"dense", rowJson(dense)},
-            {"rows", rowsJson}};
-}
-
-SweepResult SweepResult::fromJson(const nlohmann::json& json) {
-    const std::string where = "sweep JSON";
-    SweepResult result;
-    result.partition = stringField(json, "partition", where);
-    result.router = stringField(json, "router", where);
-    result.numExperts = intField(json, "num_experts", where);
-    result.dense = rowFromJson(member(json, "dense", where), where + " 'dense'");
-    const auto& rows = arrayField(json, "rows", where);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        result.rows.push_back(rowFromJson(rows[i], where + " 'rows[" + std::to_string(i) + "]'"));
-    }
-    return result;
-}
-
-std::string SweepResult::toCsv() const {
-    std::ostringstream out;
-    out << "partition,router,encoder_k,decoder_k,bleu,seconds,ffn_seconds,speedup,ffn_speedup,"
-           "recall,ffn_error\n";
-    auto line = [&](const SweepRow& r) {
-        char text[256];
-        std::snprintf(text, sizeof text, "%s,%s,%d,%d,%.2f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f\n",
-                      partition.c_str(), router.c_str(), r.encoderK, r.decoderK, r.bleu, r.seconds,
-                      r.ffnSeconds, dense.seconds / r.seconds, dense.ffnSeconds / r.ffnSeconds,
-                      r.recall, r.ffnError);
-        out << text;
-    };
-    line(dense);
-    for (const auto& r : rows) {
-        line(r);
-    }
-    return out.str();
 }
 
 ComparisonTable runComparisonTable(NmtModel& model,
@@ -295,8 +222,9 @@ ComparisonTable runComparisonTable(NmtModel& model,
                                    const RouterSet& routers, const ParallelCorpus& testSet,
                                    const std::vector<int>& sentenceCounts,
                                    const std::vector<int>& ks, const DecodeOptions& decoding,
-                                   Feedback& feedback) {
+                                   Feedback& feedback, const InterleavedTimingOptions& timing) {
     const int n = experts.at(0)->numExperts();
+    const int encoderLayers = model.config().encoderLayers;
     auto layers = makeLayers(experts, routers);
     ComparisonTable table;
     table.sentenceCounts = sentenceCounts;
@@ -305,7 +233,6 @@ ComparisonTable runComparisonTable(NmtModel& model,
     table.router = routers.kind;
     table.numExperts = n;
     table.decoding = decoding;
-    Feedback quiet;
     for (std::size_t s = 0; s < sentenceCounts.size(); ++s) {
         const std::size_t count = std::min<std::size_t>(sentenceCounts[s], testSet.pairs.size());
         std::vector<std::string> sources, references;
@@ -313,102 +240,32 @@ ComparisonTable runComparisonTable(NmtModel& model,
             sources.push_back(testSet.pairs[i].source);
             references.push_back(testSet.pairs[i].target);
         }
-        std::vector<ComparisonCell> row;
-        for (int c = 0; c <= static_cast<int>(ks.size()); ++c) {
-            feedback.throwIfCancelled();
+        // Column 0 is dense (K = N through the same layers), then one per K.
+        std::vector<Setting> settings(ks.size() + 1);
+        std::vector<TimedVariant> variants;
+        for (std::size_t c = 0; c < settings.size(); ++c) {
             const int k = c == 0 ? n : ks[c - 1];
-            const Run run = translateWith(model, layers, k, k, model.config().encoderLayers,
-                                          sources, references, decoding, quiet);
-            row.push_back({run.seconds, run.bleu});
+            settings[c].encoderK = settings[c].decoderK = k;
+            variants.push_back(
+                settings[c].variant(model, layers, encoderLayers, sources, decoding));
+        }
+        const auto timed = timeInterleaved(variants, timing, feedback);
+        std::vector<ComparisonCell> row;
+        for (std::size_t c = 0; c < settings.size(); ++c) {
+            ComparisonCell cell;
+            cell.seconds = timed.medianSeconds[c];
+            cell.bleu = corpusBleu(settings[c].last.translations, references).score;
+            cell.speedup = timed.speedups[c].median;
+            cell.speedupSpread = timed.speedups[c].spread;
+            cell.targetTokens = settings[c].last.targetTokens;
+            cell.tokenSpeedup =
+                cell.speedup * tokenFactor(settings[0].last.targetTokens, cell.targetTokens);
+            cell.rounds = timed.rounds;
+            row.push_back(cell);
         }
         table.cells.push_back(row);
         feedback.setProgress(double(s + 1) / sentenceCounts.size(),
                              "comparison table: " + std::to_string(count) + " sentences");
-    }
-    return table;
-}
-
-std::string ComparisonTable::toText() const {
-    std::ostringstream out;
-    char text[64];
-    out << "sentences | dense          ";
-    for (int k : ks) {
-        std::snprintf(text, sizeof text, "| K=%-2d           ", k);
-        out << text;
-    }
-    out << "\n";
-    for (std::size_t s = 0; s < cells.size(); ++s) {
-        std::snprintf(text, sizeof text, "%9d ", sentenceCounts[s]);
-        out << text;
-        for (const auto& cell : cells[s]) {
-            std::snprintf(text, sizeof text, "| %6.3fs %5.1f  ", cell.seconds, cell.bleu);
-            out << text;
-        }
-        out << "\n";
-    }
-    out << "(time in seconds, BLEU; same run, same batch settings)\n";
-    return out.str();
-}
-
-nlohmann::json ComparisonTable::toJson() const {
-    nlohmann::json cellsJson = nlohmann::json::array();
-    for (const auto& row : cells) {
-        nlohmann::json rowJson = nlohmann::json::array();
-        for (const auto& cell : row) {
-            rowJson.push_back({{"seconds", cell.seconds}, {"bleu", cell.bleu}});
-        }
-        cellsJson.push_back(rowJson);
-    }
-    return {{"partition", partition},
-            {"router", router},
-            {"num_experts", numExperts},
-            {"sentence_counts", sentenceCounts},
-            {"ks", ks},
-            {"decoding",
-             {{"beam_size", decoding.beamSize},
-              {"length_penalty", decoding.lengthPenalty},
-              {"max_length", decoding.maxLength},
-              {"max_length_ratio", decoding.maxLengthRatio},
-              {"batch_size", decoding.batchSize}}},
-            {"cells", cellsJson}};
-}
-
-ComparisonTable ComparisonTable::fromJson(const nlohmann::json& json) {
-    const std::string where = "comparison table JSON";
-    ComparisonTable table;
-    table.partition = stringField(json, "partition", where);
-    table.router = stringField(json, "router", where);
-    table.numExperts = intField(json, "num_experts", where);
-    table.sentenceCounts = intArrayField(json, "sentence_counts", where);
-    table.ks = intArrayField(json, "ks", where);
-    const auto& decoding = member(json, "decoding", where);
-    const std::string decodingWhere = where + " 'decoding'";
-    table.decoding.beamSize = intField(decoding, "beam_size", decodingWhere);
-    table.decoding.lengthPenalty = numberField(decoding, "length_penalty", decodingWhere);
-    table.decoding.maxLength = intField(decoding, "max_length", decodingWhere);
-    table.decoding.maxLengthRatio = numberField(decoding, "max_length_ratio", decodingWhere);
-    table.decoding.batchSize = intField(decoding, "batch_size", decodingWhere);
-    const auto& rows = arrayField(json, "cells", where);
-    if (rows.size() != table.sentenceCounts.size()) {
-        throw std::invalid_argument(where + ": 'cells' has " + std::to_string(rows.size()) +
-                                    " rows but 'sentence_counts' has " +
-                                    std::to_string(table.sentenceCounts.size()) + " entries");
-    }
-    for (std::size_t s = 0; s < rows.size(); ++s) {
-        const std::string rowWhere = where + " 'cells[" + std::to_string(s) + "]'";
-        if (!rows[s].is_array() || rows[s].size() != table.ks.size() + 1) {
-            throw std::invalid_argument(rowWhere + ": expected an array of " +
-                                        std::to_string(table.ks.size() + 1) +
-                                        " cells (dense, then one per K)");
-        }
-        std::vector<ComparisonCell> row;
-        for (std::size_t c = 0; c < rows[s].size(); ++c) {
-            const std::string cellWhere =
-                where + " 'cells[" + std::to_string(s) + "][" + std::to_string(c) + "]'";
-            row.push_back({numberField(rows[s][c], "seconds", cellWhere),
-                           numberField(rows[s][c], "bleu", cellWhere)});
-        }
-        table.cells.push_back(row);
     }
     return table;
 }

@@ -1,5 +1,6 @@
 #include "moewb/nmt/Transformer.h"
 
+#include "moewb/kernels/FfnKernels.h"
 #include "moewb/nmt/BatchedMatmul.h"
 #include "moewb/text/SentencePieceModel.h"
 
@@ -42,6 +43,22 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const torch::Tens
         }
         auto out = m_override->forward(*this, flat, ids);
         return out.view(shape);
+    }
+    const int64_t rows = x.numel() / x.size(-1);
+    if (!torch::GradMode::is_enabled() && x.scalar_type() == torch::kFloat && x.is_cpu() &&
+        rows <= kKernelRows) {
+        // A few rows (a sentence's encoder pass, a decoding step): the decode-size kernels beat
+        // LibTorch's dispatch and threading here (bench/decode_step_bench).
+        const auto in = x.contiguous();
+        const int64_t d = w1.size(1), dFf = w1.size(0);
+        thread_local std::vector<float> hidden;
+        hidden.resize(static_cast<std::size_t>(rows * dFf));
+        auto out = torch::empty(x.sizes(), torch::kFloat);
+        kernels::linearRows(in.data_ptr<float>(), rows, d, d, w1.data_ptr<float>(),
+                            b1.data_ptr<float>(), dFf, hidden.data(), dFf, true);
+        kernels::linearRows(hidden.data(), rows, dFf, dFf, w2.data_ptr<float>(),
+                            b2.data_ptr<float>(), d, out.data_ptr<float>(), d, false);
+        return out;
     }
     return dense(x);
 }

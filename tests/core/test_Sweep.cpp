@@ -6,7 +6,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 using namespace moewb;
+
+namespace {
+
+// Two rounds keep the tests quick; the timing rules themselves are tested with fake durations in
+// test_InterleavedTiming.
+InterleavedTimingOptions quickTiming() {
+    InterleavedTimingOptions timing;
+    timing.minRounds = 2;
+    timing.maxRounds = 2;
+    return timing;
+}
+
+}  // namespace
 
 class TestSweep : public QObject {
     Q_OBJECT
@@ -26,6 +41,7 @@ private slots:
         test.pairs = test::sixteenPairs();
         SweepOptions options;
         options.decoding.maxLength = 12;
+        options.timing = quickTiming();
         const auto result = runSweep(*model, experts, routers, test, inputs, options, feedback);
         QCOMPARE(result.rows.size(), std::size_t(3));  // K = 1, 2, 4
         QCOMPARE(result.rows.back().encoderK, 4);
@@ -35,20 +51,52 @@ private slots:
         QVERIFY(result.dense.ffnSeconds > 0 && result.dense.ffnSeconds < result.dense.seconds);
         QVERIFY(result.toCsv().rfind("partition,router,encoder_k", 0) == 0);
         QCOMPARE(result.toJson()["rows"].size(), std::size_t(3));
+        QCOMPARE(result.toJson()["format_version"].get<int>(), kSweepFormatVersion);
+        // Timing fields: two interleaved rounds per K, the dense row pools all dense rounds. The
+        // ratios' values depend on the machine, so only their consistency is checked.
+        QCOMPARE(result.dense.rounds, 3 * 2);
+        QCOMPARE(result.dense.speedup, 1.0);
+        QVERIFY(result.dense.targetTokens > 0);
+        for (const auto& row : result.rows) {
+            QCOMPARE(row.rounds, 2);
+            QVERIFY(row.speedup > 0 && std::isfinite(row.speedup));
+            QVERIFY(row.speedupSpread >= 0);
+            QVERIFY(row.ffnSpeedup > 0);
+            QVERIFY(row.targetTokens > 0);
+            QVERIFY(row.secondsPerToken() > 0);
+            QVERIFY(qFuzzyCompare(row.tokenSpeedup, row.speedup * double(row.targetTokens) /
+                                                        double(result.dense.targetTokens)));
+        }
+        // K = N writes the dense output: per token and per sentence are the same ratio.
+        QCOMPARE(result.rows.back().targetTokens, result.dense.targetTokens);
+        QCOMPARE(result.rows.back().tokenSpeedup, result.rows.back().speedup);
 
         options.grid = true;
         options.encoderKs = {1, 4};
         options.decoderKs = {2, 4};
+        options.timing.minRounds = options.timing.maxRounds = 1;
         const auto grid = runSweep(*model, experts, routers, test, inputs, options, feedback);
         QCOMPARE(grid.rows.size(), std::size_t(4));
         QCOMPARE(grid.rows[1].encoderK, 1);
         QCOMPARE(grid.rows[1].decoderK, 4);
+        QCOMPARE(grid.rows[1].rounds, 1);
+        QCOMPARE(grid.rows[1].speedupSpread, 0.0);  // one round: nothing to spread
 
         const auto table = runComparisonTable(*model, experts, routers, test, {4, 8}, {1, 2},
-                                              options.decoding, feedback);
+                                              options.decoding, feedback, quickTiming());
         QCOMPARE(table.cells.size(), std::size_t(2));
         QCOMPARE(table.cells[0].size(), std::size_t(3));
         QVERIFY(table.toText().find("K=2") != std::string::npos);
+        QVERIFY(table.toText().find(" ± ") != std::string::npos);
+        for (const auto& row : table.cells) {
+            QCOMPARE(row[0].speedup, 1.0);  // dense against itself, round by round
+            QCOMPARE(row[0].speedupSpread, 0.0);
+            for (const auto& cell : row) {
+                QCOMPARE(cell.rounds, 2);
+                QVERIFY(cell.speedup > 0 && cell.speedupSpread >= 0);
+                QVERIFY(cell.targetTokens > 0 && cell.tokenSpeedup > 0);
+            }
+        }
         for (const auto& ffn : model->transformer()->feedForwards()) {
             QVERIFY(!ffn->override());  // the model is back to dense
         }
@@ -71,6 +119,7 @@ private slots:
         options.grid = true;
         options.encoderKs = {1, 4};
         options.decoderKs = {2, 4};
+        options.timing = quickTiming();
         const auto sweep = runSweep(*model, experts, routers, test, inputs, options, feedback);
 
         // Through text, as the project files are read back.
@@ -88,14 +137,23 @@ private slots:
             QCOMPARE(again.rows[i].ffnSeconds, sweep.rows[i].ffnSeconds);
             QCOMPARE(again.rows[i].recall, sweep.rows[i].recall);
             QCOMPARE(again.rows[i].ffnError, sweep.rows[i].ffnError);
+            QCOMPARE(again.rows[i].speedup, sweep.rows[i].speedup);
+            QCOMPARE(again.rows[i].speedupSpread, sweep.rows[i].speedupSpread);
+            QCOMPARE(again.rows[i].ffnSpeedup, sweep.rows[i].ffnSpeedup);
+            QCOMPARE(again.rows[i].targetTokens, sweep.rows[i].targetTokens);
+            QCOMPARE(again.rows[i].tokenSpeedup, sweep.rows[i].tokenSpeedup);
+            QCOMPARE(again.rows[i].tokenSpeedupSpread, sweep.rows[i].tokenSpeedupSpread);
+            QCOMPARE(again.rows[i].rounds, sweep.rows[i].rounds);
         }
+        QCOMPARE(again.dense.targetTokens, sweep.dense.targetTokens);
+        QCOMPARE(again.dense.rounds, sweep.dense.rounds);
         QCOMPARE(again.toCsv(), sweep.toCsv());
 
         DecodeOptions decoding;
         decoding.maxLength = 8;
         decoding.batchSize = 3;
-        const auto table =
-            runComparisonTable(*model, experts, routers, test, {3, 6}, {1, 2}, decoding, feedback);
+        const auto table = runComparisonTable(*model, experts, routers, test, {3, 6}, {1, 2},
+                                              decoding, feedback, quickTiming());
         QCOMPARE(table.partition, std::string("random"));
         QCOMPARE(table.router, std::string("similarity"));
         QCOMPARE(table.numExperts, 4);
@@ -110,10 +168,71 @@ private slots:
         QCOMPARE(tableAgain.toText(), table.toText());
         for (std::size_t s = 0; s < table.cells.size(); ++s) {
             for (std::size_t c = 0; c < table.cells[s].size(); ++c) {
-                QCOMPARE(tableAgain.cells[s][c].seconds, table.cells[s][c].seconds);
-                QCOMPARE(tableAgain.cells[s][c].bleu, table.cells[s][c].bleu);
+                const auto& cell = table.cells[s][c];
+                const auto& cellAgain = tableAgain.cells[s][c];
+                QCOMPARE(cellAgain.seconds, cell.seconds);
+                QCOMPARE(cellAgain.bleu, cell.bleu);
+                QCOMPARE(cellAgain.speedup, cell.speedup);
+                QCOMPARE(cellAgain.speedupSpread, cell.speedupSpread);
+                QCOMPARE(cellAgain.targetTokens, cell.targetTokens);
+                QCOMPARE(cellAgain.tokenSpeedup, cell.tokenSpeedup);
+                QCOMPARE(cellAgain.rounds, cell.rounds);
             }
         }
+    }
+
+    void formatOneLoadsAndNewerVersionsAreRefused() {
+        // A sweep file as written before interleaved timing: no version, one time per setting.
+        const auto v1 = nlohmann::json::parse(R"({
+            "partition": "metis", "router": "mlp", "num_experts": 16,
+            "dense": {"encoder_k": 0, "decoder_k": 0, "bleu": 30.0, "seconds": 2.0,
+                      "ffn_seconds": 1.0, "recall": 1.0, "ffn_error": 0.0},
+            "rows": [{"encoder_k": 4, "decoder_k": 4, "bleu": 28.0, "seconds": 1.6,
+                      "ffn_seconds": 0.5, "recall": 0.8, "ffn_error": 0.1}]})");
+        const auto sweep = SweepResult::fromJson(v1);
+        QCOMPARE(sweep.rows.size(), std::size_t(1));
+        QCOMPARE(sweep.rows[0].speedup, 1.25);  // the plain ratio of the two single times
+        QCOMPARE(sweep.rows[0].ffnSpeedup, 2.0);
+        QCOMPARE(sweep.rows[0].speedupSpread, 0.0);
+        QCOMPARE(sweep.rows[0].rounds, 1);
+        QCOMPARE(sweep.rows[0].targetTokens, int64_t(0));  // unknown
+        QCOMPARE(sweep.rows[0].secondsPerToken(), 0.0);
+        QCOMPARE(sweep.dense.speedup, 1.0);
+        // Saved again, it is a version-2 file that reads back the same.
+        const auto json = sweep.toJson();
+        QCOMPARE(json["format_version"].get<int>(), 2);
+        QCOMPARE(SweepResult::fromJson(json).rows[0].speedup, 1.25);
+
+        auto expectRefused = [](const auto& parse, nlohmann::json json) {
+            json["format_version"] = kSweepFormatVersion + 1;
+            try {
+                parse(json);
+                QFAIL("accepted a newer format");
+            } catch (const std::invalid_argument& e) {
+                QVERIFY2(std::string(e.what()).find("format_version 3 is not supported") !=
+                             std::string::npos,
+                         e.what());
+            }
+        };
+        expectRefused([](const nlohmann::json& j) { return SweepResult::fromJson(j); }, json);
+
+        ComparisonTable table;
+        table.sentenceCounts = {10};
+        table.ks = {2};
+        table.cells = {{{1.0, 30.0}, {0.8, 29.0}}};
+        auto tableJson = table.toJson();
+        QCOMPARE(tableJson["format_version"].get<int>(), 2);
+        expectRefused([](const nlohmann::json& j) { return ComparisonTable::fromJson(j); },
+                      tableJson);
+        // Version 1: cells of seconds and BLEU only.
+        tableJson.erase("format_version");
+        for (auto& cell : tableJson["cells"][0]) {
+            cell = {{"seconds", cell["seconds"]}, {"bleu", cell["bleu"]}};
+        }
+        const auto old = ComparisonTable::fromJson(tableJson);
+        QCOMPARE(old.cells[0][1].speedup, 1.25);
+        QCOMPARE(old.cells[0][1].rounds, 1);
+        QCOMPARE(old.cells[0][1].targetTokens, int64_t(0));
     }
 
     void fromJsonNamesTheBadField() {

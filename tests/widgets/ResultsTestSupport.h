@@ -52,6 +52,14 @@ inline RouterEntry routerEntry(const TinyMoe& moe, const char* kind, const char*
     return {name, "kmeans", std::make_shared<const RouterSet>(std::move(set))};
 }
 
+// Two interleaved rounds: enough for a spread, quick enough for a test.
+inline InterleavedTimingOptions quickTiming() {
+    InterleavedTimingOptions timing;
+    timing.minRounds = 2;
+    timing.maxRounds = 2;
+    return timing;
+}
+
 inline ParallelCorpus firstPairs(int count) {
     ParallelCorpus corpus;
     const auto pairs = sixteenPairs();
@@ -66,6 +74,7 @@ inline SweepEntry sweepEntry(TinyMoe& moe, const RouterEntry& routers, const cha
     Feedback feedback;
     SweepOptions options;
     options.decoding.maxLength = 8;
+    options.timing = quickTiming();
     if (grid) {
         const int n = moe.experts.front()->numExperts();
         options.grid = true;
@@ -82,7 +91,7 @@ inline ComparisonEntry comparisonEntry(TinyMoe& moe, const RouterEntry& routers,
     DecodeOptions decoding;
     decoding.maxLength = 8;
     auto table = runComparisonTable(*moe.model, moe.experts, *routers.set, firstPairs(6), {2, 4, 6},
-                                    {1, 2}, decoding, feedback);
+                                    {1, 2}, decoding, feedback, quickTiming());
     return {name, std::make_shared<const ComparisonTable>(std::move(table))};
 }
 

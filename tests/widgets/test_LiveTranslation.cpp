@@ -1,5 +1,6 @@
-// LiveTranslation: dense and MoE translation of one sentence on the shared model, the experts
-// recorded per layer and token, and the model left dense whatever happens.
+// LiveTranslation: dense and MoE translation of one sentence on the shared model, timed in
+// interleaved rounds, the experts recorded per layer and token, and the model left dense whatever
+// happens.
 #include "widgets/TranslatorTestSupport.h"
 
 #include "LiveTranslation.h"
@@ -9,6 +10,7 @@
 #include <QtTest>
 
 #include <atomic>
+#include <cmath>
 #include <thread>
 
 using namespace moewb;
@@ -24,15 +26,22 @@ bool modelIsDense(NmtModel& model) {
     return true;
 }
 
-// Cancels at its n-th check: a user pressing Cancel at a known point of the work.
-class CancelAtCheck : public Feedback {
+// Cancels at the first check made while experts are installed: a user pressing Cancel in the
+// middle of a MoE run.
+class CancelWhileInstalled : public Feedback {
 public:
-    explicit CancelAtCheck(int n) : m_n(n) {}
-    bool isCancelled() const override { return ++m_checks >= m_n; }
+    explicit CancelWhileInstalled(NmtModel& model) : m_model(model) {}
+    bool isCancelled() const override {
+        if (!modelIsDense(m_model)) {
+            m_hit = true;
+        }
+        return m_hit;
+    }
+    bool hit() const { return m_hit; }
 
 private:
-    int m_n;
-    mutable std::atomic<int> m_checks{0};
+    NmtModel& m_model;
+    mutable std::atomic<bool> m_hit{false};
 };
 
 }  // namespace
@@ -55,6 +64,15 @@ private slots:
         QCOMPARE(result.moe->text, result.dense->text);
         QVERIFY(result.dense->seconds > 0 && result.moe->seconds > 0);
         QVERIFY(result.dense->repetitions >= 1 && result.dense->repetitions <= 5);
+        // Both were timed in the same rounds.
+        QCOMPARE(result.moe->repetitions, result.dense->repetitions);
+        QVERIFY(result.speedup > 0 && std::isfinite(result.speedup));
+        QVERIFY(result.speedupSpread >= 0);
+        // The same output, so the same tokens: per token and per sentence agree.
+        QVERIFY(result.dense->targetTokens > 0);
+        QCOMPARE(result.moe->targetTokens, result.dense->targetTokens);
+        QCOMPARE(result.tokenSpeedup, result.speedup);
+        QCOMPARE(result.tokenSpeedupSpread, result.speedupSpread);
         QCOMPARE(result.k, 8);
         QVERIFY(modelIsDense(*m_artifacts.model.model));
         // At K = N every expert is listed for every token.
@@ -67,11 +85,12 @@ private slots:
 
     void recordsTheExpertsOfEveryLayerAndToken() {
         LiveTranslationRequest request = requestFor(2);
-        request.dense = false;
+        request.dense = false;  // no matter: with experts the dense model is timed alongside
         Feedback feedback;
         const auto result = LiveTranslation::run(request, feedback);
-        QVERIFY(!result.dense);
+        QVERIFY(result.dense);
         QVERIFY(result.moe);
+        QVERIFY(result.tokenSpeedup > 0);
         const auto& strip = result.strip;
         QCOMPARE(strip.numExperts, 8);
         QCOMPARE(strip.encoderLayers, 2);
@@ -93,12 +112,25 @@ private slots:
     }
 
     void cancellingWhileExpertsAreInstalledLeavesTheModelDense() {
-        LiveTranslationRequest request = requestFor(2);
-        request.dense = false;
-        // Check 1 comes before installing, check 2 inside the timed MoE runs.
-        CancelAtCheck feedback(2);
-        QVERIFY_THROWS_EXCEPTION(OperationCancelled, LiveTranslation::run(request, feedback));
+        CancelWhileInstalled feedback(*m_artifacts.model.model);
+        QVERIFY_THROWS_EXCEPTION(OperationCancelled, LiveTranslation::run(requestFor(2), feedback));
+        QVERIFY(feedback.hit());
         QVERIFY(modelIsDense(*m_artifacts.model.model));
+    }
+
+    void denseOnlyWithoutExperts() {
+        LiveTranslationRequest request = requestFor(2);
+        request.experts.clear();
+        request.maxRepetitions = 2;
+        Feedback feedback;
+        auto result = LiveTranslation::run(request, feedback);
+        QVERIFY(result.dense && !result.moe);
+        QVERIFY(result.dense->repetitions >= 1 && result.dense->repetitions <= 2);
+        QCOMPARE(result.speedup, 0.0);
+        QVERIFY(result.strip.layers.empty());
+        request.dense = false;  // the caller has it cached: nothing to do
+        result = LiveTranslation::run(request, feedback);
+        QVERIFY(!result.dense && !result.moe);
     }
 
     void routersOfAnotherShapeAreRefused() {

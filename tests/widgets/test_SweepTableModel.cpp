@@ -40,6 +40,8 @@ private slots:
                      .data(SweepTableModel::RawValueRole)
                      .toDouble(),
                  1.0);
+        QCOMPARE(model.index(0, SweepTableModel::SpeedupColumn).data().toString(),
+                 QStringLiteral("×1.00"));  // dense against itself: no spread to show
         for (int r = 0; r < 3; ++r) {
             const auto& row = result.rows[r];
             auto raw = [&](int column) {
@@ -50,20 +52,53 @@ private slots:
             QCOMPARE(raw(SweepTableModel::EncoderKColumn).toInt(), row.encoderK);
             QCOMPARE(raw(SweepTableModel::BleuColumn).toDouble(), row.bleu);
             QCOMPARE(raw(SweepTableModel::SecondsColumn).toDouble(), row.seconds);
-            QCOMPARE(raw(SweepTableModel::SpeedupColumn).toDouble(),
-                     result.dense.seconds / row.seconds);
-            QCOMPARE(raw(SweepTableModel::FfnSpeedupColumn).toDouble(),
-                     result.dense.ffnSeconds / row.ffnSeconds);
+            QCOMPARE(raw(SweepTableModel::SpeedupColumn).toDouble(), row.speedup);
+            QCOMPARE(raw(SweepTableModel::TokenSpeedupColumn).toDouble(), row.tokenSpeedup);
+            QCOMPARE(raw(SweepTableModel::MsPerTokenColumn).toDouble(),
+                     1000.0 * row.seconds / row.targetTokens);
+            QCOMPARE(raw(SweepTableModel::FfnSpeedupColumn).toDouble(), row.ffnSpeedup);
             QCOMPARE(raw(SweepTableModel::RecallColumn).toDouble(), row.recall);
             QCOMPARE(model.index(1 + r, SweepTableModel::BleuColumn).data().toString(),
                      QString::number(row.bleu, 'f', 2));
         }
+        // The median of the interleaved rounds ± the farthest round.
+        const auto& first = result.rows[0];
+        QCOMPARE(first.rounds, 2);
         QCOMPARE(model.index(1, SweepTableModel::SpeedupColumn).data().toString(),
-                 QString::number(result.dense.seconds / result.rows[0].seconds, 'f', 3) + "×");
+                 "×" + QString::number(first.speedup, 'f', 2) + " ± " +
+                     QString::number(first.speedupSpread, 'f', 2));
+        QCOMPARE(model.index(1, SweepTableModel::TokenSpeedupColumn).data().toString(),
+                 "×" + QString::number(first.tokenSpeedup, 'f', 2) + " ± " +
+                     QString::number(first.tokenSpeedupSpread, 'f', 2));
+        QVERIFY(model.index(1, SweepTableModel::SweepColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains("2 interleaved round"));
         QCOMPARE(model.headerData(SweepTableModel::BleuColumn, Qt::Horizontal).toString(),
                  QStringLiteral("BLEU"));
         model.setSweeps({});
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void aSweepTimedOnceShowsNoSpread() {
+        // As read from a file of format 1: one timing per setting, no token counts.
+        auto old = std::make_shared<moewb::SweepResult>(*m_sweep.result);
+        for (auto& row : old->rows) {
+            row.rounds = 1;
+            row.speedupSpread = 0;
+            row.targetTokens = 0;
+            row.tokenSpeedup = 0;
+        }
+        SweepTableModel model;
+        model.setSweeps({SweepEntry{"old", old}});
+        QCOMPARE(model.index(1, SweepTableModel::SpeedupColumn).data().toString(),
+                 "×" + QString::number(old->rows[0].speedup, 'f', 2));
+        QVERIFY(model.index(1, SweepTableModel::TokenSpeedupColumn).data().toString().isEmpty());
+        QVERIFY(model.index(1, SweepTableModel::MsPerTokenColumn).data().toString().isEmpty());
+        QVERIFY(model.index(1, SweepTableModel::SweepColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains("Timed once"));
     }
 
     void csvMatchesTheCoreExport() {
@@ -71,8 +106,11 @@ private slots:
         model.setSweeps({m_sweep, m_grid});
         const QStringList lines = model.toCsv().split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 1 + 4 + 5);
-        QCOMPARE(lines[0], QStringLiteral("sweep,partition,router,encoder_k,decoder_k,bleu,seconds,"
-                                          "ffn_seconds,speedup,ffn_speedup,recall,ffn_error"));
+        QCOMPARE(lines[0],
+                 QStringLiteral("sweep,partition,router,encoder_k,decoder_k,bleu,seconds,"
+                                "ffn_seconds,speedup,speedup_spread,ffn_speedup,target_tokens,"
+                                "ms_per_token,token_speedup,token_speedup_spread,rounds,recall,"
+                                "ffn_error"));
         // After the sweep name, each line is what `moewb sweep` writes for the same row.
         const QStringList core = QString::fromStdString(m_sweep.result->toCsv()).split('\n');
         for (int i = 1; i <= 4; ++i) {

@@ -80,8 +80,21 @@ private slots:
             QCOMPARE(bleu->data()->at(i)->key, double(result.rows[i].encoderK));
             QCOMPARE(bleu->data()->at(i)->value, result.rows[i].bleu);
             QCOMPARE(view.timePlot()->graph(0)->data()->at(i)->value, result.rows[i].seconds);
-            QCOMPARE(view.speedupPlot()->graph(0)->data()->at(i)->value,
-                     result.dense.seconds / result.rows[i].seconds);
+            QCOMPARE(view.speedupPlot()->graph(0)->data()->at(i)->value, result.rows[i].speedup);
+        }
+        // The speedup's spread as error bars on the sweep's line.
+        QCOMPARE(view.speedupPlot()->plottableCount(), 3);
+        QCPErrorBars* bars = nullptr;
+        for (int p = 0; p < view.speedupPlot()->plottableCount(); ++p) {
+            if (auto* found = qobject_cast<QCPErrorBars*>(view.speedupPlot()->plottable(p))) {
+                bars = found;
+            }
+        }
+        QVERIFY(bars);
+        QCOMPARE(bars->dataPlottable(), view.speedupPlot()->graph(0));
+        QCOMPARE(bars->dataCount(), 3);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(bars->data()->at(i).errorPlus, result.rows[i].speedupSpread);
         }
         QCPGraph* dense = view.bleuPlot()->graph(1);
         QCOMPARE(dense->data()->size(), 2);
@@ -153,10 +166,17 @@ private slots:
         const auto& table = *m_comparison.table;
         QStandardItemModel* model = view.comparisonPanel()->model();
         QCOMPARE(model->rowCount(), 3);
-        QCOMPARE(model->columnCount(), 1 + 2 * 3);
+        // Sentences; dense time and BLEU; time, BLEU and speedup per K.
+        QCOMPARE(model->columnCount(), 1 + 2 + 2 * 3);
         QCOMPARE(model->item(2, 0)->text(), QStringLiteral("6"));
         QCOMPARE(model->item(1, 4)->text(), QString::number(table.cells[1][1].bleu, 'f', 1));
-        QCOMPARE(model->horizontalHeaderItem(5)->text(), QStringLiteral("K = 2 time (s)"));
+        QCOMPARE(model->horizontalHeaderItem(5)->text(), QStringLiteral("K = 1 speedup"));
+        QCOMPARE(model->horizontalHeaderItem(6)->text(), QStringLiteral("K = 2 time (s)"));
+        const auto& cell = table.cells[1][2];
+        QCOMPARE(cell.rounds, 2);
+        QCOMPARE(model->item(1, 8)->text(), "×" + QString::number(cell.speedup, 'f', 2) + " ± " +
+                                                QString::number(cell.speedupSpread, 'f', 2));
+        QVERIFY(model->item(1, 8)->toolTip().contains("Per target token"));
         // Time and BLEU lines for dense, K = 1 and K = 2.
         QCustomPlot* plot = view.comparisonPlot();
         QCOMPARE(plot->graphCount(), 6);

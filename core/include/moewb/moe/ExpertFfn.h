@@ -58,6 +58,10 @@ public:
     // tries, 1 to 512 tokens (1.8x at 512); beyond 2048 tokens (profiling-sized batches) the
     // dispatch's larger products are left to LibTorch.
     static int64_t kernelMaxTokens() { return 2048; }
+    // The dense FFN (all experts) takes the kernels only up to this many tokens: beyond, the
+    // two-thread BLAS product is as fast or faster (bench/expert_ffn_bench: kernel 0.45 ms vs
+    // LibTorch 0.45 ms at 32 tokens, 2.06 vs 1.17 ms at 128 on the (256, 1024) layer).
+    static int64_t denseKernelMaxTokens() { return 48; }
     // Whether the kernels can take x: float32 [T, d] with T <= kernelMaxTokens() and no gradient
     // to record.
     static bool kernelCanRun(const torch::Tensor& x);

@@ -41,7 +41,10 @@ public:
     // x [..., d_model]; tokenIds (optional) holds the token id of each position of x's leading
     // dimensions, for the override (see FfnOverride).
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& tokenIds = {});
-    torch::Tensor dense(const torch::Tensor& x) const;  // always the full dense FFN
+    torch::Tensor dense(const torch::Tensor& x) const;  // always the full dense FFN, in LibTorch
+    // Up to this many rows forward() computes without gradients through the decode-size kernels
+    // (FfnKernels.h) instead of dense(): the same values within float rounding.
+    static constexpr int64_t kKernelRows = 48;
     void setOverride(std::shared_ptr<FfnOverride> override) { m_override = std::move(override); }
     const std::shared_ptr<FfnOverride>& override() const { return m_override; }
 
