@@ -57,7 +57,9 @@ torch::Tensor MoeLayer::compute(const torch::Tensor& x, const torch::Tensor& tok
         throw std::invalid_argument("K must be between 1 and " + std::to_string(n) + ", not " +
                                     std::to_string(k));
     }
-    if (!ExpertFfn::kernelCanRun(x)) {
+    // K = N is the dense FFN: above a few dozen rows the BLAS product beats the kernel there, so
+    // it goes the way the dense model goes (ExpertFfn::dense picks).
+    if (!ExpertFfn::kernelCanRun(x) || (k == n && x.size(0) > ExpertFfn::denseKernelMaxTokens())) {
         if (k == n) {
             if (chosen) {
                 *chosen =
