@@ -123,6 +123,35 @@ void ConsoleFeedback::onProgress(double fraction, const std::string& message) {
     }
 }
 
+double parseDuration(const std::string& text) {
+    if (text.empty()) {
+        throw UsageError("--time-budget needs a value such as 30m, 2h or 90s");
+    }
+    double factor = 60.0;  // plain numbers are minutes
+    std::string number = text;
+    switch (text.back()) {
+        case 's':
+            factor = 1.0;
+            number.pop_back();
+            break;
+        case 'm':
+            factor = 60.0;
+            number.pop_back();
+            break;
+        case 'h':
+            factor = 3600.0;
+            number.pop_back();
+            break;
+        default:
+            break;
+    }
+    try {
+        return std::stod(number) * factor;
+    } catch (const std::exception&) {
+        throw UsageError("--time-budget needs a value such as 30m, 2h or 90s, not '" + text + "'");
+    }
+}
+
 ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback) {
     if (args.has("src")) {
         return readMosesCorpus(args.value("src"), args.value("tgt"), feedback);
@@ -143,8 +172,7 @@ std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, Nmt
                                                      const std::string& routerName,
                                                      const Arguments& args) {
     const std::string path = project.routerPath(routerName);
-    const auto document = nlohmann::json::parse(readFileBytes(path));
-    const std::string partition = document.value("partition", "");
+    const std::string partition = readRouterHeader(path).partition;
     const auto experts = buildExperts(model, loadPartitionSet(project.partitionPath(partition)));
     const auto routers = loadRouterSet(path, experts);
     const int n = experts.at(0)->numExperts();
@@ -180,7 +208,12 @@ ModelWithMoe loadModelWithMoe(const Arguments& args) {
         throw UsageError("with --router the model is the project's; drop --model");
     }
     const auto project = Project::open(args.value("project"));
-    out.model = NmtModel::load(project.modelPath());
+    // A router trained on a fine-tuned model runs with that model (DESIGN.md §10b).
+    const std::string tuned = readRouterHeader(project.routerPath(args.value("router"))).model;
+    out.model = NmtModel::load(tuned.empty() ? project.modelPath() : project.modelFilePath(tuned));
+    if (!tuned.empty()) {
+        std::cerr << "MoE model: " << project.modelFilePath(tuned) << " (fine-tuned)\n";
+    }
     out.layers = loadMoeLayers(project, *out.model, args.value("router"), args);
     return out;
 }

@@ -64,6 +64,9 @@ struct Command {
     int (*run)(const std::vector<std::string>& args);  // returns the exit code
 };
 
+// A duration such as 30m, 2h or 90s (plain numbers are minutes), in seconds.
+double parseDuration(const std::string& text);
+
 // The training pairs a MoE step reads: --src/--tgt (Moses files), --tsv, or else the Ding
 // dictionary's sentence train split (--ding-path overrides where the dictionary lives).
 ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback);

@@ -17,6 +17,7 @@ int runConvertCommand(const std::vector<std::string>& args);
 int runProfileCommand(const std::vector<std::string>& args);
 int runPartitionCommand(const std::vector<std::string>& args);
 int runRouteCommand(const std::vector<std::string>& args);
+int runFinetuneCommand(const std::vector<std::string>& args);
 int runSweepCommand(const std::vector<std::string>& args);
 int runDemoCommand(const std::vector<std::string>& args);
 int runExportFiguresCommand(const std::vector<std::string>& args);

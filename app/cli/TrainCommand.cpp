@@ -33,35 +33,6 @@ const char* kUsage =
     "       --init-from MODEL (continue training an existing model: its tokenizer and weights)\n"
     "       --threads N (default: all cores)\n";
 
-double parseDuration(const std::string& text) {
-    if (text.empty()) {
-        throw UsageError("--time-budget needs a value such as 30m, 2h or 90s");
-    }
-    double factor = 60.0;  // plain numbers are minutes
-    std::string number = text;
-    switch (text.back()) {
-        case 's':
-            factor = 1.0;
-            number.pop_back();
-            break;
-        case 'm':
-            factor = 60.0;
-            number.pop_back();
-            break;
-        case 'h':
-            factor = 3600.0;
-            number.pop_back();
-            break;
-        default:
-            break;
-    }
-    try {
-        return std::stod(number) * factor;
-    } catch (const std::exception&) {
-        throw UsageError("--time-budget needs a value such as 30m, 2h or 90s, not '" + text + "'");
-    }
-}
-
 void append(std::vector<SentencePair>& to, const std::vector<SentencePair>& from) {
     to.insert(to.end(), from.begin(), from.end());
 }

@@ -33,6 +33,8 @@ const Command kCommands[] = {
      moewb::cli::runPartitionCommand},
     {"route", "build routers (oracle, similarity, trained MLP, hash) over a partition; recall@K",
      moewb::cli::runRouteCommand},
+    {"finetune", "fine-tune the model to run K of N experts (distillation from the dense model)",
+     moewb::cli::runFinetuneCommand},
     {"sweep", "BLEU, time, speedup, recall and FFN error for K = 1, 2, 4, ... N (or a grid)",
      moewb::cli::runSweepCommand},
     {"export-figures", "write every figure of a project as PNG, PDF and SVG (headless)",

@@ -200,8 +200,25 @@ void saveRouterSet(const std::string& path, const RouterSet& set) {
         }
         layers.push_back(layer);
     }
-    writeJsonFile(path, {{"kind", set.kind}, {"partition", set.partition}, {"layers", layers}},
-                  "moewb-router", kRouterVersion);
+    nlohmann::json document = {
+        {"kind", set.kind}, {"partition", set.partition}, {"layers", layers}};
+    if (!set.model.empty()) {
+        document["model"] = set.model;
+    }
+    writeJsonFile(path, document, "moewb-router", kRouterVersion);
+}
+
+RouterFileHeader readRouterHeader(const std::string& path) {
+    const auto document = readJsonFile(path, "moewb-router", kRouterVersion);
+    RouterFileHeader header;
+    try {
+        header.kind = document.at("kind");
+        header.partition = document.value("partition", std::string());
+        header.model = document.value("model", std::string());
+    } catch (const nlohmann::json::exception& error) {
+        throw std::runtime_error(path + ": not a router file (" + error.what() + ")");
+    }
+    return header;
 }
 
 RouterSet loadRouterSet(const std::string& path,
@@ -211,6 +228,7 @@ RouterSet loadRouterSet(const std::string& path,
     try {
         set.kind = document.at("kind");
         set.partition = document.value("partition", std::string());
+        set.model = document.value("model", std::string());
         const auto& layers = document.at("layers");
         if (layers.size() != experts.size()) {
             throw std::runtime_error("it has " + std::to_string(layers.size()) +

@@ -78,7 +78,8 @@ Project Project::create(const std::string& folder, const std::string& modelPath)
         throw std::runtime_error(folder + "/project.json already exists; open it instead");
     }
     makeFolder(folder);
-    for (const char* sub : {"profile", "partitions", "routers", "sweeps", "figures"}) {
+    for (const char* sub :
+         {"profile", "partitions", "routers", "sweeps", "figures", "models", "finetune"}) {
         makeFolder(folder + "/" + sub);
     }
     Project project(absolute(folder));
@@ -101,7 +102,8 @@ Project Project::open(const std::string& folder) {
     if (!project.m_document.contains("steps")) {
         project.m_document["steps"] = nlohmann::json::object();
     }
-    for (const char* sub : {"profile", "partitions", "routers", "sweeps", "figures"}) {
+    for (const char* sub :
+         {"profile", "partitions", "routers", "sweeps", "figures", "models", "finetune"}) {
         makeFolder(project.m_folder + "/" + sub);
     }
     return project;
@@ -144,6 +146,20 @@ std::string Project::partitionPath(const std::string& name) const {
 std::string Project::routerPath(const std::string& name) const {
     validateArtifactName(name);
     return m_folder + "/routers/" + name + ".json";
+}
+
+std::string Project::modelFilePath(const std::string& name) const {
+    validateArtifactName(name);
+    return m_folder + "/models/" + name + ".moewb";
+}
+
+std::string Project::finetuneCheckpointDir(const std::string& name) const {
+    validateArtifactName(name);
+    return m_folder + "/finetune/" + name;
+}
+
+std::vector<std::string> Project::modelNames() const {
+    return namesIn(m_folder + "/models", ".moewb");
 }
 
 std::string Project::sweepPath(const std::string& name, const std::string& extension) const {

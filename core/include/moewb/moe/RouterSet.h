@@ -32,6 +32,7 @@ std::vector<torch::Tensor> collectFfnInputs(NmtModel& model, const std::vector<S
 struct RouterSet {
     std::string kind;                             // "oracle", "similarity", "mlp", "hash"
     std::string partition;                        // name of the partition it routes over
+    std::string model;  // project model it was trained on (models/NAME.moewb); "" = the project's
     std::vector<std::shared_ptr<Router>> layers;  // one per FFN layer
     std::vector<RouterQuality> quality;           // held-out recall / mass coverage per layer
 };
@@ -52,6 +53,11 @@ RouterSet trainRouters(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
                        const std::vector<torch::Tensor>* tokenIds = nullptr);
 
 void saveRouterSet(const std::string& path, const RouterSet& set);
+// The partition and model names a router file refers to, read before its experts exist.
+struct RouterFileHeader {
+    std::string kind, partition, model;
+};
+RouterFileHeader readRouterHeader(const std::string& path);
 // Reloads; similarity routers are rebuilt from `experts`, MLP weights read back exactly, hash
 // routers from their seed.
 RouterSet loadRouterSet(const std::string& path,

@@ -35,6 +35,10 @@ public:
     std::string profilePath() const { return m_folder + "/profile/profile.bin"; }
     std::string partitionPath(const std::string& name) const;
     std::string routerPath(const std::string& name) const;
+    // A model made in the project (MoE fine-tuning): models/NAME.moewb, and its checkpoints.
+    std::string modelFilePath(const std::string& name) const;
+    std::string finetuneCheckpointDir(const std::string& name) const;
+    std::vector<std::string> modelNames() const;
     std::string sweepPath(const std::string& name, const std::string& extension) const;
     // Names of the saved partitions / routers (file names without extension), sorted.
     std::vector<std::string> partitionNames() const;

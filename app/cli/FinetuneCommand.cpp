@@ -1,0 +1,200 @@
+#include "CliSupport.h"
+#include "Commands.h"
+
+#include "moewb/corpus/DemoSet.h"
+#include "moewb/corpus/MosesCorpusReader.h"
+#include "moewb/moe/MoeFinetuner.h"
+#include "moewb/moe/RouterSet.h"
+#include "moewb/nmt/NmtModel.h"
+#include "moewb/project/Project.h"
+#include "moewb/util/Paths.h"
+#include "moewb/util/TorchRuntime.h"
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+namespace moewb::cli {
+namespace {
+
+const char* kUsage =
+    "usage: moewb finetune PROJECT --partition NAME [--k 4] [--encoder-k K] [--decoder-k K]\n"
+    "                     [--mixed-k 1,2,4] [--time-budget 50m] [--steps N] [--epochs 10]\n"
+    "                     [--kd-weight 1] [--ce-weight 0.5] [--mse-weight 0] [--lr 1e-4]\n"
+    "                     [--batch-tokens 3000] [--seed 1] [--src F --tgt F | --tsv F]\n"
+    "                     [--valid-src F --valid-tgt F] [--check-every 100]\n"
+    "                     [--check-sentences 100] [--name NAME] [--resume]\n"
+    "                     [--routers mlp,similarity] [--router-tokens 20000] [--threads N]\n"
+    "Fine-tunes the project's model to run K of N experts per FFN (DESIGN.md 10b): the dense\n"
+    "model is the teacher (KL on its output distribution), plus cross-entropy on the references\n"
+    "(and optionally the FFN-output MSE). The experts of each token are chosen from the current\n"
+    "weights at every step; --mixed-k draws each step's K from a list so that one model serves\n"
+    "several K. Saves PROJECT/models/NAME.moewb (the dense model is never touched; default NAME\n"
+    "<partition>-ft), checkpoints in PROJECT/finetune/NAME/ (--resume continues them), then\n"
+    "trains routers on the fine-tuned model as PROJECT/routers/NAME-<kind>.json; translate,\n"
+    "eval and sweep with --router NAME-mlp run the fine-tuned model.\n"
+    "Without --src/--tsv the Ding dictionary's sentence train split is used; the BLEU checks\n"
+    "use --valid-src/--valid-tgt or the built-in demo set.\n";
+
+std::vector<int> parseIntList(const std::string& text, const char* option) {
+    std::vector<int> values;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        try {
+            values.push_back(std::stoi(item));
+        } catch (const std::exception&) {
+            throw UsageError(std::string(option) + " takes numbers separated by commas, not '" +
+                             text + "'");
+        }
+    }
+    return values;
+}
+
+std::vector<std::string> parseNameList(const std::string& text) {
+    std::vector<std::string> names;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        if (!item.empty()) {
+            names.push_back(item);
+        }
+    }
+    return names;
+}
+
+}  // namespace
+
+int runFinetuneCommand(const std::vector<std::string>& argv) {
+    const Arguments args(argv, {"partition",     "k",
+                                "encoder-k",     "decoder-k",
+                                "mixed-k",       "time-budget",
+                                "steps",         "epochs",
+                                "kd-weight",     "ce-weight",
+                                "mse-weight",    "lr",
+                                "batch-tokens",  "seed",
+                                "src",           "tgt",
+                                "tsv",           "ding-path",
+                                "valid-src",     "valid-tgt",
+                                "check-every",   "check-sentences",
+                                "name",          "routers",
+                                "router-tokens", "threads"},
+                         {"help", "resume"});
+    if (args.has("help") || args.positional().size() != 1) {
+        std::cout << kUsage;
+        return args.has("help") ? 0 : 2;
+    }
+    if (!args.has("partition")) {
+        throw UsageError("--partition NAME is required (see PROJECT/partitions/)");
+    }
+    if (args.has("valid-src") != args.has("valid-tgt")) {
+        throw UsageError("--valid-src and --valid-tgt go together");
+    }
+    configureTorchThreads(args.intValue("threads", 0));
+    auto project = Project::open(args.positional()[0]);
+    const std::string partitionName = args.value("partition");
+    const std::string name = args.value("name", partitionName + "-ft");
+    const std::string outPath = project.modelFilePath(name);
+    const auto partition = loadPartitionSet(project.partitionPath(partitionName));
+    auto dense = NmtModel::load(project.modelPath());
+    const int n = partition.layers.at(0).numExperts;
+    const int encoderLayers = dense->config().encoderLayers;
+
+    FinetuneOptions options;
+    const int k = args.intValue("k", std::max(1, n / 4));
+    const int encoderK = args.intValue("encoder-k", k);
+    const int decoderK = args.intValue("decoder-k", k);
+    for (std::size_t l = 0; l < partition.layers.size(); ++l) {
+        options.layerK.push_back(static_cast<int>(l) < encoderLayers ? encoderK : decoderK);
+    }
+    if (args.has("mixed-k")) {
+        options.mixedK = parseIntList(args.value("mixed-k"), "--mixed-k");
+    }
+    options.timeBudgetSeconds =
+        args.has("time-budget") ? parseDuration(args.value("time-budget")) : 0;
+    options.maxSteps = args.intValue("steps", 0);
+    options.maxEpochs = args.intValue("epochs", options.maxEpochs);
+    options.kdWeight = args.doubleValue("kd-weight", options.kdWeight);
+    options.ceWeight = args.doubleValue("ce-weight", options.ceWeight);
+    options.mseWeight = args.doubleValue("mse-weight", options.mseWeight);
+    options.learningRate = args.doubleValue("lr", options.learningRate);
+    options.maxBatchTokens = args.intValue("batch-tokens", options.maxBatchTokens);
+    options.seed = static_cast<uint64_t>(args.intValue("seed", 1));
+    options.checkEvery = args.intValue("check-every", options.checkEvery);
+    options.checkSentences = args.intValue("check-sentences", options.checkSentences);
+    options.checkK = k;
+    options.checkpointDir = project.finetuneCheckpointDir(name);
+    options.resume = args.has("resume");
+    if (!options.resume && fileExists(options.checkpointDir + "/state.json")) {
+        throw UsageError(
+            "PROJECT/finetune/" + name +
+            " holds a checkpoint: add --resume to continue it, or give another --name");
+    }
+
+    ConsoleFeedback feedback;
+    FinetuneData data;
+    data.train = readTrainingData(args, feedback).pairs;
+    data.description = args.has("src")   ? args.value("src") + " + " + args.value("tgt")
+                       : args.has("tsv") ? args.value("tsv")
+                                         : "Ding dictionary sentence pairs (train split)";
+    data.valid =
+        args.has("valid-src")
+            ? readMosesCorpus(args.value("valid-src"), args.value("valid-tgt"), feedback).pairs
+            : loadDemoSet().pairs;
+    std::cerr << "fine-tuning " << project.modelPath() << " over " << partitionName << " (N = " << n
+              << ", encoder K = " << encoderK << ", decoder K = " << decoderK << ") on "
+              << data.train.size() << " pairs\n";
+
+    SubFeedback tuneFeedback(feedback, 0.0, 0.9);
+    const auto result = finetuneMoe(*dense, partition, data, options, tuneFeedback);
+    result.model->save(outPath);
+    project.stepOptions("finetune:" + name) = {
+        {"partition", partitionName},    {"layer_k", options.layerK},
+        {"mixed_k", options.mixedK},     {"kd_weight", options.kdWeight},
+        {"ce_weight", options.ceWeight}, {"mse_weight", options.mseWeight},
+        {"seed", options.seed}};
+    project.save();
+    std::printf("fine-tuned %lld steps in %.0f s (%s), %.0f tokens/s; saved %s\n",
+                static_cast<long long>(result.curve.empty() ? 0 : result.curve.back().step),
+                result.seconds, result.stopReason.c_str(), result.tokensPerSecond, outPath.c_str());
+    std::printf("%8s %8s %8s %8s\n", "step", "minutes", "loss", "BLEU@K");
+    for (const auto& p : result.curve) {
+        if (p.bleu >= 0) {
+            std::printf("%8lld %8.1f %8.3f %8.2f\n", static_cast<long long>(p.step),
+                        p.seconds / 60.0, p.loss, p.bleu);
+        }
+    }
+
+    // Routers on the fine-tuned weights: the dense model's routers learnt other activations.
+    const auto kinds = parseNameList(args.value("routers", "mlp"));
+    if (kinds.empty()) {
+        return 0;
+    }
+    const auto experts = buildExperts(*result.model, partition);
+    SubFeedback collect(feedback, 0.9, 0.93);
+    std::vector<torch::Tensor> tokenIds;
+    const auto inputs = collectFfnInputs(*result.model, data.train,
+                                         args.intValue("router-tokens", 20000), collect, &tokenIds);
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        RouterTrainingOptions routerOptions;
+        routerOptions.kind = kinds[i];
+        routerOptions.mlp.seed = options.seed;
+        routerOptions.hashSeed = options.seed;
+        SubFeedback train(feedback, 0.93 + 0.07 * i / kinds.size(),
+                          0.93 + 0.07 * (i + 1) / kinds.size());
+        auto set = trainRouters(experts, inputs, routerOptions, train, &tokenIds);
+        set.partition = partitionName;
+        set.model = name;
+        const std::string routerName = name + "-" + kinds[i];
+        saveRouterSet(project.routerPath(routerName), set);
+        double recall = 0;
+        for (const auto& q : set.quality) {
+            recall += q.recall.at(static_cast<std::size_t>(k - 1)) / set.quality.size();
+        }
+        std::printf("router %s: mean held-out recall@%d %.3f; saved %s\n", routerName.c_str(), k,
+                    recall, project.routerPath(routerName).c_str());
+    }
+    return 0;
+}
+
+}  // namespace moewb::cli
