@@ -180,13 +180,20 @@ std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, Nmt
     const int encoderK = args.intValue("encoder-k", k);
     const int decoderK = args.intValue("decoder-k", k);
     const std::size_t encoderLayers = std::size_t(model.config().encoderLayers);
+    const double tau = args.doubleValue("tau", 0.0);
     std::vector<std::shared_ptr<MoeLayer>> layers;
     for (std::size_t i = 0; i < experts.size(); ++i) {
         layers.push_back(std::make_shared<MoeLayer>(experts[i], routers.layers.at(i),
                                                     i < encoderLayers ? encoderK : decoderK));
+        layers.back()->setThreshold(tau);
     }
     std::cerr << "MoE: router " << routerName << " over " << partition << ", N = " << n
-              << ", encoder K = " << encoderK << ", decoder K = " << decoderK << "\n";
+              << ", encoder K = " << encoderK << ", decoder K = " << decoderK;
+    if (tau > 0) {
+        std::cerr << " (dynamic: the fewest experts reaching router mass " << tau
+                  << ", at most K)";
+    }
+    std::cerr << "\n";
     return layers;
 }
 
@@ -195,10 +202,11 @@ std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, Nmt
 ModelWithMoe loadModelWithMoe(const Arguments& args) {
     ModelWithMoe out;
     if (!args.has("router")) {
-        if (args.has("k") || args.has("encoder-k") || args.has("decoder-k")) {
+        if (args.has("k") || args.has("encoder-k") || args.has("decoder-k") || args.has("tau")) {
             throw UsageError("--k needs --project and --router (which experts to run)");
         }
         out.model = loadModelOption(args);
+        out.denseModel = out.model;
         return out;
     }
     if (!args.has("project")) {
@@ -210,8 +218,10 @@ ModelWithMoe loadModelWithMoe(const Arguments& args) {
     const auto project = Project::open(args.value("project"));
     // A router trained on a fine-tuned model runs with that model (DESIGN.md §10b).
     const std::string tuned = readRouterHeader(project.routerPath(args.value("router"))).model;
-    out.model = NmtModel::load(tuned.empty() ? project.modelPath() : project.modelFilePath(tuned));
+    out.denseModel = NmtModel::load(project.modelPath());
+    out.model = out.denseModel;
     if (!tuned.empty()) {
+        out.model = NmtModel::load(project.modelFilePath(tuned));
         std::cerr << "MoE model: " << project.modelFilePath(tuned) << " (fine-tuned)\n";
     }
     out.layers = loadMoeLayers(project, *out.model, args.value("router"), args);

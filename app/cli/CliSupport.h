@@ -72,10 +72,12 @@ double parseDuration(const std::string& text);
 ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback);
 
 // The options of a command that can translate with experts: --model M, or --project P --router
-// NAME with --k K / --encoder-k K / --decoder-k K (default N / 4) for the project's model run
-// with the router's partition.
+// NAME with --k K / --encoder-k K / --decoder-k K (default N / 4) and --tau T (dynamic K) for the
+// project's model (or the fine-tuned model the router was trained on) run with the router's
+// partition.
 struct ModelWithMoe {
-    std::shared_ptr<NmtModel> model;
+    std::shared_ptr<NmtModel> model;  // what the MoE layers run with (a fine-tuned model, if any)
+    std::shared_ptr<NmtModel> denseModel;           // the dense reference (often == model)
     std::vector<std::shared_ptr<MoeLayer>> layers;  // one per FFN; empty without --router
 };
 // Loads what the options above name; the layers are not installed. Prints the MoE choice to

@@ -20,22 +20,6 @@ namespace moewb::cli {
 
 namespace {
 
-// Installs the layers for one translation; every FFN is dense again afterwards, even on a throw.
-TranslationResult translateWithMoe(const Translator& translator,
-                                   const std::vector<std::shared_ptr<MoeLayer>>& layers,
-                                   const std::vector<std::string>& sources,
-                                   const DecodeOptions& options, Feedback& feedback) {
-    Transformer& transformer = translator.model()->transformer();
-    struct Remove {
-        Transformer& transformer;
-        ~Remove() { removeMoe(transformer); }
-    } remove{transformer};
-    if (!layers.empty()) {
-        installMoe(transformer, layers);
-    }
-    return translator.translate(sources, options, feedback);
-}
-
 // BLEU and speed of one model; without a label, the layout of a dense-only eval ("BLEU = …" at
 // the start of its line, then "speed").
 void printRun(const char* label, const TranslationResult& result, double seconds,
@@ -59,14 +43,14 @@ int runEvalCommand(const std::vector<std::string>& argv) {
     const Arguments args(
         argv,
         {"model", "src", "ref", "beam", "batch", "max-length", "length-penalty", "limit", "threads",
-         "ding-path", "hyp-out", "project", "router", "k", "encoder-k", "decoder-k", "rounds"},
+         "ding-path", "hyp-out", "project", "router", "k", "encoder-k", "decoder-k", "rounds", "tau"},
         {"help", "ding", "demo", "reference-step"});
     if (args.has("help")) {
         std::cout
             << "usage: moewb eval [--model M] [--src F --ref F | --ding | --demo] [--beam 1]\n"
                "                  [--batch 32] [--limit N] [--hyp-out F] [--rounds 5]\n"
                "                  [--project P --router NAME [--k K] [--encoder-k K]\n"
-               "                   [--decoder-k K]]\n"
+               "                   [--decoder-k K] [--tau T]]\n"
                "Translates a test set and prints BLEU (sacreBLEU-exact, with its signature),\n"
                "sentences/s, target tokens/s and ms per target token. Default data: the built-in\n"
                "demo set; --ding is the Ding dictionary's sentence test split; --src/--ref any\n"
@@ -75,7 +59,9 @@ int runEvalCommand(const std::vector<std::string>& argv) {
                "dense and with K experts per token in alternating rounds (dense, MoE, dense, …)\n"
                "after one warm-up each, until the median speed-up is stable or --rounds end;\n"
                "prints both BLEUs, both speeds (medians) and the speed-up as the median of the\n"
-               "per-round ratios +- the farthest round, per sentence and per target token.\n"
+               "per-round ratios +- the farthest round, per sentence and per target token, and the\n"
+               "MoE's compute (share of the dense FFN multiply-adds done). A router made by\n"
+               "`moewb finetune` runs its fine-tuned model against the project's dense model.\n"
                "--hyp-out writes the MoE output when there is one.\n";
         return 0;
     }
@@ -112,7 +98,8 @@ int runEvalCommand(const std::vector<std::string>& argv) {
         sources.push_back(p.source);
         references.push_back(p.target);
     }
-    const Translator translator(loaded.model);
+    const Translator denseTranslator(loaded.denseModel), moeTranslator(loaded.model);
+    const FfnPlan plan = makeMoePlan(loaded.layers);
     // Outputs are deterministic: the last run of each stands for all of them.
     TranslationResult dense, mixture;
     int calls = 0;
@@ -128,13 +115,16 @@ int runEvalCommand(const std::vector<std::string>& argv) {
     };
     std::vector<TimedVariant> runs = {[&] {
         progress("dense");
-        dense = translateWithMoe(translator, {}, sources, options, quiet);
+        dense = denseTranslator.translate(sources, options, quiet);
         return dense.seconds;
     }};
     if (moe) {
         runs.push_back([&] {
             progress("MoE");
-            mixture = translateWithMoe(translator, loaded.layers, sources, options, quiet);
+            for (auto& layer : loaded.layers) {
+                layer->resetComputeCount();
+            }
+            mixture = moeTranslator.translate(sources, options, quiet, &plan);
             return mixture.seconds;
         });
     }
@@ -163,6 +153,10 @@ int runEvalCommand(const std::vector<std::string>& argv) {
                                   : 0.0;
         std::printf("speed-up    %s per sentence set, %s per target token (± the farthest round)\n",
                     speedup.text().c_str(), speedup.scaled(tokens).text().c_str());
+        const MoeCompute compute = totalCompute(loaded.layers);
+        std::printf("compute     %.1f %% of the dense FFN multiply-adds (router and shared neurons "
+                    "included, all tokens), %.2f experts per token\n",
+                    100.0 * compute.fraction(), compute.expertsPerToken());
     }
     std::printf("signature   %s\n", bleuSignature().c_str());
     return 0;

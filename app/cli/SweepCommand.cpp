@@ -39,8 +39,9 @@ std::vector<int> parseKs(const std::string& text) {
 
 // Speed-ups as "×1.31 ± 0.04": the median of interleaved dense / MoE rounds and its spread.
 void printSweep(const SweepResult& result) {
-    std::printf("%-6s %-6s %7s %9s %8s %9s  %-15s%-15s%8s %8s\n", "enc K", "dec K", "BLEU",
-                "time s", "ms/tok", "FFN s", "speedup", "per token", "recall", "FFN err");
+    std::printf("%-6s %-6s %7s %8s %9s %8s %9s  %-15s%-15s%8s %8s\n", "enc K", "dec K", "BLEU",
+                "compute", "time s", "ms/tok", "FFN s", "speedup", "per token", "recall",
+                "FFN err");
     auto line = [&](const SweepRow& r, const char* label) {
         const std::string speedup = TimingRatio{r.speedup, r.speedupSpread}.text();
         const std::string perToken =
@@ -53,9 +54,21 @@ void printSweep(const SweepResult& result) {
             }
             return text + std::string(columns < 15 ? 15 - columns : 0, ' ');
         };
-        std::printf("%-6s %-6s %7.2f %9.3f %8.3f %9.3f  %s%s%8.3f %8.3f\n",
-                    label ? label : std::to_string(r.encoderK).c_str(),
-                    label ? "" : std::to_string(r.decoderK).c_str(), r.bleu, r.seconds,
+        char tau[32] = "";
+        if (r.threshold > 0) {
+            std::snprintf(tau, sizeof tau, "τ%.2f", r.threshold);
+        }
+        const std::string encoderLabel =
+            label ? label : (r.threshold > 0 ? std::string(tau) : std::to_string(r.encoderK));
+        const std::string decoderLabel =
+            label ? "" : (r.threshold > 0 ? "≤" + std::to_string(r.decoderK)
+                                          : std::to_string(r.decoderK));
+        char compute[32] = "-";
+        if (r.compute > 0) {
+            std::snprintf(compute, sizeof compute, "%.1f%%", 100.0 * r.compute);
+        }
+        std::printf("%-6s %-6s %7.2f %8s %9.3f %8.3f %9.3f  %s%s%8.3f %8.3f\n",
+                    encoderLabel.c_str(), decoderLabel.c_str(), r.bleu, compute, r.seconds,
                     1000.0 * r.secondsPerToken(), r.ffnSeconds, column(speedup).c_str(),
                     column(perToken).c_str(), r.recall, r.ffnError);
     };
@@ -76,16 +89,22 @@ void printSweep(const SweepResult& result) {
 int runSweepCommand(const std::vector<std::string>& argv) {
     const Arguments args(argv,
                          {"router", "ks", "encoder-ks", "decoder-ks", "beam", "batch", "src", "ref",
-                          "limit", "name", "threads", "tokens", "rounds"},
+                          "limit", "name", "threads", "tokens", "rounds", "tau", "tau-max-k"},
                          {"help", "grid"});
     if (args.has("help") || args.positional().size() != 1) {
         std::cout
             << "usage: moewb sweep PROJECT --router NAME [--ks 1,2,4,8,16] [--encoder-ks L]\n"
                "                   [--decoder-ks L] [--grid] [--beam 1] [--batch 32]\n"
                "                   [--src F --ref F] [--limit N] [--name NAME] [--rounds 5]\n"
+               "                   [--tau 0.5,0.7,0.9 [--tau-max-k N/2]]\n"
                "Translates a test set (default: the built-in demo set) dense and at each K with\n"
                "the saved router PROJECT/routers/NAME.json: BLEU, time, FFN time, speedup,\n"
                "recall@K and FFN error. --grid sweeps every encoder K x decoder K pair.\n"
+               "--tau adds dynamic-K rows: each token takes the fewest experts whose router\n"
+               "mass reaches tau (at most --tau-max-k). 'compute' is the share of the dense FFN\n"
+               "multiply-adds done, router and shared neurons included, over all tokens.\n"
+               "A router trained by `moewb finetune` runs its fine-tuned model; dense stays the\n"
+               "project's model.\n"
                "Dense and each K run in alternating rounds (at most --rounds, fewer once the\n"
                "median speed-up is stable); speed-ups are medians of per-round ratios +- spread.\n"
                "Writes PROJECT/sweeps/NAME.csv and .json.\n";
@@ -98,9 +117,16 @@ int runSweepCommand(const std::vector<std::string>& argv) {
     auto project = Project::open(args.positional()[0]);
     auto model = NmtModel::load(project.modelPath());
     const std::string routerName = args.value("router");
-    const auto routerDocument = readFileBytes(project.routerPath(routerName));
-    const std::string partition = nlohmann::json::parse(routerDocument).value("partition", "");
-    const auto experts = buildExperts(*model, loadPartitionSet(project.partitionPath(partition)));
+    const auto header = readRouterHeader(project.routerPath(routerName));
+    const std::string partition = header.partition;
+    SweepOptions options;
+    // A fine-tuned MoE runs its own model; its experts come from that model's weights.
+    if (!header.model.empty()) {
+        options.moeModel = NmtModel::load(project.modelFilePath(header.model));
+    }
+    NmtModel& moeModel = options.moeModel ? *options.moeModel : *model;
+    const auto experts =
+        buildExperts(moeModel, loadPartitionSet(project.partitionPath(partition)));
     const auto routers = loadRouterSet(project.routerPath(routerName), experts);
     ConsoleFeedback feedback;
     ParallelCorpus test = args.has("src")
@@ -110,10 +136,20 @@ int runSweepCommand(const std::vector<std::string>& argv) {
         limit > 0 && std::size_t(limit) < test.pairs.size()) {
         test.pairs.resize(static_cast<std::size_t>(limit));
     }
-    SweepOptions options;
     options.encoderKs = parseKs(args.value("encoder-ks", args.value("ks")));
     options.decoderKs = parseKs(args.value("decoder-ks", args.value("ks")));
     options.grid = args.has("grid");
+    if (args.has("tau")) {
+        std::stringstream in(args.value("tau"));
+        for (std::string item; std::getline(in, item, ',');) {
+            try {
+                options.thresholds.push_back(std::stod(item));
+            } catch (const std::exception&) {
+                throw UsageError("--tau takes thresholds between 0 and 1 separated by commas");
+            }
+        }
+    }
+    options.dynamicMaxK = args.intValue("tau-max-k", 0);
     options.decoding.beamSize = args.intValue("beam", 1);
     options.decoding.batchSize = args.intValue("batch", 32);
     options.timing.maxRounds = args.intValue("rounds", options.timing.maxRounds);
@@ -124,7 +160,7 @@ int runSweepCommand(const std::vector<std::string>& argv) {
     // FFN error is measured on inputs from the test sentences themselves (teacher forced).
     SubFeedback collect(feedback, 0.0, 0.1);
     const auto inputs =
-        collectFfnInputs(*model, test.pairs, args.intValue("tokens", 20000), collect);
+        collectFfnInputs(moeModel, test.pairs, args.intValue("tokens", 20000), collect);
     SubFeedback sweep(feedback, 0.1, 1.0);
     const auto result = runSweep(*model, experts, routers, test, inputs, options, sweep);
     const std::string name = args.value("name", routerName);

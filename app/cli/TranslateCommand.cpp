@@ -60,7 +60,7 @@ int runTranslateCommand(const std::vector<std::string>& argv) {
     const Arguments args(
         argv,
         {"model", "input", "output", "beam", "batch", "max-length", "length-penalty", "threads",
-         "project", "router", "k", "encoder-k", "decoder-k"},
+         "project", "router", "k", "encoder-k", "decoder-k", "tau"},
         {"help", "show-experts"});
     if (args.has("help")) {
         std::cout
@@ -71,7 +71,10 @@ int runTranslateCommand(const std::vector<std::string>& argv) {
                "model is used.\n"
                "MoE: --project P --router NAME --k K runs every FFN with only K experts per\n"
                "token (the project's model, the router's partition); --encoder-k / --decoder-k\n"
-               "set K for the encoder or decoder FFNs alone. --show-experts prints, per token,\n"
+               "set K for the encoder or decoder FFNs alone; --tau T makes K dynamic: each\n"
+               "token takes the fewest experts whose router mass reaches T (at most K).\n"
+               "A router made by `moewb finetune` runs its fine-tuned model.\n"
+               "--show-experts prints, per token,\n"
                "the experts chosen in each layer (to stderr).\n";
         return 0;
     }
@@ -80,9 +83,7 @@ int runTranslateCommand(const std::vector<std::string>& argv) {
     const auto loaded = loadModelWithMoe(args);
     const auto& model = loaded.model;
     const auto& moe = loaded.layers;
-    if (!moe.empty()) {
-        installMoe(model->transformer(), moe);
-    }
+    const FfnPlan plan = makeMoePlan(moe);
     const bool showExperts = args.has("show-experts");
     if (showExperts && moe.empty()) {
         throw UsageError("--show-experts needs --router (a dense model has no experts)");
@@ -115,13 +116,13 @@ int runTranslateCommand(const std::vector<std::string>& argv) {
     TranslationResult result;
     if (showExperts) {
         for (const auto& line : lines) {
-            const auto one = Translator(model).translate({line}, options, feedback);
+            const auto one = Translator(model).translate({line}, options, feedback, &plan);
             result.translations.push_back(one.translations.at(0));
             result.seconds += one.seconds;
             printExperts(*model, line, one.translations.at(0), moe);
         }
     } else {
-        result = Translator(model).translate(lines, options, feedback);
+        result = Translator(model).translate(lines, options, feedback, &plan);
     }
     std::string out;
     for (const auto& t : result.translations) {

@@ -139,6 +139,9 @@ void ExpertFfn::forwardRowsWith(const W* w1, const W* w2t, const float* x, int64
     count.assign(static_cast<std::size_t>(m_numExperts) + 1, 0);
     for (int64_t i = 0; i < rows * k; ++i) {
         const int64_t e = experts[i];
+        if (e == -1) {
+            continue;  // an empty slot (dynamic K: this token took fewer experts)
+        }
         if (e < 0 || e >= m_numExperts) {
             throw std::invalid_argument("expert id " + std::to_string(e) + " is out of range 0.." +
                                         std::to_string(m_numExperts - 1));
@@ -153,7 +156,9 @@ void ExpertFfn::forwardRowsWith(const W* w1, const W* w2t, const float* x, int64
     {
         auto next = first;
         for (int64_t i = 0; i < rows * k; ++i) {
-            tokenOf[static_cast<std::size_t>(next[experts[i]]++)] = i / k;
+            if (experts[i] >= 0) {
+                tokenOf[static_cast<std::size_t>(next[experts[i]]++)] = i / k;
+            }
         }
     }
     hidden.resize(static_cast<std::size_t>(rows * m));

@@ -137,10 +137,13 @@ void validateImportanceOptions(int dFf, const ImportancePartitionOptions& option
 ImportancePartitioner::ImportancePartitioner(ImportancePartitionOptions options)
     : m_options(options) {}
 
-NeuronImportance ImportancePartitioner::measure(NmtModel& model,
+NeuronImportance ImportancePartitioner::measure(NmtModel& sharedModel,
                                                 const std::vector<SentencePair>& pairs,
                                                 Feedback& feedback) const {
     feedback.throwIfCancelled();
+    // Gradients are taken on a private copy: the shared model serves other jobs meanwhile.
+    const auto copy = sharedModel.clone();
+    NmtModel& model = *copy;
     auto& transformer = model.transformer();
     auto ffns = transformer->feedForwards();
     validateImportanceOptions(static_cast<int>(ffns.at(0)->w1.size(0)), m_options);

@@ -91,18 +91,6 @@ private:
     torch::Tensor m_last;
 };
 
-std::shared_ptr<NmtModel> copyModel(const NmtModel& source) {
-    auto copy = std::make_shared<NmtModel>(
-        source.config(), SentencePieceModel::fromBytes(source.tokenizer().serialize()));
-    torch::NoGradGuard noGrad;
-    auto to = copy->transformer()->named_parameters();
-    for (const auto& item : source.transformer()->named_parameters()) {
-        to[item.key()].copy_(item.value());
-    }
-    copy->record() = source.record();
-    return copy;
-}
-
 std::vector<std::shared_ptr<TopKTrainingFfn>> installStudent(NmtModel& model,
                                                              const PartitionSet& partition,
                                                              const std::vector<int>& layerK) {
@@ -238,10 +226,10 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
         firstBatch = state.at("batch");
         feedback.setProgress(0.0, "resuming after step " + std::to_string(step));
     } else {
-        student = copyModel(dense);
+        student = dense.clone();
     }
     // The teacher is a private copy too: its FFNs get recording overrides and `dense` is shared.
-    auto teacher = copyModel(dense);
+    auto teacher = dense.clone();
     teacher->transformer()->eval();
     for (const auto& p : teacher->transformer()->parameters()) {
         p.set_requires_grad(false);
@@ -332,6 +320,7 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
     namespace F = torch::nn::functional;
     result.stopReason = "max epochs";
     int64_t runTokens = 0;
+    const int64_t firstStep = step;
     const auto runStart = Clock::now();
     bool stop = false;
     for (int epoch = firstEpoch; epoch <= options.maxEpochs && !stop; ++epoch) {
@@ -427,8 +416,9 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
                 eta = options.timeBudgetSeconds - point.seconds;
             } else if (options.maxSteps > 0) {
                 fraction = static_cast<double>(step) / options.maxSteps;
-                eta = secondsSince(runStart) / std::max<int64_t>(1, runTokens) * (1 - fraction) /
-                      std::max(fraction, 1e-9) * runTokens;
+                const double runSteps = static_cast<double>(step - firstStep);
+                eta = secondsSince(runStart) / std::max(runSteps, 1.0) *
+                      static_cast<double>(options.maxSteps - step);
             } else {
                 const double done = (epoch - 1) + static_cast<double>(b + 1) / batches.size();
                 fraction = done / options.maxEpochs;

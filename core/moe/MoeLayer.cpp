@@ -20,6 +20,56 @@ MoeLayer::MoeLayer(std::shared_ptr<const ExpertFfn> experts, std::shared_ptr<con
     setK(k);
 }
 
+double MoeCompute::expertsPerToken() const {
+    return tokens > 0 ? static_cast<double>(expertSlots) / static_cast<double>(tokens) : 0.0;
+}
+
+MoeCompute& MoeCompute::operator+=(const MoeCompute& other) {
+    tokens += other.tokens;
+    macs += other.macs;
+    denseMacs += other.denseMacs;
+    expertSlots += other.expertSlots;
+    return *this;
+}
+
+MoeCompute totalCompute(const std::vector<std::shared_ptr<MoeLayer>>& layers) {
+    MoeCompute total;
+    for (const auto& layer : layers) {
+        if (layer) {
+            total += layer->computeCount();
+        }
+    }
+    return total;
+}
+
+void MoeLayer::setThreshold(double threshold) {
+    if (!(threshold >= 0.0 && threshold <= 1.0)) {
+        throw std::invalid_argument("the dynamic-K threshold must be in [0, 1] (0 = fixed K), not " +
+                                    std::to_string(threshold));
+    }
+    m_threshold = threshold;
+}
+
+MoeCompute MoeLayer::computeCount() const {
+    MoeCompute count;
+    const auto& e = *m_experts;
+    const double d = e.dModel(), m = e.expertSize(), shared = e.sharedSize();
+    const double dFf = shared + m * e.numExperts();
+    count.tokens = m_countTokens.load();
+    count.expertSlots = m_countSlots.load();
+    // W1 and W2 each cost d multiply-adds per neuron and token.
+    count.macs = 2 * d * (shared * count.tokens + m * count.expertSlots) +
+                 static_cast<double>(m_router->flopsPerToken(e)) * m_countRouted.load();
+    count.denseMacs = 2 * d * dFf * count.tokens;
+    return count;
+}
+
+void MoeLayer::resetComputeCount() {
+    m_countTokens = 0;
+    m_countSlots = 0;
+    m_countRouted = 0;
+}
+
 void MoeLayer::setK(int k) {
     if (k < 1 || k > m_experts->numExperts()) {
         throw std::invalid_argument("K must be between 1 and " +
@@ -48,18 +98,56 @@ void topRows(const float* scores, int64_t rows, int n, int k, int64_t* out) {
     }
 }
 
+// Dynamic K: the fewest experts (at most kMax) whose mass shares reach the threshold, best first;
+// unused slots get -1. Returns the experts taken, summed over rows. `scores` is overwritten.
+int64_t dynamicRows(const Router& router, float* scores, int64_t rows, int n, int kMax,
+                    double threshold, int64_t* out) {
+    thread_local std::vector<int> order;
+    order.resize(static_cast<std::size_t>(n));
+    int64_t taken = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+        float* s = scores + r * n;
+        router.massShares(s, n);
+        std::iota(order.begin(), order.end(), 0);
+        std::partial_sort(order.begin(), order.begin() + kMax, order.end(),
+                          [s](int a, int b) { return s[a] > s[b] || (s[a] == s[b] && a < b); });
+        double mass = 0;
+        int used = 0;
+        while (used < kMax && (used == 0 || mass < threshold)) {
+            mass += s[order[used]];
+            out[r * kMax + used] = order[used];
+            ++used;
+        }
+        std::fill(out + r * kMax + used, out + (r + 1) * kMax, int64_t(-1));
+        taken += used;
+    }
+    return taken;
+}
+
 }  // namespace
 
 torch::Tensor MoeLayer::compute(const torch::Tensor& x, const torch::Tensor& tokenIds, int k,
-                                torch::Tensor* chosen) const {
+                                torch::Tensor* chosen, double threshold) const {
     const int n = m_experts->numExperts();
     if (k < 1 || k > n) {
         throw std::invalid_argument("K must be between 1 and " + std::to_string(n) + ", not " +
                                     std::to_string(k));
     }
+    const bool dynamic = threshold > 0 && threshold < 1 && k > 1;
+    const int64_t rowCount = x.size(0);
+    if (dynamic && (x.scalar_type() != torch::kFloat || !x.is_cpu() ||
+                    (x.requires_grad() && torch::GradMode::is_enabled()))) {
+        throw std::invalid_argument("dynamic K runs on float32 CPU inputs without gradients");
+    }
     // K = N is the dense FFN: above a few dozen rows the BLAS product beats the kernel there, so
     // it goes the way the dense model goes (ExpertFfn::dense picks).
-    if (!ExpertFfn::kernelCanRun(x) || (k == n && x.size(0) > ExpertFfn::denseKernelMaxTokens())) {
+    if (!dynamic &&
+        (!ExpertFfn::kernelCanRun(x) || (k == n && x.size(0) > ExpertFfn::denseKernelMaxTokens()))) {
+        m_countTokens += rowCount;
+        m_countSlots += rowCount * k;
+        if (k < n) {
+            m_countRouted += rowCount;
+        }
         if (k == n) {
             if (chosen) {
                 *chosen =
@@ -98,9 +186,16 @@ torch::Tensor MoeLayer::compute(const torch::Tensor& x, const torch::Tensor& tok
     // Rows are independent: many rows split between the threads, each block routed and computed
     // on its own (the kernels themselves are single-threaded).
     const int64_t cost = int64_t(k) * m_experts->expertSize() * d * 2;
+    m_countTokens += rows;
+    if (k < n || dynamic) {
+        m_countRouted += rows;
+    }
+    if (!dynamic) {
+        m_countSlots += rows * k;
+    }
     kernels::forRowBlocks(rows, cost, [&](int64_t begin, int64_t end) {
         const int64_t count = end - begin;
-        if (k == n) {
+        if (k == n && !dynamic) {
             m_experts->forwardRows(input + begin * d, count, nullptr, 0, output + begin * d);
             for (int64_t i = begin * k; i < end * k; ++i) {
                 ids[i] = i % k;
@@ -111,7 +206,12 @@ torch::Tensor MoeLayer::compute(const torch::Tensor& x, const torch::Tensor& tok
         scores.resize(static_cast<std::size_t>(count * n));
         m_router->scoreRows(input + begin * d, count, *m_experts,
                             tokenPtr ? tokenPtr + begin : nullptr, scores.data());
-        topRows(scores.data(), count, n, k, ids + begin * k);
+        if (dynamic) {
+            m_countSlots += dynamicRows(*m_router, scores.data(), count, n, k, threshold,
+                                        ids + begin * k);
+        } else {
+            topRows(scores.data(), count, n, k, ids + begin * k);
+        }
         m_experts->forwardRows(input + begin * d, count, ids + begin * k, k, output + begin * d);
     });
     if (chosen) {
@@ -124,7 +224,7 @@ torch::Tensor MoeLayer::forward(const FeedForwardImpl&, const torch::Tensor& x,
                                 const torch::Tensor& tokenIds) {
     const auto start = std::chrono::steady_clock::now();
     torch::Tensor chosen;
-    auto out = compute(x, tokenIds, m_k.load(), m_recording ? &chosen : nullptr);
+    auto out = compute(x, tokenIds, m_k.load(), m_recording ? &chosen : nullptr, m_threshold.load());
     if (m_recording && chosen.defined()) {
         std::lock_guard<std::mutex> lock(m_recordMutex);
         m_record.push_back(chosen);
@@ -148,6 +248,12 @@ std::vector<torch::Tensor> MoeLayer::takeRecording() {
     std::vector<torch::Tensor> taken;
     taken.swap(m_record);
     return taken;
+}
+
+FfnPlan makeMoePlan(const std::vector<std::shared_ptr<MoeLayer>>& layers) {
+    FfnPlan plan;
+    plan.layers.assign(layers.begin(), layers.end());
+    return plan;
 }
 
 void installMoe(Transformer& transformer, const std::vector<std::shared_ptr<MoeLayer>>& layers) {

@@ -107,23 +107,14 @@ ProfileResult profileModel(NmtModel& model, const std::vector<SentencePair>& pai
     }
     auto& transformer = model.transformer();
     auto ffns = transformer->feedForwards();
+    // The hooks go in a plan of this call only: the model stays as it is for other threads.
     std::vector<std::shared_ptr<ProfilingHook>> hooks;
-    std::vector<std::shared_ptr<FfnOverride>> previous;
+    FfnPlan plan;
     for (auto& ffn : ffns) {
         hooks.push_back(std::make_shared<ProfilingHook>(static_cast<int>(ffn->w1.size(0))));
-        previous.push_back(ffn->override());
-        ffn->setOverride(hooks.back());
+        plan.layers.push_back(hooks.back());
     }
-    // Restore the model's FFNs however this ends (success, error, cancel).
-    struct Restore {
-        std::vector<FeedForward>& ffns;
-        const std::vector<std::shared_ptr<FfnOverride>>& previous;
-        ~Restore() {
-            for (std::size_t i = 0; i < ffns.size(); ++i) {
-                ffns[i]->setOverride(previous[i]);
-            }
-        }
-    } restore{ffns, previous};
+    const FfnPlanScope scope(&plan);
 
     ProfileResult result;
     // Take pairs in order until the budget is spent (deterministic for a given corpus).

@@ -38,6 +38,39 @@ const float* normaliseRows(const float* x, int64_t rows, int64_t d) {
 
 }  // namespace
 
+void Router::massShares(float* scores, int n) const {
+    const float top = *std::max_element(scores, scores + n);
+    float sum = 0;
+    for (int e = 0; e < n; ++e) {
+        scores[e] = std::exp(scores[e] - top);
+        sum += scores[e];
+    }
+    for (int e = 0; e < n; ++e) {
+        scores[e] /= sum;
+    }
+}
+
+void OracleRouter::massShares(float* scores, int n) const {
+    float sum = 0;
+    for (int e = 0; e < n; ++e) {
+        sum += std::max(scores[e], 0.0f);
+    }
+    for (int e = 0; e < n; ++e) {
+        scores[e] = sum > 0 ? std::max(scores[e], 0.0f) / sum : 1.0f / n;
+    }
+}
+
+void MlpRouter::massShares(float* scores, int n) const {
+    float sum = 0;
+    for (int e = 0; e < n; ++e) {
+        scores[e] = 1.0f / (1.0f + std::exp(-scores[e]));
+        sum += scores[e];
+    }
+    for (int e = 0; e < n; ++e) {
+        scores[e] /= sum;
+    }
+}
+
 void Router::scoreRows(const float* x, int64_t rows, const ExpertFfn& experts,
                        const int64_t* tokenIds, float* out) const {
     const auto input = torch::from_blob(const_cast<float*>(x), {rows, experts.dModel()});

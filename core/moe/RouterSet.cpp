@@ -76,19 +76,14 @@ std::vector<torch::Tensor> collectFfnInputs(NmtModel& model, const std::vector<S
                                             std::vector<torch::Tensor>* tokenIds) {
     auto& transformer = model.transformer();
     auto ffns = transformer->feedForwards();
+    // The captures go in a plan of this call only: the model stays as it is for other threads.
     std::vector<std::shared_ptr<InputCapture>> captures;
-    for (auto& ffn : ffns) {
+    FfnPlan plan;
+    for (std::size_t l = 0; l < ffns.size(); ++l) {
         captures.push_back(std::make_shared<InputCapture>());
-        ffn->setOverride(captures.back());
+        plan.layers.push_back(captures.back());
     }
-    struct Restore {
-        std::vector<FeedForward>& ffns;
-        ~Restore() {
-            for (auto& f : ffns) {
-                f->setOverride(nullptr);
-            }
-        }
-    } restore{ffns};
+    const FfnPlanScope scope(&plan);
     const auto tokens = tokenizePairs(model.tokenizer(), pairs, model.config().maxPositions - 2);
     std::vector<const TokenPair*> chosen;
     int64_t budget = 0;

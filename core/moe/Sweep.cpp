@@ -6,6 +6,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
+#include <tuple>
 #include <limits>
 #include <stdexcept>
 
@@ -25,28 +27,64 @@ std::vector<std::shared_ptr<MoeLayer>> makeLayers(
 struct Run {
     TranslationResult result;
     double ffnSeconds = 0;
+    double compute = 1;  // MoeCompute::fraction() of the run
+};
+
+// The dense FFN of a model other than the MoE's (a fine-tuned MoE is compared with the dense
+// model it came from), timed like MoeLayer times itself.
+class TimedDenseFfn : public FfnOverride {
+public:
+    torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override {
+        const auto start = std::chrono::steady_clock::now();
+        auto out = ffn.computeDense(x);
+        m_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return out;
+    }
+    double m_seconds = 0;
+};
+
+// What one setting translates with: the MoE layers at some K on the MoE's model, or (for the
+// dense reference of a fine-tuned MoE) the dense model's own FFNs.
+struct Runner {
+    NmtModel* model = nullptr;
+    std::vector<std::shared_ptr<MoeLayer>>* layers = nullptr;  // null: the model's dense FFNs
+    int encoderLayers = 0;
 };
 
 // Translates with every layer at its K (K = N runs the dense product inside the same timing
-// wrapper, so dense and MoE FFN times are measured alike).
-Run translateWith(NmtModel& model, std::vector<std::shared_ptr<MoeLayer>>& layers, int encoderK,
-                  int decoderK, int encoderLayers, const std::vector<std::string>& sources,
-                  const DecodeOptions& decoding) {
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-        layers[l]->setK(static_cast<int>(l) < encoderLayers ? encoderK : decoderK);
-        layers[l]->resetTiming();
+// wrapper, so dense and MoE FFN times are measured alike). The plan is passed with the call: the
+// model is not modified.
+Run translateWith(const Runner& runner, int encoderK, int decoderK, double threshold,
+                  const std::vector<std::string>& sources, const DecodeOptions& decoding) {
+    FfnPlan plan;
+    std::vector<std::shared_ptr<TimedDenseFfn>> denseFfns;
+    if (runner.layers) {
+        auto& layers = *runner.layers;
+        for (std::size_t l = 0; l < layers.size(); ++l) {
+            layers[l]->setK(static_cast<int>(l) < runner.encoderLayers ? encoderK : decoderK);
+            layers[l]->setThreshold(threshold);
+            layers[l]->resetTiming();
+            layers[l]->resetComputeCount();
+        }
+        plan = makeMoePlan(layers);
+    } else {
+        for (std::size_t l = 0; l < runner.model->transformer()->feedForwards().size(); ++l) {
+            denseFfns.push_back(std::make_shared<TimedDenseFfn>());
+            plan.layers.push_back(denseFfns.back());
+        }
     }
-    installMoe(model.transformer(), layers);
-    struct Remove {
-        NmtModel& model;
-        ~Remove() { removeMoe(model.transformer()); }
-    } remove{model};
     Feedback quiet;  // per-batch progress of one run would drown the sweep's own
     Run run;
-    run.result = Translator(std::shared_ptr<NmtModel>(&model, [](NmtModel*) {
-                 })).translate(sources, decoding, quiet);
-    for (const auto& layer : layers) {
-        run.ffnSeconds += layer->seconds();
+    run.result = Translator(std::shared_ptr<NmtModel>(runner.model, [](NmtModel*) {
+                 })).translate(sources, decoding, quiet, &plan);
+    if (runner.layers) {
+        for (const auto& layer : *runner.layers) {
+            run.ffnSeconds += layer->seconds();
+        }
+        run.compute = totalCompute(*runner.layers).fraction();
+    }
+    for (const auto& ffn : denseFfns) {
+        run.ffnSeconds += ffn->m_seconds;
     }
     return run;
 }
@@ -55,19 +93,21 @@ Run translateWith(NmtModel& model, std::vector<std::shared_ptr<MoeLayer>>& layer
 // the output (deterministic, so any run's does for BLEU) and the FFN time of each call.
 struct Setting {
     Setting() = default;
-    Setting(int encoder, int decoder) : encoderK(encoder), decoderK(decoder) {}
+    Setting(int encoder, int decoder, double tau = 0)
+        : encoderK(encoder), decoderK(decoder), threshold(tau) {}
 
     int encoderK = 0, decoderK = 0;
+    double threshold = 0;  // dynamic K (MoeLayer::setThreshold); 0 = fixed K
+    double compute = 1;    // of the last call
     TranslationResult last;
     std::vector<double> ffnSeconds;  // per call, warm-up included
 
-    TimedVariant variant(NmtModel& model, std::vector<std::shared_ptr<MoeLayer>>& layers,
-                         int encoderLayers, const std::vector<std::string>& sources,
+    TimedVariant variant(const Runner& runner, const std::vector<std::string>& sources,
                          const DecodeOptions& decoding) {
-        return [this, &model, &layers, encoderLayers, &sources, &decoding] {
-            Run run =
-                translateWith(model, layers, encoderK, decoderK, encoderLayers, sources, decoding);
+        return [this, runner, &sources, &decoding] {
+            Run run = translateWith(runner, encoderK, decoderK, threshold, sources, decoding);
             ffnSeconds.push_back(run.ffnSeconds);
+            compute = run.compute;
             last = std::move(run.result);
             return last.seconds;
         };
@@ -138,19 +178,31 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
     }
     const auto encoderKs = options.encoderKs.empty() ? powersOfTwo(n) : options.encoderKs;
     const auto decoderKs = options.decoderKs.empty() ? encoderKs : options.decoderKs;
-    std::vector<std::pair<int, int>> settings;
+    std::vector<std::tuple<int, int, double>> settings;
     if (options.grid) {
         for (int e : encoderKs) {
             for (int d : decoderKs) {
-                settings.emplace_back(e, d);
+                settings.emplace_back(e, d, 0.0);
             }
         }
     } else {
         for (std::size_t i = 0; i < encoderKs.size(); ++i) {
-            settings.emplace_back(encoderKs[i], i < decoderKs.size() ? decoderKs[i] : encoderKs[i]);
+            settings.emplace_back(encoderKs[i], i < decoderKs.size() ? decoderKs[i] : encoderKs[i],
+                                  0.0);
         }
     }
+    const int dynamicMax = options.dynamicMaxK > 0 ? options.dynamicMaxK : std::max(1, n / 2);
+    for (double tau : options.thresholds) {
+        if (!(tau > 0 && tau < 1)) {
+            throw std::invalid_argument("a dynamic-K threshold must lie between 0 and 1, not " +
+                                        std::to_string(tau));
+        }
+        settings.emplace_back(dynamicMax, dynamicMax, tau);
+    }
     auto layers = makeLayers(experts, routers);
+    const Runner moeRunner{options.moeModel ? options.moeModel.get() : &model, &layers,
+                           encoderLayers};
+    const Runner denseRunner{&model, options.moeModel ? nullptr : &layers, encoderLayers};
     SweepResult result;
     result.partition = routers.partition;
     result.router = routers.kind;
@@ -161,15 +213,15 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
     Setting dense(n, n);
     for (std::size_t i = 0; i < settings.size(); ++i) {
         feedback.throwIfCancelled();
-        const auto [e, d] = settings[i];
+        const auto [e, d, tau] = settings[i];
         feedback.setProgress(i / steps, "encoder K = " + std::to_string(e) + ", decoder K = " +
                                             std::to_string(d) + " (dense and MoE interleaved)");
         // A dense run next to every MoE run: on large test sets one round of all Ks would take
         // minutes, long enough for the machine to drift between dense and the last K.
-        Setting moe(e, d);
+        Setting moe(e, d, tau);
         const auto timing =
-            timeInterleaved({dense.variant(model, layers, encoderLayers, sources, options.decoding),
-                             moe.variant(model, layers, encoderLayers, sources, options.decoding)},
+            timeInterleaved({dense.variant(denseRunner, sources, options.decoding),
+                             moe.variant(moeRunner, sources, options.decoding)},
                             options.timing, feedback);
         const auto ffnDense = dense.timedFfn(timing.rounds);
         const auto ffnMoe = moe.timedFfn(timing.rounds);
@@ -179,6 +231,8 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
         SweepRow row;
         row.encoderK = e;
         row.decoderK = d;
+        row.threshold = tau;
+        row.compute = moe.compute;
         row.bleu = corpusBleu(moe.last.translations, references).score;
         row.seconds = timing.medianSeconds[1];
         row.ffnSeconds = medianOf(ffnMoe);
@@ -201,7 +255,7 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
     }
     if (denseSeconds.empty()) {
         const auto timing = timeInterleaved(
-            {dense.variant(model, layers, encoderLayers, sources, options.decoding)},
+            {dense.variant(denseRunner, sources, options.decoding)},
             options.timing, feedback);
         denseSeconds = timing.seconds[0];
         denseFfn = dense.timedFfn(timing.rounds);
@@ -222,10 +276,13 @@ ComparisonTable runComparisonTable(NmtModel& model,
                                    const RouterSet& routers, const ParallelCorpus& testSet,
                                    const std::vector<int>& sentenceCounts,
                                    const std::vector<int>& ks, const DecodeOptions& decoding,
-                                   Feedback& feedback, const InterleavedTimingOptions& timing) {
+                                   Feedback& feedback, const InterleavedTimingOptions& timing,
+                                   NmtModel* moeModel) {
     const int n = experts.at(0)->numExperts();
     const int encoderLayers = model.config().encoderLayers;
     auto layers = makeLayers(experts, routers);
+    const Runner moeRunner{moeModel ? moeModel : &model, &layers, encoderLayers};
+    const Runner denseRunner{&model, moeModel ? nullptr : &layers, encoderLayers};
     ComparisonTable table;
     table.sentenceCounts = sentenceCounts;
     table.ks = ks;
@@ -247,7 +304,7 @@ ComparisonTable runComparisonTable(NmtModel& model,
             const int k = c == 0 ? n : ks[c - 1];
             settings[c].encoderK = settings[c].decoderK = k;
             variants.push_back(
-                settings[c].variant(model, layers, encoderLayers, sources, decoding));
+                settings[c].variant(c == 0 ? denseRunner : moeRunner, sources, decoding));
         }
         const auto timed = timeInterleaved(variants, timing, feedback);
         std::vector<ComparisonCell> row;

@@ -134,6 +134,9 @@ SweepRow rowFromJson(const nlohmann::json& json, const std::string& where, doubl
     row.tokenSpeedup = optionalNumber(json, "token_speedup", 0.0, where);
     row.tokenSpeedupSpread = optionalNumber(json, "token_speedup_spread", 0.0, where);
     row.rounds = static_cast<int>(optionalNumber(json, "rounds", 1.0, where));
+    row.threshold = optionalNumber(json, "threshold", 0.0, where);
+    // Files from before the compute accounting did not measure it: 0 reads "unknown".
+    row.compute = optionalNumber(json, "compute", 0.0, where);
     return row;
 }
 
@@ -154,7 +157,9 @@ nlohmann::json SweepResult::toJson() const {
                               {"target_tokens", r.targetTokens},
                               {"token_speedup", r.tokenSpeedup},
                               {"token_speedup_spread", r.tokenSpeedupSpread},
-                              {"rounds", r.rounds}};
+                              {"rounds", r.rounds},
+                              {"threshold", r.threshold},
+                              {"compute", r.compute}};
     };
     nlohmann::json rowsJson = nlohmann::json::array();
     for (const auto& r : rows) {
@@ -191,11 +196,11 @@ std::string SweepResult::toCsv() const {
         char text[320];
         std::snprintf(
             text, sizeof text,
-            "%s,%s,%d,%d,%.2f,%.4f,%.4f,%.3f,%.3f,%.3f,%lld,%.4f,%.3f,%.3f,%d,%.4f,%.4f\n",
+            "%s,%s,%d,%d,%.2f,%.4f,%.4f,%.3f,%.3f,%.3f,%lld,%.4f,%.3f,%.3f,%d,%.4f,%.4f,%.3f,%.4f\n",
             partition.c_str(), router.c_str(), r.encoderK, r.decoderK, r.bleu, r.seconds,
             r.ffnSeconds, r.speedup, r.speedupSpread, r.ffnSpeedup,
             static_cast<long long>(r.targetTokens), 1000.0 * r.secondsPerToken(), r.tokenSpeedup,
-            r.tokenSpeedupSpread, r.rounds, r.recall, r.ffnError);
+            r.tokenSpeedupSpread, r.rounds, r.recall, r.ffnError, r.threshold, r.compute);
         out << text;
     };
     line(dense);

@@ -72,6 +72,23 @@ NmtModel::NmtModel(const TransformerConfig& config, SentencePieceModel tokenizer
     }
 }
 
+std::shared_ptr<NmtModel> NmtModel::clone() const {
+    auto copy = std::make_shared<NmtModel>(config(),
+                                           SentencePieceModel::fromBytes(m_tokenizer.serialize()));
+    torch::NoGradGuard noGrad;
+    auto to = copy->m_transformer->named_parameters();
+    for (const auto& item : m_transformer->named_parameters()) {
+        to[item.key()].copy_(item.value());
+    }
+    auto buffers = copy->m_transformer->named_buffers();
+    for (const auto& item : m_transformer->named_buffers()) {
+        buffers[item.key()].copy_(item.value());
+    }
+    copy->m_transformer->train(m_transformer->is_training());
+    copy->m_record = m_record;
+    return copy;
+}
+
 int64_t NmtModel::parameterCount() const {
     int64_t n = 0;
     for (const auto& p : m_transformer->parameters()) {

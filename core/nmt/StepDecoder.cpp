@@ -45,7 +45,7 @@ StepDecoder::StepDecoder(TransformerImpl& model, const torch::Tensor& memory,
         const kernels::Half* half = m_half ? m_half->findTransposed(layer->ffn->w2) : nullptr;
         m_halfW2t.push_back(half);
         m_floatW2t.emplace_back();
-        if (!half && !layer->ffn->override()) {
+        if (!half && !layer->ffn->activeOverride()) {
             const auto t = layer->ffn->w2.detach().t().contiguous();
             m_floatW2t.back().assign(raw(t), raw(t) + t.numel());
         }
@@ -117,7 +117,7 @@ void StepDecoder::attendCache(const float* q, const float* keys, const float* va
 void StepDecoder::feedForward(std::size_t layer, const float* x, const torch::Tensor& tokens,
                               float* y) {
     FeedForwardImpl& ffn = *m_model.decoderLayers[layer]->ffn;
-    if (ffn.override()) {
+    if (ffn.activeOverride()) {
         const auto out = ffn.forward(torch::from_blob(const_cast<float*>(x), {m_rows, m_d}), tokens)
                              .contiguous();
         std::copy(raw(out), raw(out) + m_rows * m_d, y);

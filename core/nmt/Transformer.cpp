@@ -27,8 +27,32 @@ torch::Tensor FeedForwardImpl::dense(const torch::Tensor& x) const {
     return torch::linear(torch::relu(torch::linear(x, w1, b1)), w2, b2);
 }
 
+namespace {
+thread_local const FfnPlan* t_plan = nullptr;
+}  // namespace
+
+FfnPlanScope::FfnPlanScope(const FfnPlan* plan) : m_previous(t_plan) {
+    t_plan = plan;
+}
+
+FfnPlanScope::~FfnPlanScope() {
+    t_plan = m_previous;
+}
+
+const FfnPlan* FfnPlanScope::current() {
+    return t_plan;
+}
+
+FfnOverride* FeedForwardImpl::activeOverride() const {
+    if (t_plan && m_index >= 0 && static_cast<std::size_t>(m_index) < t_plan->layers.size() &&
+        t_plan->layers[static_cast<std::size_t>(m_index)]) {
+        return t_plan->layers[static_cast<std::size_t>(m_index)].get();
+    }
+    return m_override.get();
+}
+
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const torch::Tensor& tokenIds) {
-    if (m_override) {
+    if (FfnOverride* active = activeOverride()) {
         // Overrides work on a flat list of tokens; the ids are flattened in the same order.
         const auto shape = x.sizes().vec();
         const auto flat = x.reshape({-1, shape.back()});
@@ -41,9 +65,13 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const torch::Tens
                                             " positions");
             }
         }
-        auto out = m_override->forward(*this, flat, ids);
+        auto out = active->forward(*this, flat, ids);
         return out.view(shape);
     }
+    return computeDense(x);
+}
+
+torch::Tensor FeedForwardImpl::computeDense(const torch::Tensor& x) const {
     const int64_t rows = x.numel() / x.size(-1);
     if (!torch::GradMode::is_enabled() && x.scalar_type() == torch::kFloat && x.is_cpu() &&
         rows <= kKernelRows) {
@@ -196,6 +224,10 @@ TransformerImpl::TransformerImpl(const TransformerConfig& config) : m_config(con
         "encoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.dModel})));
     decoderNorm = register_module(
         "decoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.dModel})));
+    int ffnIndex = 0;
+    for (auto& ffn : feedForwards()) {
+        ffn->setIndex(ffnIndex++);
+    }
     // Sinusoidal table: sin on even, cos on odd dimensions (Vaswani et al.).
     auto position = torch::arange(config.maxPositions, torch::kFloat).unsqueeze(1);
     auto divisor = torch::exp(torch::arange(0, config.dModel, 2, torch::kFloat) *

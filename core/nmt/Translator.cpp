@@ -272,7 +272,9 @@ std::vector<Hypothesis> Translator::beamSearch(const std::vector<std::vector<int
 }
 
 TranslationResult Translator::translate(const std::vector<std::string>& sources,
-                                        const DecodeOptions& options, Feedback& feedback) const {
+                                        const DecodeOptions& options, Feedback& feedback,
+                                        const FfnPlan* plan) const {
+    const FfnPlanScope planScope(plan ? plan : FfnPlanScope::current());
     if (options.batchSize < 1) {
         throw std::invalid_argument("batch size must be at least 1");
     }

@@ -198,9 +198,9 @@ private slots:
         QCOMPARE(sweep.rows[0].targetTokens, int64_t(0));  // unknown
         QCOMPARE(sweep.rows[0].secondsPerToken(), 0.0);
         QCOMPARE(sweep.dense.speedup, 1.0);
-        // Saved again, it is a version-2 file that reads back the same.
+        // Saved again, it is a current-version file that reads back the same.
         const auto json = sweep.toJson();
-        QCOMPARE(json["format_version"].get<int>(), 2);
+        QCOMPARE(json["format_version"].get<int>(), kSweepFormatVersion);
         QCOMPARE(SweepResult::fromJson(json).rows[0].speedup, 1.25);
 
         auto expectRefused = [](const auto& parse, nlohmann::json json) {
@@ -209,7 +209,8 @@ private slots:
                 parse(json);
                 QFAIL("accepted a newer format");
             } catch (const std::invalid_argument& e) {
-                QVERIFY2(std::string(e.what()).find("format_version 3 is not supported") !=
+                QVERIFY2(std::string(e.what()).find("format_version " + std::to_string(kSweepFormatVersion + 1) +
+                                                " is not supported") !=
                              std::string::npos,
                          e.what());
             }
@@ -221,7 +222,7 @@ private slots:
         table.ks = {2};
         table.cells = {{{1.0, 30.0}, {0.8, 29.0}}};
         auto tableJson = table.toJson();
-        QCOMPARE(tableJson["format_version"].get<int>(), 2);
+        QCOMPARE(tableJson["format_version"].get<int>(), kSweepFormatVersion);
         expectRefused([](const nlohmann::json& j) { return ComparisonTable::fromJson(j); },
                       tableJson);
         // Version 1: cells of seconds and BLEU only.

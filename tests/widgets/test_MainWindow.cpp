@@ -42,7 +42,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.windowTitle(), QStringLiteral("MoE Workbench"));
         const QStringList views = {"overview",     "translator",    "sparsity", "coactivation",
-                                   "expert-graph", "gate-accuracy", "sweeps"};
+                                   "expert-graph", "gate-accuracy", "sweeps",   "finetune"};
         QCOMPARE(window.tabs()->count(), views.size());
         for (int i = 0; i < views.size(); ++i) {
             QCOMPARE(window.tabs()->widget(i)->objectName(), views[i]);

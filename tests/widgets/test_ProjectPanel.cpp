@@ -44,6 +44,7 @@ private slots:
         // Routers and sweeps need a partition / a router first.
         QVERIFY(!panel.runButton(Step::Routers)->isEnabled());
         QVERIFY(!panel.runButton(Step::Sweeps)->isEnabled());
+        QVERIFY(!panel.runButton(Step::Finetune)->isEnabled());
 
         // Run a random partition of the tiny model's 64 neurons into 4 experts.
         panel.partitionMethod()->setCurrentIndex(panel.partitionMethod()->findData("random"));
@@ -57,6 +58,10 @@ private slots:
         QCOMPARE(panel.routerPartition()->count(), 1);
         QVERIFY(panel.runButton(Step::Routers)->isEnabled());
         QVERIFY(panel.runButton(Step::Partitions)->text().contains("Run again"));
+        // Fine-tuning needs only a partition; its estimate is the time budget.
+        QVERIFY(panel.runButton(Step::Finetune)->isEnabled());
+        QVERIFY(panel.statusText(Step::Finetune).contains("not run"));
+        QCOMPARE(panel.estimatedSeconds(Step::Finetune), 51 * 60.0);
     }
 };
 

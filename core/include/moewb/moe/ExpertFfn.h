@@ -67,7 +67,8 @@ public:
     static bool kernelCanRun(const torch::Tensor& x);
 
     // The kernel path on raw memory: x [rows, d] row-major, experts [rows, k] expert ids (each
-    // row distinct), y [rows, d] (overwritten). k = 0 with experts null computes the dense FFN.
+    // row distinct; -1 marks an empty slot, for tokens that take fewer experts under dynamic K),
+    // y [rows, d] (overwritten). k = 0 with experts null computes the dense FFN.
     void forwardRows(const float* x, int64_t rows, const int64_t* experts, int k, float* y) const;
 
     // Whether the kernels read float16 copies of the blocks (the weights are float16 values).

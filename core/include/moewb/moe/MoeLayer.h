@@ -13,6 +13,18 @@
 
 namespace moewb {
 
+// Multiply-adds done by MoE FFNs, and what the dense FFNs would have done on the same tokens.
+struct MoeCompute {
+    int64_t tokens = 0;    // rows that went through the layer(s)
+    double macs = 0;       // multiply-adds done: router + shared neurons + selected experts
+    double denseMacs = 0;  // multiply-adds of the dense FFN on the same rows
+    double expertsPerToken() const;  // mean experts per token (selected, shared excluded)
+    int64_t expertSlots = 0;         // experts run, summed over tokens
+    // The "compute" every view and table shows: macs / denseMacs (1 when nothing ran).
+    double fraction() const { return denseMacs > 0 ? macs / denseMacs : 1.0; }
+    MoeCompute& operator+=(const MoeCompute& other);
+};
+
 class MoeLayer : public FfnOverride {
 public:
     MoeLayer(std::shared_ptr<const ExpertFfn> experts, std::shared_ptr<const Router> router, int k);
@@ -27,11 +39,22 @@ public:
     // in the layer, so any number of threads may call it at once. Up to
     // ExpertFfn::kernelMaxTokens() tokens, routing, top-K and the experts run in one kernel call
     // on raw memory; beyond, through LibTorch's per-expert dispatch.
+    // `threshold` > 0 turns on dynamic K with k as the most experts (see setThreshold); slots a
+    // token did not use hold -1 in `chosen`.
     torch::Tensor compute(const torch::Tensor& x, const torch::Tensor& tokenIds, int k,
-                          torch::Tensor* chosen = nullptr) const;
+                          torch::Tensor* chosen = nullptr, double threshold = 0) const;
 
     void setK(int k);  // 1 … N; thread-safe with respect to a running forward
     int k() const { return m_k.load(); }
+    // Dynamic K (DESIGN.md §10): with a threshold τ in (0, 1), each token takes the fewest
+    // experts whose router mass shares (Router::massShares) reach τ, at most k(); 0 = fixed K.
+    void setThreshold(double threshold);
+    double threshold() const { return m_threshold.load(); }
+
+    // Multiply-adds of this layer since the last resetCompute(), against the dense FFN on the
+    // same tokens (DESIGN.md §10 cost accounting: router and shared neurons included).
+    MoeCompute computeCount() const;
+    void resetComputeCount();
     const ExpertFfn& experts() const { return *m_experts; }
     const Router& router() const { return *m_router; }
     // Wall time spent inside this FFN (routing + experts) since the last reset, in seconds.
@@ -49,11 +72,20 @@ private:
     std::shared_ptr<const ExpertFfn> m_experts;
     std::shared_ptr<const Router> m_router;
     std::atomic<int> m_k;
+    std::atomic<double> m_threshold{0.0};
+    mutable std::atomic<int64_t> m_countTokens{0}, m_countSlots{0}, m_countRouted{0};
     std::atomic<int64_t> m_nanoseconds{0};
     std::atomic<bool> m_recording{false};
     std::mutex m_recordMutex;
     std::vector<torch::Tensor> m_record;
 };
+
+// Token-weighted compute of all the layers (encoder and decoder) since their last
+// resetComputeCount().
+MoeCompute totalCompute(const std::vector<std::shared_ptr<MoeLayer>>& layers);
+
+// The plan (Transformer.h) that runs layers[i] on the i-th FFN; null entries stay dense.
+FfnPlan makeMoePlan(const std::vector<std::shared_ptr<MoeLayer>>& layers);
 
 // Puts layers[i] on the i-th FFN (encoder layers first); a null entry keeps that FFN dense.
 void installMoe(Transformer& transformer, const std::vector<std::shared_ptr<MoeLayer>>& layers);

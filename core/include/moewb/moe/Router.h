@@ -32,6 +32,9 @@ public:
                            const int64_t* tokenIds, float* out) const;
     // Multiply-adds per token spent on routing (for the cost accounting shown to users).
     virtual int64_t flopsPerToken(const ExpertFfn& experts) const = 0;
+    // Turns one token's scores [n] in place into shares of the FFN's work that sum to 1 (dynamic
+    // K takes experts until their shares reach a threshold). Default: softmax.
+    virtual void massShares(float* scores, int n) const;
 };
 
 // Ground truth: s_e = Σ_{j∈e} relu(h_j). Needs the dense hidden layer, so it is an upper bound.
@@ -47,6 +50,7 @@ public:
     int64_t flopsPerToken(const ExpertFfn& e) const override {
         return int64_t(e.numExperts()) * e.expertSize() * e.dModel();
     }
+    void massShares(float* scores, int n) const override;  // each expert's share of the mass
 };
 
 // s_e = x̂ · c_e with c_e the mean of expert e's normalised W1 rows.
@@ -89,6 +93,9 @@ public:
     int64_t flopsPerToken(const ExpertFfn& e) const override {
         return int64_t(e.numExperts()) * (e.dModel() + e.numExperts());
     }
+    // The gate learns sigmoid(score) ≈ oracle mass / largest mass, so normalised sigmoids
+    // estimate each expert's share of the oracle mass.
+    void massShares(float* scores, int n) const override;
     // Trains on FFN inputs x [T, d]; returns the best held-out loss.
     double train(const torch::Tensor& x, const ExpertFfn& experts, const MlpRouterOptions& options,
                  Feedback& feedback);

@@ -25,21 +25,30 @@ struct SweepOptions {
     std::vector<int> encoderKs;  // encoder K values; empty = 1, 2, 4, …, N (default empty)
     std::vector<int> decoderKs;  // decoder K values; empty = same as the encoder's (default empty)
     bool grid = false;       // every encoder K × decoder K pair, else pairs K = K (default false)
+    std::vector<double> thresholds;  // dynamic-K rows, one per threshold τ (default none)
+    int dynamicMaxK = 0;             // most experts per token in those rows; 0 = N / 2 (default 0)
     DecodeOptions decoding;  // greedy, batch 32 unless changed (default greedy)
     InterleavedTimingOptions timing;  // rounds of dense / MoE per K (default 3 to 5, until stable)
+    // The model the MoE rows run (a fine-tuned MoE, whose experts were built from it); the dense
+    // row keeps the sweep's model. Null = the sweep's model for both (default null).
+    std::shared_ptr<NmtModel> moeModel;
 };
 
 // The JSON written by toJson(); files without "format_version" are version 1 (no speed-up
 // spread, no token counts) and still load; newer versions are refused.
-constexpr int kSweepFormatVersion = 2;
+constexpr int kSweepFormatVersion = 3;
 // The columns of SweepResult::toCsv(), in order (ms_per_token: milliseconds per target token).
 inline constexpr const char* kSweepCsvHeader =
     "partition,router,encoder_k,decoder_k,bleu,seconds,ffn_seconds,speedup,speedup_spread,"
     "ffn_speedup,target_tokens,ms_per_token,token_speedup,token_speedup_spread,rounds,recall,"
-    "ffn_error";
+    "ffn_error,threshold,compute";
 
 struct SweepRow {
-    int encoderK = 0, decoderK = 0;  // 0 = dense
+    int encoderK = 0, decoderK = 0;  // 0 = dense; with a threshold: the most experts per token
+    double threshold = 0;            // dynamic K's τ (MoeLayer::setThreshold); 0 = fixed K
+    // Share of the dense FFN multiply-adds done (MoeCompute::fraction(): router and shared
+    // neurons included, token-weighted over encoder and decoder); 1 for dense.
+    double compute = 1;
     double bleu = 0;
     double seconds = 0;     // median wall time of translating the test set over the rounds
     double ffnSeconds = 0;  // of which inside the FFNs (routing included), median
@@ -98,12 +107,14 @@ struct ComparisonTable {
     static ComparisonTable fromJson(const nlohmann::json& json);
 };
 // Per sentence count, dense and every K run in interleaved rounds (dense, K1, K2, …, dense, …):
-// the runs are short, so a round is over before the machine drifts.
+// the runs are short, so a round is over before the machine drifts. `moeModel` (optional) runs
+// the K columns, `model` the dense one (a fine-tuned MoE against its dense model).
 ComparisonTable runComparisonTable(NmtModel& model,
                                    const std::vector<std::shared_ptr<ExpertFfn>>& experts,
                                    const RouterSet& routers, const ParallelCorpus& testSet,
                                    const std::vector<int>& sentenceCounts,
                                    const std::vector<int>& ks, const DecodeOptions& decoding,
-                                   Feedback& feedback, const InterleavedTimingOptions& timing = {});
+                                   Feedback& feedback, const InterleavedTimingOptions& timing = {},
+                                   NmtModel* moeModel = nullptr);
 
 }  // namespace moewb

@@ -31,6 +31,9 @@ public:
     nlohmann::json& record() { return m_record; }
     const nlohmann::json& record() const { return m_record; }
     int64_t parameterCount() const;
+    // An independent copy (weights, tokenizer, record), e.g. for work that changes weights or
+    // needs gradients while other threads use this model.
+    std::shared_ptr<NmtModel> clone() const;
     // float16 copies of the decoding weights when they are exactly float16 values (a model read
     // from a float16 file), for the decoding kernels; null otherwise. Remade after the weights
     // change; safe to call from several threads.

@@ -34,6 +34,28 @@ public:
     }
 };
 
+// What each FFN of a model computes during one call (DESIGN.md §10: the MoE plan is a value passed
+// with each translate / forward call; the shared model is never modified, so any number of threads
+// translate with different plans at once). layers[i] is for the i-th FFN (encoder layers first);
+// a null entry leaves that FFN as it is.
+struct FfnPlan {
+    std::vector<std::shared_ptr<FfnOverride>> layers;
+};
+
+// Makes `plan` the plan of every FFN call on this thread until the scope ends (scopes nest; null
+// means none). The decoding paths run their FFNs on the calling thread, so the plan reaches them.
+class FfnPlanScope {
+public:
+    explicit FfnPlanScope(const FfnPlan* plan);
+    ~FfnPlanScope();
+    FfnPlanScope(const FfnPlanScope&) = delete;
+    FfnPlanScope& operator=(const FfnPlanScope&) = delete;
+    static const FfnPlan* current();
+
+private:
+    const FfnPlan* m_previous;
+};
+
 // ReLU feed-forward: relu(x·W1ᵀ + b1)·W2ᵀ + b2, W1 [d_ff, d_model], W2 [d_model, d_ff].
 class FeedForwardImpl : public torch::nn::Module {
 public:
@@ -42,16 +64,28 @@ public:
     // dimensions, for the override (see FfnOverride).
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& tokenIds = {});
     torch::Tensor dense(const torch::Tensor& x) const;  // always the full dense FFN, in LibTorch
+    // The dense FFN the fastest way for x's size (the kernels up to kKernelRows rows without
+    // gradients, else dense()), ignoring overrides: what forward() does without one.
+    torch::Tensor computeDense(const torch::Tensor& x) const;
     // Up to this many rows forward() computes without gradients through the decode-size kernels
     // (FfnKernels.h) instead of dense(): the same values within float rounding.
     static constexpr int64_t kKernelRows = 48;
+    // A hook installed on this module (profiling captures, the fine-tuner's training FFN, the
+    // legacy installMoe); prefer an FfnPlan for anything done to a shared model.
     void setOverride(std::shared_ptr<FfnOverride> override) { m_override = std::move(override); }
     const std::shared_ptr<FfnOverride>& override() const { return m_override; }
+    // What forward() runs instead of the dense FFN: this thread's plan entry for this FFN, else
+    // the installed override, else null.
+    FfnOverride* activeOverride() const;
+    // Position among the model's FFNs (encoder layers first), set by the Transformer.
+    int index() const { return m_index; }
+    void setIndex(int index) { m_index = index; }
 
     torch::Tensor w1, b1, w2, b2;
 
 private:
     std::shared_ptr<FfnOverride> m_override;
+    int m_index = -1;
 };
 TORCH_MODULE(FeedForward);
 

@@ -41,8 +41,11 @@ class Translator {
 public:
     explicit Translator(std::shared_ptr<NmtModel> model);
 
+    // `plan` (optional) says what each FFN computes for this call only, e.g. the MoE layers of
+    // makeMoePlan(); the model itself is not modified, so several translations may share it.
     TranslationResult translate(const std::vector<std::string>& sources,
-                                const DecodeOptions& options, Feedback& feedback) const;
+                                const DecodeOptions& options, Feedback& feedback,
+                                const FfnPlan* plan = nullptr) const;
 
     // Token-level search for one batch of already-encoded sources (no BOS/EOS added here:
     // pass what the encoder should read). Used by translate() and by tests.
