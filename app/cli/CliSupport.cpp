@@ -7,7 +7,9 @@
 #include "moewb/corpus/TsvCorpusReader.h"
 #include "moewb/moe/MoeLayer.h"
 #include "moewb/moe/RouterSet.h"
+#include "moewb/nmt/NmtModel.h"
 #include "moewb/project/Project.h"
+#include "moewb/project/ShippedMoe.h"
 #include "moewb/util/AtomicFile.h"
 
 #include <nlohmann/json.hpp>
@@ -166,15 +168,14 @@ ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback) {
 
 namespace {
 
-// The MoE layers of every FFN for the router set NAME of the project, with K per layer from
-// --k, --encoder-k, --decoder-k (default N / 4).
-std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, NmtModel& model,
-                                                     const std::string& routerName,
-                                                     const Arguments& args) {
-    const std::string path = project.routerPath(routerName);
-    const std::string partition = readRouterHeader(path).partition;
-    const auto experts = buildExperts(model, loadPartitionSet(project.partitionPath(partition)));
-    const auto routers = loadRouterSet(path, experts);
+// The MoE layers of every FFN for a router file over a partition, with K per layer from --k,
+// --encoder-k, --decoder-k (default N / 4) and the dynamic-K threshold --tau.
+std::vector<std::shared_ptr<MoeLayer>> moeLayersFor(NmtModel& model, const PartitionSet& partition,
+                                                    const std::string& routerPath,
+                                                    const std::string& label,
+                                                    const Arguments& args) {
+    const auto experts = buildExperts(model, partition);
+    const auto routers = loadRouterSet(routerPath, experts);
     const int n = experts.at(0)->numExperts();
     const int k = args.intValue("k", std::max(1, n / 4));
     const int encoderK = args.intValue("encoder-k", k);
@@ -187,23 +188,51 @@ std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, Nmt
                                                     i < encoderLayers ? encoderK : decoderK));
         layers.back()->setThreshold(tau);
     }
-    std::cerr << "MoE: router " << routerName << " over " << partition << ", N = " << n
-              << ", encoder K = " << encoderK << ", decoder K = " << decoderK;
+    std::cerr << "MoE: " << label << " (" << routers.kind << " router over " << routers.partition
+              << "), N = " << n << ", encoder K = " << encoderK << ", decoder K = " << decoderK;
     if (tau > 0) {
-        std::cerr << " (dynamic: the fewest experts reaching router mass " << tau
-                  << ", at most K)";
+        std::cerr << " (dynamic: the fewest experts reaching router mass " << tau << ", at most K)";
     }
     std::cerr << "\n";
     return layers;
+}
+
+// The same for the router set NAME of the project.
+std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, NmtModel& model,
+                                                     const std::string& routerName,
+                                                     const Arguments& args) {
+    const std::string path = project.routerPath(routerName);
+    const std::string partition = readRouterHeader(path).partition;
+    return moeLayersFor(model, loadPartitionSet(project.partitionPath(partition)), path,
+                        "router " + routerName, args);
 }
 
 }  // namespace
 
 ModelWithMoe loadModelWithMoe(const Arguments& args) {
     ModelWithMoe out;
+    if (args.has("moe")) {
+        if (args.has("router") || args.has("project") || args.has("model")) {
+            throw UsageError(
+                "--moe runs the shipped fine-tuned MoE of the default model; drop "
+                "--model/--project/--router (or drop --moe to use a project's)");
+        }
+        const auto shipped = findShippedMoe();
+        if (!shipped) {
+            throw UsageError(
+                "this installation has no shipped MoE (resources/models/"
+                "default-moe/); use --project P --router NAME instead");
+        }
+        out.denseModel = NmtModel::load(NmtModel::defaultModelPath());
+        out.model = NmtModel::load(shipped->model);
+        out.layers = moeLayersFor(*out.model, loadPartitionSet(shipped->partition), shipped->router,
+                                  "shipped default-moe", args);
+        return out;
+    }
     if (!args.has("router")) {
         if (args.has("k") || args.has("encoder-k") || args.has("decoder-k") || args.has("tau")) {
-            throw UsageError("--k needs --project and --router (which experts to run)");
+            // K options without a router: a plain model has no experts.
+            throw UsageError("--k needs --moe (the shipped MoE) or --project and --router");
         }
         out.model = loadModelOption(args);
         out.denseModel = out.model;

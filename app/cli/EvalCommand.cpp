@@ -40,11 +40,11 @@ void printRun(const char* label, const TranslationResult& result, double seconds
 }  // namespace
 
 int runEvalCommand(const std::vector<std::string>& argv) {
-    const Arguments args(
-        argv,
-        {"model", "src", "ref", "beam", "batch", "max-length", "length-penalty", "limit", "threads",
-         "ding-path", "hyp-out", "project", "router", "k", "encoder-k", "decoder-k", "rounds", "tau"},
-        {"help", "ding", "demo", "reference-step"});
+    const Arguments args(argv,
+                         {"model", "src", "ref", "beam", "batch", "max-length", "length-penalty",
+                          "limit", "threads", "ding-path", "hyp-out", "project", "router", "k",
+                          "encoder-k", "decoder-k", "rounds", "tau"},
+                         {"help", "ding", "demo", "reference-step", "moe"});
     if (args.has("help")) {
         std::cout
             << "usage: moewb eval [--model M] [--src F --ref F | --ding | --demo] [--beam 1]\n"
@@ -59,9 +59,11 @@ int runEvalCommand(const std::vector<std::string>& argv) {
                "dense and with K experts per token in alternating rounds (dense, MoE, dense, …)\n"
                "after one warm-up each, until the median speed-up is stable or --rounds end;\n"
                "prints both BLEUs, both speeds (medians) and the speed-up as the median of the\n"
-               "per-round ratios +- the farthest round, per sentence and per target token, and the\n"
+               "per-round ratios +- the farthest round, per sentence and per target token, and "
+               "the\n"
                "MoE's compute (share of the dense FFN multiply-adds done). A router made by\n"
-               "`moewb finetune` runs its fine-tuned model against the project's dense model.\n"
+               "`moewb finetune` runs its fine-tuned model against the project's dense model;\n"
+               "--moe evaluates the shipped fine-tuned MoE against the shipped dense model.\n"
                "--hyp-out writes the MoE output when there is one.\n";
         return 0;
     }
@@ -154,9 +156,10 @@ int runEvalCommand(const std::vector<std::string>& argv) {
         std::printf("speed-up    %s per sentence set, %s per target token (± the farthest round)\n",
                     speedup.text().c_str(), speedup.scaled(tokens).text().c_str());
         const MoeCompute compute = totalCompute(loaded.layers);
-        std::printf("compute     %.1f %% of the dense FFN multiply-adds (router and shared neurons "
-                    "included, all tokens), %.2f experts per token\n",
-                    100.0 * compute.fraction(), compute.expertsPerToken());
+        std::printf(
+            "compute     %.1f %% of the dense FFN multiply-adds (router and shared neurons "
+            "included, all tokens), %.2f experts per token\n",
+            100.0 * compute.fraction(), compute.expertsPerToken());
     }
     std::printf("signature   %s\n", bleuSignature().c_str());
     return 0;

@@ -60,9 +60,9 @@ void printSweep(const SweepResult& result) {
         }
         const std::string encoderLabel =
             label ? label : (r.threshold > 0 ? std::string(tau) : std::to_string(r.encoderK));
-        const std::string decoderLabel =
-            label ? "" : (r.threshold > 0 ? "≤" + std::to_string(r.decoderK)
-                                          : std::to_string(r.decoderK));
+        const std::string decoderLabel = label ? ""
+                                               : (r.threshold > 0 ? "≤" + std::to_string(r.decoderK)
+                                                                  : std::to_string(r.decoderK));
         char compute[32] = "-";
         if (r.compute > 0) {
             std::snprintf(compute, sizeof compute, "%.1f%%", 100.0 * r.compute);
@@ -125,8 +125,7 @@ int runSweepCommand(const std::vector<std::string>& argv) {
         options.moeModel = NmtModel::load(project.modelFilePath(header.model));
     }
     NmtModel& moeModel = options.moeModel ? *options.moeModel : *model;
-    const auto experts =
-        buildExperts(moeModel, loadPartitionSet(project.partitionPath(partition)));
+    const auto experts = buildExperts(moeModel, loadPartitionSet(project.partitionPath(partition)));
     const auto routers = loadRouterSet(project.routerPath(routerName), experts);
     ConsoleFeedback feedback;
     ParallelCorpus test = args.has("src")

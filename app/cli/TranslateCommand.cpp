@@ -61,7 +61,7 @@ int runTranslateCommand(const std::vector<std::string>& argv) {
         argv,
         {"model", "input", "output", "beam", "batch", "max-length", "length-penalty", "threads",
          "project", "router", "k", "encoder-k", "decoder-k", "tau"},
-        {"help", "show-experts"});
+        {"help", "show-experts", "moe"});
     if (args.has("help")) {
         std::cout
             << "usage: moewb translate [--model M] [--input F] [--output F] [--beam 1]\n"
@@ -73,7 +73,8 @@ int runTranslateCommand(const std::vector<std::string>& argv) {
                "token (the project's model, the router's partition); --encoder-k / --decoder-k\n"
                "set K for the encoder or decoder FFNs alone; --tau T makes K dynamic: each\n"
                "token takes the fewest experts whose router mass reaches T (at most K).\n"
-               "A router made by `moewb finetune` runs its fine-tuned model.\n"
+               "A router made by `moewb finetune` runs its fine-tuned model. --moe (no project)\n"
+               "runs the shipped fine-tuned MoE of the default model (K = 4 of 16 by default).\n"
                "--show-experts prints, per token,\n"
                "the experts chosen in each layer (to stderr).\n";
         return 0;

@@ -44,8 +44,9 @@ MoeCompute totalCompute(const std::vector<std::shared_ptr<MoeLayer>>& layers) {
 
 void MoeLayer::setThreshold(double threshold) {
     if (!(threshold >= 0.0 && threshold <= 1.0)) {
-        throw std::invalid_argument("the dynamic-K threshold must be in [0, 1] (0 = fixed K), not " +
-                                    std::to_string(threshold));
+        throw std::invalid_argument(
+            "the dynamic-K threshold must be in [0, 1] (0 = fixed K), not " +
+            std::to_string(threshold));
     }
     m_threshold = threshold;
 }
@@ -141,8 +142,8 @@ torch::Tensor MoeLayer::compute(const torch::Tensor& x, const torch::Tensor& tok
     }
     // K = N is the dense FFN: above a few dozen rows the BLAS product beats the kernel there, so
     // it goes the way the dense model goes (ExpertFfn::dense picks).
-    if (!dynamic &&
-        (!ExpertFfn::kernelCanRun(x) || (k == n && x.size(0) > ExpertFfn::denseKernelMaxTokens()))) {
+    if (!dynamic && (!ExpertFfn::kernelCanRun(x) ||
+                     (k == n && x.size(0) > ExpertFfn::denseKernelMaxTokens()))) {
         m_countTokens += rowCount;
         m_countSlots += rowCount * k;
         if (k < n) {
@@ -207,8 +208,8 @@ torch::Tensor MoeLayer::compute(const torch::Tensor& x, const torch::Tensor& tok
         m_router->scoreRows(input + begin * d, count, *m_experts,
                             tokenPtr ? tokenPtr + begin : nullptr, scores.data());
         if (dynamic) {
-            m_countSlots += dynamicRows(*m_router, scores.data(), count, n, k, threshold,
-                                        ids + begin * k);
+            m_countSlots +=
+                dynamicRows(*m_router, scores.data(), count, n, k, threshold, ids + begin * k);
         } else {
             topRows(scores.data(), count, n, k, ids + begin * k);
         }
@@ -224,7 +225,8 @@ torch::Tensor MoeLayer::forward(const FeedForwardImpl&, const torch::Tensor& x,
                                 const torch::Tensor& tokenIds) {
     const auto start = std::chrono::steady_clock::now();
     torch::Tensor chosen;
-    auto out = compute(x, tokenIds, m_k.load(), m_recording ? &chosen : nullptr, m_threshold.load());
+    auto out =
+        compute(x, tokenIds, m_k.load(), m_recording ? &chosen : nullptr, m_threshold.load());
     if (m_recording && chosen.defined()) {
         std::lock_guard<std::mutex> lock(m_recordMutex);
         m_record.push_back(chosen);

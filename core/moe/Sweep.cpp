@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <tuple>
 #include <limits>
 #include <stdexcept>
+#include <tuple>
 
 namespace moewb {
 namespace {
@@ -37,7 +37,8 @@ public:
     torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override {
         const auto start = std::chrono::steady_clock::now();
         auto out = ffn.computeDense(x);
-        m_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        m_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         return out;
     }
     double m_seconds = 0;
@@ -219,10 +220,9 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
         // A dense run next to every MoE run: on large test sets one round of all Ks would take
         // minutes, long enough for the machine to drift between dense and the last K.
         Setting moe(e, d, tau);
-        const auto timing =
-            timeInterleaved({dense.variant(denseRunner, sources, options.decoding),
-                             moe.variant(moeRunner, sources, options.decoding)},
-                            options.timing, feedback);
+        const auto timing = timeInterleaved({dense.variant(denseRunner, sources, options.decoding),
+                                             moe.variant(moeRunner, sources, options.decoding)},
+                                            options.timing, feedback);
         const auto ffnDense = dense.timedFfn(timing.rounds);
         const auto ffnMoe = moe.timedFfn(timing.rounds);
         denseSeconds.insert(denseSeconds.end(), timing.seconds[0].begin(), timing.seconds[0].end());
@@ -254,9 +254,8 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
         result.rows.push_back(row);
     }
     if (denseSeconds.empty()) {
-        const auto timing = timeInterleaved(
-            {dense.variant(denseRunner, sources, options.decoding)},
-            options.timing, feedback);
+        const auto timing = timeInterleaved({dense.variant(denseRunner, sources, options.decoding)},
+                                            options.timing, feedback);
         denseSeconds = timing.seconds[0];
         denseFfn = dense.timedFfn(timing.rounds);
     }

@@ -194,13 +194,14 @@ std::string SweepResult::toCsv() const {
     out << kSweepCsvHeader << "\n";
     auto line = [&](const SweepRow& r) {
         char text[320];
-        std::snprintf(
-            text, sizeof text,
-            "%s,%s,%d,%d,%.2f,%.4f,%.4f,%.3f,%.3f,%.3f,%lld,%.4f,%.3f,%.3f,%d,%.4f,%.4f,%.3f,%.4f\n",
-            partition.c_str(), router.c_str(), r.encoderK, r.decoderK, r.bleu, r.seconds,
-            r.ffnSeconds, r.speedup, r.speedupSpread, r.ffnSpeedup,
-            static_cast<long long>(r.targetTokens), 1000.0 * r.secondsPerToken(), r.tokenSpeedup,
-            r.tokenSpeedupSpread, r.rounds, r.recall, r.ffnError, r.threshold, r.compute);
+        std::snprintf(text, sizeof text,
+                      "%s,%s,%d,%d,%.2f,%.4f,%.4f,%.3f,%.3f,%.3f,%lld,%.4f,%.3f,%.3f,%d,%.4f,%.4f,%"
+                      ".3f,%.4f\n",
+                      partition.c_str(), router.c_str(), r.encoderK, r.decoderK, r.bleu, r.seconds,
+                      r.ffnSeconds, r.speedup, r.speedupSpread, r.ffnSpeedup,
+                      static_cast<long long>(r.targetTokens), 1000.0 * r.secondsPerToken(),
+                      r.tokenSpeedup, r.tokenSpeedupSpread, r.rounds, r.recall, r.ffnError,
+                      r.threshold, r.compute);
         out << text;
     };
     line(dense);

@@ -71,10 +71,9 @@ torch::Tensor batchLoss(Transformer& transformer, const TokenBatch& batch, doubl
     const auto logits =
         transformer->project(states.reshape({-1, states.size(-1)}).index_select(0, real));
     namespace F = torch::nn::functional;
-    return F::cross_entropy(logits, targets.index_select(0, real),
-                            F::CrossEntropyFuncOptions()
-                                .label_smoothing(smoothing)
-                                .reduction(torch::kSum));
+    return F::cross_entropy(
+        logits, targets.index_select(0, real),
+        F::CrossEntropyFuncOptions().label_smoothing(smoothing).reduction(torch::kSum));
 }
 
 void ensureDirectory(const std::string& dir) {

@@ -1,5 +1,7 @@
 #include "moewb/project/Project.h"
 
+#include "moewb/project/ShippedMoe.h"
+
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/util/JsonFile.h"
 #include "moewb/util/Paths.h"
@@ -93,7 +95,8 @@ Project Project::open(const std::string& folder) {
     if (!fileExists(path)) {
         throw std::runtime_error(folder +
                                  " is not a MoE Workbench project (no project.json); "
-                                 "create one with --create or File > New Project");
+                                 "create one with `moewb profile FOLDER` (or `moewb demo --project "
+                                 "FOLDER`), or File > New Project in the workbench");
     }
     Project project(absolute(folder));
     project.m_document = readJsonFile(path, kFormat, kFormatVersion);
@@ -116,9 +119,12 @@ Project Project::openOrCreate(const std::string& folder, const std::string& mode
             project.setModelPath(modelPath);
             project.save();
         }
+        addShippedMoe(project);
         return project;
     }
-    return create(folder, modelPath);
+    Project project = create(folder, modelPath);
+    addShippedMoe(project);  // a project on the default model opens with its fine-tuned MoE
+    return project;
 }
 
 void Project::save() const {

@@ -5,7 +5,9 @@
 
 #include <QtTest>
 
+#include <atomic>
 #include <numeric>
+#include <thread>
 
 using namespace moewb;
 
@@ -140,6 +142,121 @@ private slots:
             QVERIFY(torch::equal(record[step], expected));
         }
         removeMoe(model->transformer());
+    }
+
+    // DESIGN.md §10 cost accounting, counted by hand: d = 32, d_ff = 64, N = 4 experts of m = 16,
+    // the similarity router costs N·d = 128 multiply-adds a token; 5 tokens at K = 2 run
+    // 2·d·m·K = 2048 expert multiply-adds each (W1 and W2), dense 2·d·d_ff = 4096.
+    void computeFractionMatchesAHandCount() {
+        auto model = test::tinyModel();
+        auto& ffn = *model->transformer()->feedForwards()[0];
+        std::vector<int> order(64);
+        std::iota(order.begin(), order.end(), 0);
+        auto experts = std::make_shared<ExpertFfn>(ffn, order, 4);
+        auto router = std::make_shared<SimilarityRouter>(*experts);
+        MoeLayer layer(experts, router, 2);
+        torch::NoGradGuard noGrad;
+        layer.forward(ffn, torch::randn({5, 32}), torch::Tensor());
+        auto count = layer.computeCount();
+        QCOMPARE(count.tokens, int64_t(5));
+        QCOMPARE(count.expertSlots, int64_t(10));
+        QCOMPARE(count.macs, 5.0 * (2048 + 128));
+        QCOMPARE(count.denseMacs, 5.0 * 4096);
+        QCOMPARE(count.fraction(), 2176.0 / 4096.0);
+        // K = N is the dense FFN: no routing is paid, the fraction is exactly 1.
+        layer.resetComputeCount();
+        layer.setK(4);
+        layer.forward(ffn, torch::randn({3, 32}), torch::Tensor());
+        QCOMPARE(layer.computeCount().fraction(), 1.0);
+        // Several layers are weighted by their tokens.
+        MoeLayer other(experts, router, 1);
+        other.forward(ffn, torch::randn({1, 32}), torch::Tensor());
+        const auto total = totalCompute({std::make_shared<MoeLayer>(experts, router, 4)});
+        QCOMPARE(total.tokens, int64_t(0));
+        QCOMPARE(total.fraction(), 1.0);
+        MoeCompute sum = layer.computeCount();
+        sum += other.computeCount();
+        QCOMPARE(sum.fraction(), (3 * 4096.0 + (1024 + 128)) / (4 * 4096.0));
+    }
+
+    // Dynamic K: each token takes the fewest experts whose oracle mass shares reach τ, at most
+    // K, and the output is exactly the FFN over those experts.
+    void dynamicKTakesTheFewestExpertsReachingTheThreshold() {
+        auto model = test::tinyModel();
+        auto& ffn = *model->transformer()->feedForwards()[0];
+        std::vector<int> order(64);
+        std::iota(order.begin(), order.end(), 0);
+        auto experts = std::make_shared<ExpertFfn>(ffn, order, 4);
+        auto router = std::make_shared<OracleRouter>();
+        MoeLayer layer(experts, router, 3);
+        torch::NoGradGuard noGrad;
+        torch::manual_seed(3);
+        const auto x = torch::randn({12, 32});
+        const double tau = 0.6;
+        torch::Tensor chosen;
+        const auto out = layer.compute(x, torch::Tensor(), 3, &chosen, tau);
+        const auto scores = experts->oracleScores(x);
+        int64_t slotCount = 0;
+        for (int64_t r = 0; r < x.size(0); ++r) {
+            auto s = scores[r];
+            const auto shares = s / s.sum();
+            const auto sorted = std::get<0>(shares.sort(0, true));
+            int expected = 1;
+            double mass = sorted[0].item<double>();
+            while (expected < 3 && mass < tau) {
+                mass += sorted[expected].item<double>();
+                ++expected;
+            }
+            int used = 0;
+            for (int j = 0; j < 3; ++j) {
+                used += chosen[r][j].item<int64_t>() >= 0 ? 1 : 0;
+            }
+            QCOMPARE(used, expected);
+            slotCount += used;
+            const auto picked = chosen[r].narrow(0, 0, used).unsqueeze(0);
+            const auto reference =
+                experts->forward(x[r].unsqueeze(0), picked, ExpertFfn::Strategy::Dispatch);
+            QVERIFY(torch::allclose(out[r].unsqueeze(0), reference, 1e-5, 1e-5));
+        }
+        // compute() counts too; forward() at the layer's threshold counts the same again.
+        QCOMPARE(layer.computeCount().expertSlots, slotCount);
+        layer.resetComputeCount();
+        layer.setThreshold(tau);
+        layer.forward(ffn, x, torch::Tensor());
+        QCOMPARE(layer.computeCount().expertSlots, slotCount);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, layer.setThreshold(1.5));
+    }
+
+    // DESIGN.md §10: the MoE plan is a value passed with each call and the model is shared, never
+    // modified: dense and MoE translations run at the same time on one model and each gives what
+    // it gives alone.
+    void plansShareOneModelAcrossThreads() {
+        auto model = test::tinyModel();
+        const Translator translator(model);
+        auto layers = oracleLayers(*model, 8, 1);
+        const FfnPlan plan = makeMoePlan(layers);
+        DecodeOptions options;
+        options.maxLength = 12;
+        Feedback feedback;
+        const auto dense = translator.translate(sources(), options, feedback).translations;
+        const auto sparse = translator.translate(sources(), options, feedback, &plan).translations;
+        QVERIFY(sparse != dense);
+        std::atomic<int> wrong{0};
+        auto run = [&](const FfnPlan* p, const std::vector<std::string>& expected) {
+            Feedback quiet;
+            for (int i = 0; i < 6; ++i) {
+                if (translator.translate(sources(), options, quiet, p).translations != expected) {
+                    ++wrong;
+                }
+            }
+        };
+        std::thread a(run, nullptr, dense), b(run, &plan, sparse);
+        a.join();
+        b.join();
+        QCOMPARE(wrong.load(), 0);
+        for (const auto& ffn : model->transformer()->feedForwards()) {
+            QVERIFY(!ffn->override());  // nothing was installed on the shared model
+        }
     }
 };
 

@@ -19,7 +19,8 @@ public:
     static Project create(const std::string& folder, const std::string& modelPath = {});
     // Opens an existing project. Throws std::runtime_error naming the file on any problem.
     static Project open(const std::string& folder);
-    // Opens the project when project.json exists, otherwise creates it.
+    // Opens the project when project.json exists, otherwise creates it. A project on the shipped
+    // default model also gets the shipped fine-tuned MoE (ShippedMoe.h) when it lacks it.
     static Project openOrCreate(const std::string& folder, const std::string& modelPath = {});
 
     void save() const;

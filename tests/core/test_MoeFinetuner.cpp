@@ -1,0 +1,174 @@
+// MoE fine-tuning (MoeFinetuner.h) on the tiny model: it must raise BLEU at the K it tunes for,
+// resume bit for bit, and leave the dense model and the last checkpoint intact when cancelled.
+#include "NmtTestSupport.h"
+
+#include "moewb/moe/ModelPartitioner.h"
+#include "moewb/moe/MoeFinetuner.h"
+#include "moewb/nmt/Translator.h"
+#include "moewb/text/Bleu.h"
+#include "moewb/util/JsonFile.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace moewb;
+
+namespace {
+
+std::vector<std::string> column(bool source) {
+    std::vector<std::string> out;
+    for (const auto& p : test::sixteenPairs()) {
+        out.push_back(source ? p.source : p.target);
+    }
+    return out;
+}
+
+// Greedy BLEU on the 16 pairs with K experts per token chosen as the fine-tuner chooses them.
+double bleuAtK(const NmtModel& model, const PartitionSet& partition, int k) {
+    auto copy = model.clone();
+    copy->transformer()->eval();
+    installTopKTraining(*copy, partition, std::vector<int>(partition.layers.size(), k));
+    Feedback feedback;
+    DecodeOptions options;
+    options.maxLength = 30;
+    const auto out = Translator(copy).translate(column(true), options, feedback);
+    return corpusBleu(out.translations, column(false)).score;
+}
+
+bool sameWeights(const NmtModel& a, const NmtModel& b) {
+    const auto pa = a.transformer()->named_parameters();
+    const auto pb = b.transformer()->named_parameters();
+    for (const auto& item : pa) {
+        if (!torch::equal(item.value(), pb[item.key()])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+FinetuneOptions tinyOptions(int steps) {
+    FinetuneOptions options;
+    options.layerK = std::vector<int>(4, 1);  // tiny model: 2 encoder + 2 decoder FFNs
+    options.maxSteps = steps;
+    options.maxEpochs = 1000;
+    options.learningRate = 3e-3;
+    options.maxBatchTokens = 240;
+    options.maxSentenceTokens = 40;
+    options.checkEvery = 0;
+    options.checkSentences = 4;
+    return options;
+}
+
+FinetuneData tinyData() {
+    FinetuneData data;
+    data.train = test::sixteenPairs();
+    data.valid = test::sixteenPairs();
+    data.description = "16 test pairs";
+    return data;
+}
+
+}  // namespace
+
+class TestMoeFinetuner : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        torch::set_num_threads(2);
+        m_dense = test::trainTinyModel(150).model;
+        Feedback feedback;
+        ModelPartitionOptions options;
+        options.method = "kmeans";
+        options.numExperts = 4;
+        m_partition = partitionModel(*m_dense, nullptr, options, feedback);
+    }
+
+    void raisesBleuAtTheTunedK() {
+        const auto before = m_dense->clone();
+        const double dense = bleuAtK(*m_dense, m_partition, 4);
+        const double atOne = bleuAtK(*m_dense, m_partition, 1);
+        QVERIFY2(atOne < dense - 10, qPrintable(QString("K=1 %1, dense %2").arg(atOne).arg(dense)));
+        Feedback feedback;
+        std::vector<FinetunePoint> points;
+        auto options = tinyOptions(120);
+        options.onPoint = [&](const FinetunePoint& p) { points.push_back(p); };
+        const auto result = finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback);
+        const double tuned = bleuAtK(*result.model, m_partition, 1);
+        QVERIFY2(tuned > atOne + 10,
+                 qPrintable(QString("K=1 before %1, after %2").arg(atOne).arg(tuned)));
+        QVERIFY(sameWeights(*m_dense, *before));  // the teacher is never modified
+        QCOMPARE(int(points.size()), 120);
+        QCOMPARE(points.back().step, int64_t(120));
+        QVERIFY(points.back().bleu >= 0);  // the last step is always checked
+        QCOMPARE(result.stopReason, std::string("max steps"));
+        QVERIFY(result.model->record().contains("finetune"));
+        // The student comes back without training hooks: dense forward as any model.
+        for (const auto& ffn : result.model->transformer()->feedForwards()) {
+            QVERIFY(!ffn->override());
+        }
+    }
+
+    void resumesBitForBit() {
+        QTemporaryDir once, twice;
+        Feedback feedback;
+        auto options = tinyOptions(20);
+        options.checkpointDir = once.path().toStdString();
+        options.checkpointEverySteps = 5;
+        const auto straight = finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback);
+
+        options.checkpointDir = twice.path().toStdString();
+        options.maxSteps = 7;  // stops mid-epoch, between two checkpoints
+        finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback);
+        options.maxSteps = 20;
+        options.resume = true;
+        const auto resumed = finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback);
+        QVERIFY(sameWeights(*straight.model, *resumed.model));
+        QCOMPARE(resumed.curve.size(), straight.curve.size());
+        QCOMPARE(resumed.curve.back().loss, straight.curve.back().loss);
+    }
+
+    void cancelLeavesDenseAndCheckpointIntact() {
+        QTemporaryDir dir;
+        const auto before = m_dense->clone();
+        Feedback feedback;
+        auto options = tinyOptions(50);
+        options.checkpointDir = dir.path().toStdString();
+        options.checkpointEverySteps = 4;
+        options.onPoint = [&](const FinetunePoint& p) {
+            if (p.step == 6) {
+                feedback.cancel();
+            }
+        };
+        QVERIFY_THROWS_EXCEPTION(OperationCancelled,
+                                 finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback));
+        QVERIFY(sameWeights(*m_dense, *before));
+        const auto state =
+            readJsonFile(options.checkpointDir + "/state.json", "moewb-finetune-state", 1);
+        QCOMPARE(state.at("step").get<int>(), 4);  // the last checkpoint before the cancel
+    }
+
+    void refusesBadOptions() {
+        Feedback feedback;
+        auto options = tinyOptions(1);
+        options.layerK = {1, 1};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback));
+        options = tinyOptions(1);
+        options.layerK = std::vector<int>(4, 5);  // N = 4
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback));
+        options = tinyOptions(1);
+        options.kdWeight = options.ceWeight = 0;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback));
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument,
+            finetuneMoe(*m_dense, m_partition, FinetuneData{}, tinyOptions(1), feedback));
+    }
+
+private:
+    std::shared_ptr<NmtModel> m_dense;
+    PartitionSet m_partition;
+};
+
+QTEST_GUILESS_MAIN(TestMoeFinetuner)
+#include "test_MoeFinetuner.moc"
