@@ -520,6 +520,360 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
+    <name>FinetuneCurveView</name>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="32"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="33"/>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="39"/>
+        <source>No fine-tuning yet — run the Fine-tune step&lt;br&gt;&lt;small&gt;This view then draws the training loss of every step and the BLEU of the checks, live.&lt;/small&gt;</source>
+        <translation>尚未微调——请运行“微调”步骤&lt;br&gt;&lt;small&gt;之后此视图将实时绘制每一步的训练损失以及各次检查的 BLEU。&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="52"/>
+        <source>Loss per target token of each training step (left axis) and the greedy BLEU of the fine-tuned model at K on the demo set at each check (right axis)</source>
+        <translation>每个训练步骤中每个目标词元的损失（左轴），以及每次检查时微调模型在 K 下于演示集上的贪心 BLEU（右轴）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="56"/>
+        <source>MoE fine-tuning</source>
+        <translation>MoE 微调</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="68"/>
+        <source>Training step</source>
+        <translation>训练步数</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="69"/>
+        <source>Loss per target token</source>
+        <translation>每个目标词元的损失</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="71"/>
+        <source>BLEU at K (demo set)</source>
+        <translation>K 下的 BLEU（演示集）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="78"/>
+        <source>Loss (weighted total)</source>
+        <translation>损失（加权总和）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="79"/>
+        <source>KL to the dense model</source>
+        <translation>相对稠密模型的 KL</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="80"/>
+        <source>Cross-entropy on the references</source>
+        <translation>相对参考译文的交叉熵</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="81"/>
+        <source>FFN-output MSE</source>
+        <translation>FFN 输出的 MSE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="88"/>
+        <source>BLEU at K (checks)</source>
+        <translation>K 下的 BLEU（检查）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="95"/>
+        <source>Fine-tuning curve</source>
+        <translation>微调曲线</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="97"/>
+        <source>Smooth</source>
+        <translation>平滑</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="101"/>
+        <source>Exponential moving average of the per-step losses (about 10 steps), as each step sees a different batch; untick to see every step as measured</source>
+        <translation>对每步损失取指数移动平均（约 10 步），因为每一步使用的批次不同；取消勾选可查看每一步的实测值</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="159"/>
+        <source>MoE fine-tuning: %1</source>
+        <translation>MoE 微调：%1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="250"/>
+        <source>Starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="255"/>
+        <source>Step %1 · %2 · %3 tokens/s · loss %4 (KL %5, CE %6)</source>
+        <translation>第 %1 步 · %2 · %3 词元/秒 · 损失 %4（KL %5，CE %6）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="272"/>
+        <source> · BLEU %1 at step %2 (best %3 at step %4)</source>
+        <translation> · 第 %2 步 BLEU %1（最佳：第 %4 步 %3）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneCurveView.cpp" line="278"/>
+        <source> · no BLEU check yet</source>
+        <translation> · 尚未进行 BLEU 检查</translation>
+    </message>
+</context>
+<context>
+    <name>FinetuneSession</name>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="73"/>
+        <source>K must be between 1 and the number of experts N = %1, not %2.</source>
+        <translation>K 必须介于 1 和专家数 N = %1 之间，而不是 %2。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="83"/>
+        <source>Mixed K takes numbers from 1 to N = %1 separated by commas, not “%2”.</source>
+        <translation>混合 K 应为 1 到 N = %1 之间、以逗号分隔的数字，而不是“%2”。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="90"/>
+        <source>The loss weights (KD, CE, MSE) must be 0 or more, and not all 0.</source>
+        <translation>损失权重（KD、CE、MSE）必须大于或等于 0，且不能全为 0。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="94"/>
+        <source>Give the fine-tuning a time budget.</source>
+        <translation>请为微调设置时间预算。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="192"/>
+        <source>Open a project first.</source>
+        <translation>请先打开一个项目。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="196"/>
+        <source>A fine-tune is already running: wait for it or cancel it.</source>
+        <translation>已有微调正在运行：请等待其完成或取消它。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="203"/>
+        <source>Fine-tuning runs the experts of a partition: run the Partitions step first (partition &apos;%1&apos; does not exist).</source>
+        <translation>微调需要运行某个划分的专家：请先运行“划分”步骤（划分“%1”不存在）。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="221"/>
+        <source>finetune/%1 holds the checkpoint of an earlier run: tick Resume to continue it, or give the model another name.</source>
+        <translation>finetune/%1 中保存着之前运行的检查点：勾选“继续”以接着训练，或为模型另取一个名称。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="227"/>
+        <source>Choose both the German and the English training file.</source>
+        <translation>请同时选择德语和英语训练文件。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="355"/>
+        <source>Fine-tuning %1 (K = %2 of %3)</source>
+        <translation>正在微调 %1（K = %2 / %3）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="391"/>
+        <source>Loading the fine-tuning curve</source>
+        <translation>正在加载微调曲线</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="400"/>
+        <source>%1 (no router)</source>
+        <translation>%1（无路由器）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="403"/>
+        <source>not run</source>
+        <translation>未运行</translation>
+    </message>
+</context>
+<context>
+    <name>FinetuneStepForm</name>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="43"/>
+        <source>The partition whose K experts per token the model learns to run</source>
+        <translation>模型学习为每个词元运行其中 K 个专家的划分</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="49"/>
+        <source>Active experts per token in every feed-forward layer, the K the model is tuned for and checked at (default N / 4)</source>
+        <translation>每个前馈层中每个词元的激活专家数，即模型针对并在其上检查的 K（默认 N / 4）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="53"/>
+        <source>e.g. 1,2,4 (empty: K only)</source>
+        <translation>例如 1,2,4（留空：仅用 K）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="57"/>
+        <source>Each step draws its K from this list, so that one model serves several K</source>
+        <translation>每一步从此列表中抽取其 K，使一个模型可用于多个 K</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="62"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="64"/>
+        <source>Training time; a resumed run counts its earlier runs too, so raise it to train longer</source>
+        <translation>训练时间；继续运行时会计入之前各次运行的时间，如需训练更久请调高此值</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="66"/>
+        <source>Weight of the KL divergence to the dense model&apos;s output distribution (distillation)</source>
+        <translation>相对稠密模型输出分布的 KL 散度的权重（蒸馏）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="69"/>
+        <source>Weight of the cross-entropy on the reference translations</source>
+        <translation>相对参考译文的交叉熵的权重</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="71"/>
+        <source>Weight of the mean squared difference between the MoE and the dense feed-forward outputs, per layer</source>
+        <translation>逐层 MoE 与稠密前馈输出之间均方差的权重</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="79"/>
+        <source> steps</source>
+        <translation> 步</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="80"/>
+        <source>at the end only</source>
+        <translation>仅在结束时</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="82"/>
+        <source>Greedy BLEU of the model at K on the built-in demo set every this many steps (a check takes a few seconds)</source>
+        <translation>每隔这么多步，在内置演示集上测量模型在 K 下的贪心 BLEU（每次检查需要几秒钟）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="86"/>
+        <source>Ding sentences (train split)</source>
+        <translation>Ding 例句（训练集划分）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="87"/>
+        <source>Parallel files…</source>
+        <translation>平行语料文件…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="89"/>
+        <source>Sentence pairs to fine-tune on: the Ding dictionary&apos;s example sentences, or a line-aligned German and English file (e.g. Multi30k&apos;s train.de and train.en)</source>
+        <translation>用于微调的句对：Ding 词典的例句，或逐行对齐的德语和英语文件（例如 Multi30k 的 train.de 和 train.en）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="94"/>
+        <source>The new model is saved as models/NAME.moewb and its router as routers/NAME-mlp; the dense model is never changed</source>
+        <translation>新模型保存为 models/NAME.moewb，其路由器保存为 routers/NAME-mlp；稠密模型始终不会被修改</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="98"/>
+        <source>Resume the checkpoint</source>
+        <translation>从检查点继续</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="101"/>
+        <source>Partition:</source>
+        <translation>划分：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="102"/>
+        <source>Experts K:</source>
+        <translation>专家数 K：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="103"/>
+        <source>Mixed K:</source>
+        <translation>混合 K：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="104"/>
+        <source>Time budget:</source>
+        <translation>时间预算：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="105"/>
+        <source>KD weight:</source>
+        <translation>KD 权重：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="106"/>
+        <source>CE weight:</source>
+        <translation>CE 权重：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="107"/>
+        <source>MSE weight:</source>
+        <translation>MSE 权重：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="108"/>
+        <source>BLEU check every:</source>
+        <translation>BLEU 检查间隔：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="109"/>
+        <source>Training data:</source>
+        <translation>训练数据：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="110"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="198"/>
+        <source>&lt;partition&gt;-ft</source>
+        <translation>&lt;划分&gt;-ft</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="218"/>
+        <source>No checkpoint of this name yet (finetune/NAME/ of the project)</source>
+        <translation>此名称尚无检查点（项目的 finetune/NAME/）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="226"/>
+        <source>Resume (step %1, %2 min trained)</source>
+        <translation>继续（第 %1 步，已训练 %2 分钟）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="232"/>
+        <source>Continue the run saved in %1; unticked, Run refuses to start over on it</source>
+        <translation>继续保存在 %1 中的运行；不勾选时，“运行”会拒绝在其上从头开始</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="257"/>
+        <source>German training sentences, one per line</source>
+        <translation>德语训练句子，每行一句</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="258"/>
+        <source>German text (*.de *.de.gz);;All files (*)</source>
+        <translation>德语文本 (*.de *.de.gz);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="268"/>
+        <source>Their English translations, line by line</source>
+        <translation>对应的英语译文，逐行对应</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="269"/>
+        <source>English text (*.en *.en.gz);;All files (*)</source>
+        <translation>英语文本 (*.en *.en.gz);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
     <name>GateAccuracyView</name>
     <message>
         <location filename="../widgets/GateAccuracyView.cpp" line="+58"/>
@@ -912,6 +1266,16 @@ Click to show its block in the heatmap</source>
         <location line="+46"/>
         <source>Pipeline</source>
         <translation>流水线</translation>
+    </message>
+    <message>
+        <location filename="../widgets/MainWindow.cpp" line="107"/>
+        <source>Fine-tuning</source>
+        <translation>微调</translation>
+    </message>
+    <message>
+        <location filename="../widgets/MainWindow.cpp" line="108"/>
+        <source>Loss and BLEU of the MoE fine-tune, live while it runs</source>
+        <translation>MoE 微调的损失和 BLEU，运行时实时显示</translation>
     </message>
 </context>
 <context>
@@ -1426,6 +1790,11 @@ Click to show its block in the heatmap</source>
         <location line="+2"/>
         <source>Runs on a worker thread; the status bar shows progress and a Cancel button. Expected time: %1 on this machine.</source>
         <translation>在工作线程上运行；状态栏显示进度和“取消”按钮。在本机上的预计耗时：%1。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ProjectPanel.cpp" line="132"/>
+        <source>7 · Fine-tune</source>
+        <translation>7 · 微调</translation>
     </message>
 </context>
 <context>
@@ -2517,6 +2886,11 @@ Times: medians over %n interleaved round(s) of dense and this setting</source>
         <location line="+3"/>
         <source>BLEU: %1</source>
         <translation>BLEU：%1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/TranslatorPanel.cpp" line="336"/>
+        <source>%1, fine-tuned %2</source>
+        <translation>%1，微调模型 %2</translation>
     </message>
 </context>
 <context>

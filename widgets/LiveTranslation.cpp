@@ -148,6 +148,17 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
         }
         return result;
     }
+    // A fine-tuned model runs its own experts; the dense side stays the project's dense model, so
+    // the speed-up and the two outputs compare what the user fine-tuned against what it started
+    // from. Locks are always taken dense first, so two jobs never wait for each other.
+    const ModelHandle& moeHandle =
+        request.moeModel.isValid() && request.moeModel.mutex ? request.moeModel : request.model;
+    std::unique_lock<std::mutex> moeLock;
+    if (moeHandle.model != request.model.model) {
+        moeLock = lockModel(*moeHandle.mutex, feedback);
+    }
+    auto& moeModel = *moeHandle.model;
+    const moewb::Translator moeTranslator(moeHandle.model);
     std::vector<std::shared_ptr<moewb::MoeLayer>> layers;
     for (std::size_t i = 0; i < request.experts.size(); ++i) {
         layers.push_back(std::make_shared<moewb::MoeLayer>(request.experts[i],
@@ -157,8 +168,8 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
     std::vector<std::vector<torch::Tensor>> recorded(layers.size());
     bool recording = true;
     const moewb::TimedVariant mixture = [&] {
-        MoeInstallation installed(model.transformer(), layers);
-        moeLast = translator.translate({request.source}, options, cancel);
+        MoeInstallation installed(moeModel.transformer(), layers);
+        moeLast = moeTranslator.translate({request.source}, options, cancel);
         if (recording) {  // the warm-up run fills the strip; the timed runs skip the copies
             for (std::size_t i = 0; i < layers.size(); ++i) {
                 recorded[i] = layers[i]->takeRecording();

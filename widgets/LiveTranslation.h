@@ -30,6 +30,9 @@ struct LiveTranslationRequest {
     std::vector<std::shared_ptr<moewb::ExpertFfn>> experts;  // one per FFN layer
     std::shared_ptr<const moewb::RouterSet> routers;         // one router per FFN layer
     int k = 0;                                               // active experts per token, 1 … N
+    // The model the MoE part runs: a fine-tuned model whose experts `experts` were built from
+    // (its mutex is held too, after the dense model's); invalid = `model` (default invalid).
+    ModelHandle moeModel;
     int maxRepetitions = 5;   // timed rounds at most, after one untimed run each (default 5)
     double timeBudget = 0.6;  // seconds of timed runs, all variants together (default 0.6)
 };

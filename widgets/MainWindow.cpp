@@ -4,6 +4,8 @@
 #include "CoActivationHeatmap.h"
 #include "ExpertGraphView.h"
 #include "FigureExporter.h"
+#include "FinetuneCurveView.h"
+#include "FinetuneSession.h"
 #include "GateAccuracyView.h"
 #include "JobRunner.h"
 #include "JobStatusWidget.h"
@@ -83,6 +85,7 @@ void MainWindow::createViews() {
     m_gates = new GateAccuracyView(m_tabs);
     m_sweeps = new SweepView(m_tabs);
     m_translator = new TranslatorPanel(m_jobs, m_tabs);
+    m_finetuneCurve = new FinetuneCurveView(m_tabs);
     const struct {
         QWidget* view;
         const char* name;  // object name: screenshot file names and tests
@@ -101,6 +104,8 @@ void MainWindow::createViews() {
         {m_gates, "gate-accuracy", tr("Gate accuracy"),
          tr("How well each router finds the right experts")},
         {m_sweeps, "sweeps", tr("Sweeps"), tr("BLEU, time and speed-up against K")},
+        {m_finetuneCurve, "finetune", tr("Fine-tuning"),
+         tr("Loss and BLEU of the MoE fine-tune, live while it runs")},
     };
     for (const auto& tab : tabs) {
         tab.view->setObjectName(QString::fromLatin1(tab.name));
@@ -211,6 +216,17 @@ void MainWindow::connectSession() {
                         &ProjectSession::sweepsChanged}) {
         connect(m_session, signal, this, &MainWindow::refreshOverview);
     }
+    FinetuneSession* finetune = m_session->finetune();
+    connect(finetune, &FinetuneSession::curveReset, this, [this, finetune](const QString& model) {
+        m_finetuneCurve->setCurve(model, finetune->curve());
+    });
+    connect(finetune, &FinetuneSession::pointAdded, m_finetuneCurve, &FinetuneCurveView::addPoint);
+    // A fine-tune runs for many minutes: its live curve is what the user wants to watch.
+    connect(m_session, &ProjectSession::stepStarted, this, [this](ProjectSession::Step step) {
+        if (step == ProjectSession::Step::Finetune) {
+            m_tabs->setCurrentWidget(m_finetuneCurve);
+        }
+    });
     connect(m_session, &ProjectSession::opened, this, [this](const QString& folder) {
         setWindowTitle(tr("%1 — MoE Workbench").arg(QFileInfo(folder).fileName()));
         m_projectMenu->rememberRecent(folder);

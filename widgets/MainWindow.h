@@ -7,6 +7,7 @@
 
 class CoActivationHeatmap;
 class ExpertGraphView;
+class FinetuneCurveView;
 class GateAccuracyView;
 class JobRunner;
 class JobStatusWidget;
@@ -36,6 +37,7 @@ public:
     OverviewView* overview() const { return m_overview; }
     ProjectPanel* projectPanel() const { return m_panel; }
     TranslatorPanel* translator() const { return m_translator; }
+    FinetuneCurveView* finetuneCurve() const { return m_finetuneCurve; }
 
     // Opens a project folder (creating it when it has no project.json) on the worker; a fresh
     // project gets the quick-start steps (profile, k-means experts, similarity routers).
@@ -66,6 +68,7 @@ private:
     ExpertGraphView* m_graph = nullptr;
     GateAccuracyView* m_gates = nullptr;
     SweepView* m_sweeps = nullptr;
+    FinetuneCurveView* m_finetuneCurve = nullptr;
     TranslatorPanel* m_translator = nullptr;
     JobStatusWidget* m_jobStatus = nullptr;
     ProjectMenu* m_projectMenu = nullptr;

@@ -1,5 +1,7 @@
 #include "ProjectPanel.h"
 
+#include "FinetuneStepForm.h"
+
 #include <QComboBox>
 #include <QDateTime>
 #include <QFormLayout>
@@ -125,6 +127,9 @@ ProjectPanel::ProjectPanel(ProjectSession* session, QWidget* parent)
     sweepForm->addRow(tr("Router:"), m_sweepRouter);
     sweepForm->addRow(tr("Kind:"), m_sweepKind);
     layout->addWidget(stepBox(Step::Sweeps, tr("6 · Sweeps"), sweepOptions));
+
+    m_finetune = new FinetuneStepForm(session);
+    layout->addWidget(stepBox(Step::Finetune, tr("7 · Fine-tune"), m_finetune));
     layout->addStretch(1);
 
     auto* scroll = new QScrollArea;
@@ -137,7 +142,7 @@ ProjectPanel::ProjectPanel(ProjectSession* session, QWidget* parent)
 
     for (auto signal : {&ProjectSession::modelChanged, &ProjectSession::profileChanged,
                         &ProjectSession::partitionsChanged, &ProjectSession::routersChanged,
-                        &ProjectSession::sweepsChanged}) {
+                        &ProjectSession::sweepsChanged, &ProjectSession::tunedModelsChanged}) {
         connect(session, signal, this, &ProjectPanel::refresh);
     }
     connect(session, &ProjectSession::stepStarted, this, &ProjectPanel::onStepStarted);
@@ -147,6 +152,7 @@ ProjectPanel::ProjectPanel(ProjectSession* session, QWidget* parent)
     }
     connect(m_profileTokens, &QSpinBox::valueChanged, this, &ProjectPanel::refresh);
     connect(m_epochs, &QSpinBox::valueChanged, this, &ProjectPanel::refresh);
+    connect(m_finetune, &FinetuneStepForm::changed, this, &ProjectPanel::refresh);
     refresh();
 }
 
@@ -223,6 +229,8 @@ double ProjectPanel::estimatedSeconds(Step step) const {
         case Step::Sweeps:
             variant = m_sweepKind->currentData().toString();
             break;
+        case Step::Finetune:
+            return m_finetune->estimatedSeconds();  // the time budget decides
         default:
             return 0;
     }
@@ -245,12 +253,13 @@ void ProjectPanel::refreshChoices() {
         m_sweepRouter->addItem(entry.name);
     }
     m_sweepRouter->setCurrentText(router);
+    m_finetune->refresh();
 }
 
 void ProjectPanel::refresh() {
     refreshChoices();
     for (Step step : {Step::Corpus, Step::Model, Step::Profile, Step::Partitions, Step::Routers,
-                      Step::Sweeps}) {
+                      Step::Sweeps, Step::Finetune}) {
         const bool done = m_session->stepDone(step);
         QLabel* status = m_status.value(int(step));
         status->setText((done ? QStringLiteral("✔ ") : QStringLiteral("○ ")) +
@@ -272,6 +281,9 @@ void ProjectPanel::refresh() {
                      m_routerPartition->count() > 0);
     m_run.value(int(Step::Sweeps))
         ->setEnabled(m_run.value(int(Step::Sweeps))->isEnabled() && m_sweepRouter->count() > 0);
+    m_run.value(int(Step::Finetune))
+        ->setEnabled(m_run.value(int(Step::Finetune))->isEnabled() &&
+                     m_finetune->partitionBox()->count() > 0);
 }
 
 void ProjectPanel::run(Step step) {
@@ -306,6 +318,9 @@ void ProjectPanel::run(Step step) {
             m_session->runSweep(options);
             break;
         }
+        case Step::Finetune:
+            m_session->finetune()->run(m_finetune->stepOptions());
+            break;
         default:
             break;
     }
@@ -318,7 +333,8 @@ void ProjectPanel::onStepStarted(Step step, int) {
 
 void ProjectPanel::onStepFinished(Step step, bool ok) {
     const qint64 started = m_startedMs.take(int(step));
-    if (ok && started > 0) {
+    // A fine-tune takes its time budget, not a measured time per unit.
+    if (ok && started > 0 && step != Step::Finetune) {
         // Remember the measured time per unit of the options' scale for the next estimate.
         const double seconds = (QDateTime::currentMSecsSinceEpoch() - started) / 1000.0;
         const double current = estimatedSeconds(step);

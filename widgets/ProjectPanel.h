@@ -1,13 +1,15 @@
 #pragma once
 // The project panel (left dock): the pipeline steps corpus → model → profile → partitions →
-// routers → sweeps, each with its status, its options and a Run button that says how long the
-// step takes. Runs go through ProjectSession (on the worker); the panel only collects options.
+// routers → sweeps, and the optional fine-tune, each with its status, its options and a Run
+// button that says how long the step takes. Runs go through ProjectSession (on the worker); the
+// panel only collects options.
 
 #include "ProjectSession.h"
 
 #include <QHash>
 #include <QWidget>
 
+class FinetuneStepForm;
 class QComboBox;
 class QElapsedTimer;
 class QLabel;
@@ -30,6 +32,7 @@ public:
     QComboBox* partitionMethod() const { return m_method; }
     QComboBox* routerPartition() const { return m_routerPartition; }
     QComboBox* sweepRouter() const { return m_sweepRouter; }
+    FinetuneStepForm* finetuneForm() const { return m_finetune; }
 
 signals:
     void openModelRequested();
@@ -57,4 +60,5 @@ private:
     QSpinBox* m_epochs = nullptr;
     QComboBox* m_sweepRouter = nullptr;
     QComboBox* m_sweepKind = nullptr;
+    FinetuneStepForm* m_finetune = nullptr;
 };

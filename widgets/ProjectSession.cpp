@@ -1,5 +1,6 @@
 #include "ProjectSession.h"
 
+#include "FinetuneSession.h"
 #include "JobRunner.h"
 
 #include "moewb/corpus/CorpusSource.h"
@@ -49,10 +50,13 @@ struct ProjectSession::Loaded {
     QList<RouterEntry> routers;
     QList<SweepEntry> sweeps;
     QList<ComparisonEntry> comparisons;
+    QStringList tunedModels;
     QStringList problems;  // artifacts that could not be read (reported, not fatal)
 };
 
-ProjectSession::ProjectSession(JobRunner* jobs, QObject* parent) : QObject(parent), m_jobs(jobs) {}
+ProjectSession::ProjectSession(JobRunner* jobs, QObject* parent) : QObject(parent), m_jobs(jobs) {
+    m_finetune = new FinetuneSession(this, jobs);
+}
 
 QString ProjectSession::defaultProjectFolder() {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
@@ -98,27 +102,17 @@ int ProjectSession::open(const QString& folder, const QString& modelPath) {
                 loaded->partitions << entry;
             });
         }
+        // Routers of a fine-tuned model run that model's experts; each model is loaded once.
+        FinetuneSession::TunedCache tuned;
         for (const auto& name : project.routerNames()) {
             feedback.throwIfCancelled();
             guarded(project.routerPath(name), [&] {
-                const auto document =
-                    nlohmann::json::parse(moewb::readFileBytes(project.routerPath(name)));
-                const QString partition =
-                    QString::fromStdString(document.value("partition", std::string()));
-                for (const auto& entry : loaded->partitions) {
-                    if (entry.name == partition) {
-                        RouterEntry router;
-                        router.name = QString::fromStdString(name);
-                        router.partition = partition;
-                        router.set = std::make_shared<moewb::RouterSet>(
-                            moewb::loadRouterSet(project.routerPath(name), entry.experts));
-                        loaded->routers << router;
-                        return;
-                    }
-                }
-                throw std::runtime_error("its partition '" + toStd(partition) +
-                                         "' is missing; re-run the Routers step");
+                loaded->routers << FinetuneSession::loadRouter(project, name, loaded->partitions,
+                                                               &tuned);
             });
+        }
+        for (const auto& name : project.modelNames()) {
+            loaded->tunedModels << QString::fromStdString(name);
         }
         const QString sweeps = QString::fromStdString(project.folder() + "/sweeps");
         for (const QString& stem : jsonStems(sweeps)) {
@@ -158,11 +152,13 @@ void ProjectSession::apply(Loaded& loaded) {
     m_routers = loaded.routers;
     m_sweeps = loaded.sweeps;
     m_comparisons = loaded.comparisons;
+    m_tunedModels = loaded.tunedModels;
     emit modelChanged();
     emit profileChanged();
     emit partitionsChanged();
     emit routersChanged();
     emit sweepsChanged();
+    emit tunedModelsChanged();
     emit opened(folder());
     if (!loaded.problems.isEmpty()) {
         emit stepFailed(Step::Model, tr("Some artifacts could not be read and were skipped:\n%1")
@@ -213,6 +209,24 @@ int ProjectSession::saveAs(const QString& target) {
         }
     });
     return id;
+}
+
+int ProjectSession::refuse(Step step, const QString& message) {
+    emit stepFailed(step, message);
+    return 0;
+}
+
+void ProjectSession::addTunedModel(const QString& name, const RouterEntry& router) {
+    if (!m_tunedModels.contains(name)) {
+        m_tunedModels << name;
+        m_tunedModels.sort();
+    }
+    m_routers.erase(std::remove_if(m_routers.begin(), m_routers.end(),
+                                   [&](const RouterEntry& r) { return r.name == router.name; }),
+                    m_routers.end());
+    m_routers << router;
+    emit tunedModelsChanged();
+    emit routersChanged();
 }
 
 int ProjectSession::startStep(Step step, const QString& title,
@@ -426,12 +440,15 @@ int ProjectSession::runSweep(const SweepStepOptions& options) {
                                           .arg(options.router));
         return 0;
     }
-    const auto experts = expertsOf(router->partition);
+    // A fine-tuned model's router runs that model (with the experts built from its weights) in
+    // the MoE rows; the dense rows stay the project's model, as in `moewb sweep`.
+    const auto experts = router->isTuned() ? router->experts : expertsOf(router->partition);
     const auto routers = router->set;
     const QString name = options.name.isEmpty()
                              ? options.router + (options.classic ? "-comparison" : "")
                              : options.name;
     const ModelHandle model = m_model;
+    const ModelHandle tuned = router->tunedModel;  // invalid: the project's model runs the MoE
     const std::string jsonPath = m_project->sweepPath(toStd(name), "json");
     const std::string csvPath = m_project->sweepPath(toStd(name), "csv");
     auto sweep = std::make_shared<moewb::SweepResult>();
@@ -446,17 +463,23 @@ int ProjectSession::runSweep(const SweepStepOptions& options) {
                 std::size_t(options.sentenceLimit) < test.pairs.size()) {
                 test.pairs.resize(std::size_t(options.sentenceLimit));
             }
-            std::lock_guard<std::mutex> lock(*model.mutex);
+            std::lock_guard<std::mutex> lock(*model.mutex);  // dense first, as everywhere
+            std::unique_lock<std::mutex> tunedLock;
+            if (tuned.isValid()) {
+                tunedLock = std::unique_lock<std::mutex>(*tuned.mutex);
+            }
+            moewb::NmtModel& moeModel = tuned.isValid() ? *tuned.model : *model.model;
             if (options.classic) {
-                *table = moewb::runComparisonTable(*model.model, experts, *routers, test,
-                                                   {10, 15, 20, 25, 30}, {1, 2, 4, 8},
-                                                   moewb::DecodeOptions{}, feedback);
+                *table = moewb::runComparisonTable(
+                    *model.model, experts, *routers, test, {10, 15, 20, 25, 30}, {1, 2, 4, 8},
+                    moewb::DecodeOptions{}, feedback, {}, tuned.isValid() ? &moeModel : nullptr);
                 moewb::writeFileAtomic(jsonPath, table->toJson().dump(1) + "\n");
                 return;
             }
             moewb::SubFeedback collect(feedback, 0.0, 0.1);
-            const auto inputs = moewb::collectFfnInputs(*model.model, test.pairs, 20000, collect);
+            const auto inputs = moewb::collectFfnInputs(moeModel, test.pairs, 20000, collect);
             moewb::SweepOptions sweepOptions;
+            sweepOptions.moeModel = tuned.model;
             if (options.encoderK > 0) {
                 sweepOptions.encoderKs = {options.encoderK};
                 sweepOptions.grid = true;
@@ -515,6 +538,8 @@ bool ProjectSession::stepDone(Step step) const {
             return !m_routers.isEmpty();
         case Step::Sweeps:
             return !m_sweeps.isEmpty() || !m_comparisons.isEmpty();
+        case Step::Finetune:
+            return !m_tunedModels.isEmpty();
     }
     return false;
 }
@@ -556,6 +581,8 @@ QString ProjectSession::stepSummary(Step step) const {
                                         .arg(m_sweeps.size())
                                         .arg(m_comparisons.size())
                                   : tr("not run");
+        case Step::Finetune:
+            return m_finetune->summary();
     }
     return {};
 }

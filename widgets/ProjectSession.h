@@ -1,6 +1,7 @@
 #pragma once
 // The open workbench project as the GUI sees it: the loaded model and every artifact
-// (profile, partitions, routers, sweeps), and the steps that compute them. Every load and every
+// (profile, partitions, routers, sweeps, fine-tuned models), and the steps that compute them
+// (the fine-tune step lives in FinetuneSession, reached through finetune()). Every load and every
 // step runs on the JobRunner; results replace the session's state only when a job succeeds, so a
 // cancelled or failed step leaves what the views show untouched.
 
@@ -13,13 +14,16 @@
 
 #include <optional>
 
+class FinetuneSession;
 class JobRunner;
 
 class ProjectSession : public QObject {
     Q_OBJECT
 
 public:
-    enum class Step { Corpus, Model, Profile, Partitions, Routers, Sweeps };
+    // Finetune comes last although it runs before a sweep of its router: OverviewView mirrors
+    // the first six steps by value.
+    enum class Step { Corpus, Model, Profile, Partitions, Routers, Sweeps, Finetune };
     Q_ENUM(Step)
 
     struct ProfileStepOptions {
@@ -63,12 +67,18 @@ public:
 
     bool isOpen() const { return m_project.has_value(); }
     QString folder() const;
+    // The open project (null when none is open); for the step helpers.
+    moewb::Project* project() { return m_project ? &*m_project : nullptr; }
+    const moewb::Project* project() const { return m_project ? &*m_project : nullptr; }
+    FinetuneSession* finetune() const { return m_finetune; }
     const ModelHandle& model() const { return m_model; }
     ProfileHandle profile() const { return m_profile; }
     const QList<PartitionEntry>& partitions() const { return m_partitions; }
     const QList<RouterEntry>& routers() const { return m_routers; }
     const QList<SweepEntry>& sweeps() const { return m_sweeps; }
     const QList<ComparisonEntry>& comparisons() const { return m_comparisons; }
+    // Names of the fine-tuned models in the project (models/<name>.moewb), sorted.
+    const QStringList& tunedModels() const { return m_tunedModels; }
 
     // Each starts a job and returns its id (0 when refused, with stepFailed emitted).
     int runProfile(const ProfileStepOptions& options);
@@ -78,6 +88,16 @@ public:
     // The first-open chain for a fresh project: profile, k-means partition, similarity routers,
     // so the sparsity view, heatmap and translator have data within seconds.
     void runQuickStart();
+
+    // For step helpers (FinetuneSession): runs `work` as the job of `step`, calls onSuccess on
+    // the GUI thread and saves project.json when it succeeds; returns the job id (0 when no
+    // project is open).
+    int startStep(Step step, const QString& title, std::function<void(moewb::Feedback&)> work,
+                  std::function<void()> onSuccess);
+    // Reports why a step cannot start (stepFailed) and returns 0, the refused job id.
+    int refuse(Step step, const QString& message);
+    // A fine-tune finished: adds the model (a new name or a replaced one) and its router.
+    void addTunedModel(const QString& name, const RouterEntry& router);
 
     // A one-line status of a step for the project panel ("6 layers, 20 000 tokens", "missing").
     QString stepSummary(Step step) const;
@@ -90,6 +110,7 @@ signals:
     void partitionsChanged();
     void routersChanged();
     void sweepsChanged();
+    void tunedModelsChanged();
     void stepStarted(ProjectSession::Step step, int jobId);
     void stepFinished(ProjectSession::Step step, bool ok);
     void stepFailed(ProjectSession::Step step, const QString& message);
@@ -97,8 +118,6 @@ signals:
 
 private:
     struct Loaded;
-    int startStep(Step step, const QString& title, std::function<void(moewb::Feedback&)> work,
-                  std::function<void()> onSuccess);
     void apply(Loaded& loaded);
     std::vector<std::shared_ptr<moewb::ExpertFfn>> expertsOf(const QString& partition) const;
 
@@ -110,5 +129,7 @@ private:
     QList<RouterEntry> m_routers;
     QList<SweepEntry> m_sweeps;
     QList<ComparisonEntry> m_comparisons;
+    QStringList m_tunedModels;
+    FinetuneSession* m_finetune = nullptr;
     QStringList m_quickStart;  // remaining quick-start steps
 };

@@ -331,7 +331,10 @@ void TranslatorPanel::refreshRouterChoices() {
     const PartitionEntry* partition = currentPartition();
     for (const auto& r : m_state->routers) {
         if (partition && r.partition == partition->name) {
-            const QString kind = r.set ? QString::fromStdString(r.set->kind) : QString();
+            QString kind = r.set ? QString::fromStdString(r.set->kind) : QString();
+            if (r.isTuned()) {
+                kind = tr("%1, fine-tuned %2").arg(kind, r.model);
+            }
             m_routerCombo->addItem(kind.isEmpty() ? r.name : tr("%1 (%2)").arg(r.name, kind),
                                    r.name);
         }
@@ -468,8 +471,12 @@ void TranslatorPanel::startTranslation() {
     // make a speed-up; the cache just keeps the dense text and time for when no MoE can run.
     request.dense = true;
     if (missing.isEmpty()) {
-        request.experts = currentPartition()->experts;
-        request.routers = currentRouter()->set;
+        // A fine-tuned model's router brings that model and its experts; the dense side stays
+        // the project's model.
+        const RouterEntry* router = currentRouter();
+        request.experts = router->isTuned() ? router->experts : currentPartition()->experts;
+        request.routers = router->set;
+        request.moeModel = router->tunedModel;
         request.k = m_kSlider->value();
     }
     const int generation = ++m_generation;

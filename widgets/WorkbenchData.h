@@ -41,10 +41,17 @@ struct PartitionEntry {
 };
 
 // A saved router set (routers/<name>.json); `partition` names the PartitionEntry it routes over.
+// Routers trained on a fine-tuned model (RouterSet::model, DESIGN.md §10b) come with that model
+// and the experts built from its weights: the partition's experts hold the dense weights, which
+// the fine-tuned model no longer has.
 struct RouterEntry {
     QString name;
     QString partition;
     std::shared_ptr<const moewb::RouterSet> set;
+    QString model;           // the fine-tuned model (models/<model>.moewb); empty = the project's
+    ModelHandle tunedModel;  // that model, loaded; invalid for the project's own model
+    std::vector<std::shared_ptr<moewb::ExpertFfn>> experts;  // its experts; empty = partition's
+    bool isTuned() const { return tunedModel.isValid(); }
 };
 
 // A saved sweep (sweeps/<name>.json).

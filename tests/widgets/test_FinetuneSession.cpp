@@ -187,6 +187,7 @@ private slots:
             QVERIFY(router.tunedModel.model != session.model().model);
             QCOMPARE(int(router.experts.size()), 4);
             QVERIFY(router.experts[0] != session.partitions().front().experts[0]);
+            QVERIFY(!router.experts[0]->usesHalfWeights());  // a float32 dense model
             QCOMPARE(router.set->model, std::string("random-ft"));
             // The dense model is still the project's model.
             QCOMPARE(session.model().path, QFileInfo(m_modelPath).absoluteFilePath());
@@ -223,6 +224,31 @@ private slots:
         // The last run's curve is shown again.
         QTRY_COMPARE(int(session.finetune()->curve().size()), 5);
         QCOMPARE(session.finetune()->curveModel(), QStringLiteral("random-ft"));
+    }
+
+    void keepsTheDenseModelsPrecision() {
+        // A float16 dense model runs float16 kernels; the fine-tuned one must too, or every
+        // speed-up against dense would be skewed.
+        const QString half = m_dir.filePath("tiny16.moewb");
+        moewb::test::tinyModel()->save(half.toStdString(), moewb::WeightPrecision::Float16);
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        QSignalSpy opened(&session, &ProjectSession::opened);
+        session.open(m_dir.filePath("half"), half);
+        QVERIFY(opened.wait(20000));
+        QVERIFY(session.model().model->halfWeights() != nullptr);
+        ProjectSession::PartitionStepOptions partition;
+        partition.method = "random";
+        partition.experts = 4;
+        QVERIFY(session.runPartition(partition) > 0);
+        QVERIFY(waitForStep(session));
+        QVERIFY(session.finetune()->run(quickRun(2)) > 0);
+        QVERIFY(waitForStep(session));
+        const RouterEntry& router = session.routers().last();
+        QVERIFY(router.isTuned());
+        QVERIFY(router.tunedModel.model->halfWeights() != nullptr);
+        QVERIFY(router.experts[0]->usesHalfWeights());
+        QVERIFY(moewb::NmtModel::load(router.tunedModel.path.toStdString())->halfWeights());
     }
 
     void aCancelledFinetuneWritesNothing() {

@@ -1,4 +1,5 @@
-// LiveTranslation: dense and MoE translation of one sentence on the shared model, timed in
+// LiveTranslation: dense and MoE translation of one sentence on the shared model (or the MoE on a
+// fine-tuned model beside it), timed in
 // interleaved rounds, the experts recorded per layer and token, and the model left dense whatever
 // happens.
 #include "widgets/TranslatorTestSupport.h"
@@ -142,6 +143,37 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, LiveTranslation::run(request, feedback));
         request = requestFor(9);  // more experts than the partition has
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, LiveTranslation::run(request, feedback));
+        QVERIFY(modelIsDense(*m_artifacts.model.model));
+    }
+
+    void aFineTunedModelRunsItsOwnExperts() {
+        // Another model of the same shape and tokenizer stands in for a fine-tuned one: the MoE
+        // side must run it (with experts from its weights), the dense side the project's model.
+        ModelHandle tuned;
+        tuned.model = test::tinyModel(11);
+        tuned.mutex = std::make_shared<std::mutex>();
+        const auto experts = buildExperts(*tuned.model, *m_artifacts.partitions.front().set);
+        Feedback feedback;
+        const auto inputs = collectFfnInputs(*tuned.model, test::sixteenPairs(), 100000, feedback);
+        RouterTrainingOptions options;
+        options.kind = "oracle";
+        LiveTranslationRequest request = requestFor(8);  // K = N: the tuned model, densely
+        request.experts = experts;
+        request.routers =
+            std::make_shared<RouterSet>(trainRouters(experts, inputs, options, feedback));
+        request.moeModel = tuned;
+        const auto result = LiveTranslation::run(request, feedback);
+        QVERIFY(result.dense && result.moe);
+        DecodeOptions decode;
+        decode.beamSize = 1;
+        decode.batchSize = 1;
+        const auto own = Translator(tuned.model).translate({request.source}, decode, feedback);
+        const auto base =
+            Translator(m_artifacts.model.model).translate({request.source}, decode, feedback);
+        QVERIFY(own.translations[0] != base.translations[0]);  // else this test shows nothing
+        QCOMPARE(result.moe->text, own.translations[0]);
+        QCOMPARE(result.dense->text, base.translations[0]);
+        QVERIFY(modelIsDense(*tuned.model));
         QVERIFY(modelIsDense(*m_artifacts.model.model));
     }
 

@@ -1,0 +1,466 @@
+#include "FinetuneSession.h"
+
+#include "JobRunner.h"
+#include "ProjectSession.h"
+
+#include "moewb/corpus/CorpusSource.h"
+#include "moewb/corpus/CorpusSplit.h"
+#include "moewb/corpus/DemoSet.h"
+#include "moewb/corpus/MosesCorpusReader.h"
+#include "moewb/project/Project.h"
+#include "moewb/util/JsonFile.h"
+#include "moewb/util/Paths.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QPointer>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+
+namespace {
+
+using Step = ProjectSession::Step;
+
+// FFN-input tokens the router learns from, as `moewb finetune` collects them.
+constexpr qint64 kRouterTokens = 20000;
+
+// What the job hands back to the GUI thread when it succeeds.
+struct Outcome {
+    ModelHandle model;
+    std::shared_ptr<const moewb::RouterSet> routers;
+    std::vector<std::shared_ptr<moewb::ExpertFfn>> experts;
+    std::vector<moewb::FinetunePoint> curve;
+    std::string stopReason;
+};
+
+// Rounds every weight to the nearest float16 in place: the model then equals what a float16
+// file of it holds, and runs the float16 decoding kernels as a float16 dense model does.
+void roundToHalf(moewb::NmtModel& model) {
+    torch::NoGradGuard noGrad;
+    for (auto& p : model.transformer()->parameters()) {
+        p.copy_(p.to(torch::kHalf).to(p.scalar_type()));
+    }
+}
+
+// "1, 2,4" → {1, 2, 4}; nullopt on anything that is not a number.
+std::optional<std::vector<int>> parseIntList(const QString& text) {
+    std::vector<int> values;
+    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int value = part.trimmed().toInt(&ok);
+        if (!ok) {
+            return std::nullopt;
+        }
+        values.push_back(value);
+    }
+    return values;
+}
+
+}  // namespace
+
+FinetuneSession::FinetuneSession(ProjectSession* session, JobRunner* jobs)
+    : QObject(session), m_session(session), m_jobs(jobs) {
+    qRegisterMetaType<moewb::FinetunePoint>();
+    connect(session, &ProjectSession::opened, this, &FinetuneSession::onOpened);
+}
+
+QString FinetuneSession::modelName(const StepOptions& options) {
+    const QString name = options.name.trimmed();
+    return name.isEmpty() ? options.partition + QStringLiteral("-ft") : name;
+}
+
+std::optional<moewb::FinetuneOptions> FinetuneSession::finetuneOptions(
+    const StepOptions& options, int numExperts, int ffnLayers, const std::string& checkpointDir,
+    QString* error) {
+    const int k = options.k > 0 ? options.k : std::max(1, numExperts / 4);
+    if (k > numExperts) {
+        *error = tr("K must be between 1 and the number of experts N = %1, not %2.")
+                     .arg(numExperts)
+                     .arg(k);
+        return std::nullopt;
+    }
+    const auto mixed = parseIntList(options.mixedK);
+    const bool mixedInRange = mixed && std::all_of(mixed->begin(), mixed->end(), [&](int value) {
+                                  return value >= 1 && value <= numExperts;
+                              });
+    if (!mixedInRange) {
+        *error = tr("Mixed K takes numbers from 1 to N = %1 separated by commas, not “%2”.")
+                     .arg(numExperts)
+                     .arg(options.mixedK);
+        return std::nullopt;
+    }
+    if (options.kdWeight < 0 || options.ceWeight < 0 || options.mseWeight < 0 ||
+        options.kdWeight + options.ceWeight + options.mseWeight <= 0) {
+        *error = tr("The loss weights (KD, CE, MSE) must be 0 or more, and not all 0.");
+        return std::nullopt;
+    }
+    if (options.timeBudgetMinutes <= 0 && options.maxSteps <= 0) {
+        *error = tr("Give the fine-tuning a time budget.");
+        return std::nullopt;
+    }
+    moewb::FinetuneOptions out;
+    out.layerK.assign(std::size_t(std::max(0, ffnLayers)), k);
+    out.mixedK = *mixed;
+    out.kdWeight = options.kdWeight;
+    out.ceWeight = options.ceWeight;
+    out.mseWeight = options.mseWeight;
+    out.timeBudgetSeconds = std::max(0.0, options.timeBudgetMinutes) * 60.0;
+    out.maxSteps = options.maxSteps;
+    out.checkEvery = options.checkEvery;
+    out.checkSentences = options.checkSentences;
+    // The checks measure the K the model is tuned for, also when training mixes several K.
+    out.checkK = k;
+    out.checkpointDir = checkpointDir;
+    out.resume = options.resume;
+    return out;
+}
+
+std::optional<FinetuneSession::SavedRun> FinetuneSession::savedRun(const QString& checkpointDir) {
+    const QString statePath = QDir(checkpointDir).filePath(QStringLiteral("state.json"));
+    if (!QFileInfo::exists(statePath)) {
+        return std::nullopt;
+    }
+    try {
+        // The layout of MoeFinetuner's checkpoint state (format version 1): a point is
+        // [step, seconds, k, loss, kd, ce, mse, bleu, tokens/s].
+        const auto state = moewb::readJsonFile(statePath.toStdString(), "moewb-finetune-state", 1);
+        SavedRun run;
+        run.step = state.at("step").get<qint64>();
+        run.seconds = state.at("seconds").get<double>();
+        for (const auto& p : state.at("curve")) {
+            moewb::FinetunePoint point;
+            point.step = p.at(0);
+            point.seconds = p.at(1);
+            point.k = p.at(2);
+            point.loss = p.at(3);
+            point.kd = p.at(4);
+            point.ce = p.at(5);
+            point.mse = p.at(6);
+            point.bleu = p.at(7);
+            point.tokensPerSecond = p.at(8);
+            run.curve.push_back(point);
+        }
+        return run;
+    } catch (const std::exception&) {
+        return std::nullopt;  // a newer or damaged state: nothing to show, resume will say why
+    }
+}
+
+RouterEntry FinetuneSession::loadRouter(const moewb::Project& project, const std::string& name,
+                                        const QList<PartitionEntry>& partitions,
+                                        TunedCache* cache) {
+    const std::string path = project.routerPath(name);
+    const auto header = moewb::readRouterHeader(path);
+    const auto partition =
+        std::find_if(partitions.begin(), partitions.end(), [&](const PartitionEntry& entry) {
+            return entry.name == QString::fromStdString(header.partition);
+        });
+    if (partition == partitions.end()) {
+        throw std::runtime_error("its partition '" + header.partition +
+                                 "' is missing; re-run the Routers step");
+    }
+    RouterEntry router;
+    router.name = QString::fromStdString(name);
+    router.partition = partition->name;
+    if (header.model.empty()) {
+        router.set =
+            std::make_shared<moewb::RouterSet>(moewb::loadRouterSet(path, partition->experts));
+        return router;
+    }
+    ModelHandle& model = cache->models[header.model];
+    if (!model.isValid()) {
+        const std::string file = project.modelFilePath(header.model);
+        try {
+            model.model = moewb::NmtModel::load(file);
+        } catch (const std::exception& error) {
+            throw std::runtime_error("its fine-tuned model cannot be read (" +
+                                     std::string(error.what()) + ")");
+        }
+        model.mutex = std::make_shared<std::mutex>();
+        model.path = QString::fromStdString(file);
+    }
+    auto& experts = cache->experts[{header.model, header.partition}];
+    if (experts.empty()) {
+        experts = moewb::buildExperts(*model.model, *partition->set);
+    }
+    router.model = QString::fromStdString(header.model);
+    router.tunedModel = model;
+    router.experts = experts;
+    router.set = std::make_shared<moewb::RouterSet>(moewb::loadRouterSet(path, experts));
+    return router;
+}
+
+int FinetuneSession::run(const StepOptions& options) {
+    moewb::Project* project = m_session->project();
+    if (!project || !m_session->model().isValid()) {
+        return m_session->refuse(Step::Finetune, tr("Open a project first."));
+    }
+    if (m_jobId != 0) {
+        return m_session->refuse(Step::Finetune,
+                                 tr("A fine-tune is already running: wait for it or cancel it."));
+    }
+    const auto partition =
+        std::find_if(m_session->partitions().begin(), m_session->partitions().end(),
+                     [&](const PartitionEntry& entry) { return entry.name == options.partition; });
+    if (partition == m_session->partitions().end() || !partition->set) {
+        return m_session->refuse(Step::Finetune,
+                                 tr("Fine-tuning runs the experts of a partition: run the "
+                                    "Partitions step first (partition '%1' does not exist).")
+                                     .arg(options.partition));
+    }
+    const QString name = modelName(options);
+    const QString routerName = name + QStringLiteral("-mlp");
+    std::string checkpointDir, modelPath, routerPath;
+    try {
+        checkpointDir = project->finetuneCheckpointDir(name.toStdString());
+        modelPath = project->modelFilePath(name.toStdString());
+        routerPath = project->routerPath(routerName.toStdString());
+    } catch (const std::exception& error) {
+        return m_session->refuse(Step::Finetune, QString::fromStdString(error.what()));
+    }
+    const bool hasCheckpoint = moewb::fileExists(checkpointDir + "/state.json");
+    if (hasCheckpoint && !options.resume) {
+        // Never start over silently: the checkpoint may hold an hour of training.
+        return m_session->refuse(Step::Finetune,
+                                 tr("finetune/%1 holds the checkpoint of an earlier run: tick "
+                                    "Resume to continue it, or give the model another name.")
+                                     .arg(name));
+    }
+    if (options.trainSource.isEmpty() != options.trainTarget.isEmpty()) {
+        return m_session->refuse(Step::Finetune,
+                                 tr("Choose both the German and the English training file."));
+    }
+    const auto set = partition->set;
+    QString error;
+    auto tuneOptions = finetuneOptions(options, set->layers.front().numExperts,
+                                       int(set->layers.size()), checkpointDir, &error);
+    if (!tuneOptions) {
+        return m_session->refuse(Step::Finetune, error);
+    }
+
+    // Points come from the training thread; they are queued to the application object (which
+    // outlives every job) and dropped there when this session is gone or a newer run started.
+    const int run = ++m_run;
+    QPointer<FinetuneSession> self(this);
+    auto post = [self, run](std::function<void(FinetuneSession&)> apply) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [self, run, apply] {
+                if (self && self->m_run == run) {
+                    apply(*self);
+                }
+            },
+            Qt::QueuedConnection);
+    };
+    tuneOptions->onPoint = [post](const moewb::FinetunePoint& point) {
+        post([point](FinetuneSession& session) {
+            session.m_curve.push_back(point);
+            emit session.pointAdded(point);
+        });
+    };
+    m_curve.clear();
+    m_curveModel = name;
+    emit curveReset(name);
+
+    const std::string densePath = project->modelPath();
+    const std::string partitionName = options.partition.toStdString();
+    const std::string nameStd = name.toStdString();
+    const std::string source = options.trainSource.toStdString();
+    const std::string target = options.trainTarget.toStdString();
+    const QString stateDir = QString::fromStdString(checkpointDir);
+    const bool resume = options.resume && hasCheckpoint;
+    auto outcome = std::make_shared<Outcome>();
+    const moewb::FinetuneOptions finalOptions = *tuneOptions;
+    auto work = [=](moewb::Feedback& feedback) {
+        if (resume) {
+            if (const auto saved = savedRun(stateDir)) {
+                post([curve = saved->curve](FinetuneSession& session) {
+                    session.m_curve = curve;
+                    emit session.curveReset(session.m_curveModel);
+                });
+            }
+        }
+        moewb::FinetuneData data;
+        {
+            feedback.setProgress(0.0, "reading the training data");
+            moewb::SubFeedback read(feedback, 0.0, 0.01);
+            if (source.empty()) {
+                moewb::CorpusSource ding;
+                data.train =
+                    moewb::splitCorpus(moewb::loadCorpus(ding, read), moewb::SplitOptions{})
+                        .train.pairs;
+                data.description = "Ding dictionary sentence pairs (train split)";
+            } else {
+                data.train = moewb::readMosesCorpus(source, target, read).pairs;
+                data.description = source + " + " + target;
+            }
+            data.valid = moewb::loadDemoSet().pairs;
+        }
+        // A private copy of the dense model: the project's one stays free for the translator
+        // during the long run, and the fine-tuner never writes to the one it is given anyway.
+        feedback.setProgress(0.01, "loading the dense model");
+        auto dense = moewb::NmtModel::load(densePath);
+        moewb::SubFeedback tune(feedback, 0.02, 0.9);
+        auto tuned = moewb::finetuneMoe(*dense, *set, data, finalOptions, tune);
+        // The dense model's precision: a float16-valued dense model runs the float16 kernels, so
+        // a float32 fine-tuned one would lose that speed and every speed-up against dense would
+        // be skewed. Rounded before the router learns its activations, and saved as such.
+        const bool half = dense->halfWeights() != nullptr;
+        dense.reset();
+        if (half) {
+            roundToHalf(*tuned.model);
+        }
+
+        // Routers on the fine-tuned weights: the dense model's routers learnt other activations.
+        outcome->experts = moewb::buildExperts(*tuned.model, *set);
+        std::vector<torch::Tensor> inputs, ids;
+        {
+            moewb::SubFeedback collect(feedback, 0.9, 0.93);
+            inputs =
+                moewb::collectFfnInputs(*tuned.model, data.train, kRouterTokens, collect, &ids);
+        }
+        moewb::RouterTrainingOptions routerOptions;
+        routerOptions.kind = "mlp";
+        moewb::SubFeedback train(feedback, 0.93, 1.0);
+        auto routers = std::make_shared<moewb::RouterSet>(
+            moewb::trainRouters(outcome->experts, inputs, routerOptions, train, &ids));
+        routers->partition = partitionName;
+        routers->model = nameStd;
+        feedback.throwIfCancelled();
+        // Written only now that everything succeeded: a cancelled or failed run adds nothing to
+        // models/ or routers/ (its checkpoint in finetune/NAME/ stays, for Resume).
+        tuned.model->save(modelPath,
+                          half ? moewb::WeightPrecision::Float16 : moewb::WeightPrecision::Float32);
+        moewb::saveRouterSet(routerPath, *routers);
+        outcome->model = {tuned.model, std::make_shared<std::mutex>(),
+                          QString::fromStdString(modelPath)};
+        outcome->routers = routers;
+        outcome->curve = std::move(tuned.curve);
+        outcome->stopReason = tuned.stopReason;
+    };
+    const QString partitionQ = options.partition;
+    auto onSuccess = [this, outcome, name, routerName, partitionQ, finalOptions] {
+        if (auto* open = m_session->project()) {
+            open->stepOptions("finetune:" + name.toStdString()) = {
+                {"partition", partitionQ.toStdString()},
+                {"layer_k", finalOptions.layerK},
+                {"mixed_k", finalOptions.mixedK},
+                {"kd_weight", finalOptions.kdWeight},
+                {"ce_weight", finalOptions.ceWeight},
+                {"mse_weight", finalOptions.mseWeight},
+                {"time_budget_seconds", finalOptions.timeBudgetSeconds},
+                {"stop_reason", outcome->stopReason}};
+        }
+        m_curve = outcome->curve;
+        m_curveModel = name;
+        emit curveReset(name);
+        RouterEntry router;
+        router.name = routerName;
+        router.partition = partitionQ;
+        router.set = outcome->routers;
+        router.model = name;
+        router.tunedModel = outcome->model;
+        router.experts = outcome->experts;
+        m_session->addTunedModel(name, router);
+    };
+    const int id = m_session->startStep(Step::Finetune,
+                                        tr("Fine-tuning %1 (K = %2 of %3)")
+                                            .arg(name)
+                                            .arg(finalOptions.layerK.front())
+                                            .arg(set->layers.front().numExperts),
+                                        work, onSuccess);
+    if (id == 0) {
+        return 0;
+    }
+    m_jobId = id;
+    auto ended = std::make_shared<QMetaObject::Connection>();
+    *ended = connect(m_session, &ProjectSession::stepFinished, this, [this, ended](Step step) {
+        if (step == Step::Finetune) {
+            QObject::disconnect(*ended);
+            m_jobId = 0;
+        }
+    });
+    return id;
+}
+
+QString FinetuneSession::summary() const {
+    QStringList models;
+    for (const QString& model : m_session->tunedModels()) {
+        QStringList routers;
+        for (const auto& entry : m_session->routers()) {
+            if (entry.model == model) {
+                routers << entry.name;
+            }
+        }
+        models << (routers.isEmpty() ? tr("%1 (no router)").arg(model)
+                                     : QStringLiteral("%1 → %2").arg(model, routers.join(", ")));
+    }
+    return models.isEmpty() ? tr("not run") : models.join(QStringLiteral("; "));
+}
+
+bool FinetuneSession::loadCurve(const QString& name) {
+    const moewb::Project* project = m_session->project();
+    if (!project || m_jobId != 0) {
+        return false;
+    }
+    QString dir;
+    try {
+        dir = QString::fromStdString(project->finetuneCheckpointDir(name.toStdString()));
+    } catch (const std::exception&) {
+        return false;
+    }
+    if (!QFileInfo::exists(QDir(dir).filePath(QStringLiteral("state.json")))) {
+        return false;
+    }
+    // The state holds every step of the run; read it off the GUI thread.
+    auto saved = std::make_shared<std::optional<SavedRun>>();
+    const int run = ++m_run;
+    const int id = m_jobs->start(tr("Loading the fine-tuning curve"),
+                                 [saved, dir](moewb::Feedback&) { *saved = savedRun(dir); });
+    auto done = std::make_shared<QMetaObject::Connection>();
+    auto stopped = std::make_shared<QMetaObject::Connection>();
+    *done = connect(m_jobs, &JobRunner::succeeded, this, [=](int ended) {
+        if (ended == id) {
+            QObject::disconnect(*done);
+            QObject::disconnect(*stopped);
+            if (run == m_run && *saved) {
+                m_curve = (*saved)->curve;
+                m_curveModel = name;
+                emit curveReset(name);
+            }
+        }
+    });
+    *stopped = connect(m_jobs, &JobRunner::cancelled, this, [=](int ended) {
+        if (ended == id) {
+            QObject::disconnect(*done);
+            QObject::disconnect(*stopped);
+        }
+    });
+    return true;
+}
+
+void FinetuneSession::onOpened() {
+    ++m_run;  // points of another project's run are not this project's curve
+    m_curve.clear();
+    m_curveModel.clear();
+    emit curveReset(QString());
+    // The most recent run of the project, so the curve of the last session is there again.
+    const QString root = m_session->folder() + QStringLiteral("/finetune");
+    QString newest;
+    QDateTime newestTime;
+    for (const QFileInfo& info : QDir(root).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QFileInfo state(QDir(info.filePath()).filePath(QStringLiteral("state.json")));
+        if (state.exists() && (newest.isEmpty() || state.lastModified() > newestTime)) {
+            newest = info.fileName();
+            newestTime = state.lastModified();
+        }
+    }
+    if (!newest.isEmpty()) {
+        loadCurve(newest);
+    }
+}
