@@ -1,5 +1,7 @@
 #include "FinetuneSession.h"
 
+#include "moewb/project/FinetuneStep.h"
+
 #include "JobRunner.h"
 #include "ProjectSession.h"
 
@@ -37,15 +39,6 @@ struct Outcome {
     std::vector<moewb::FinetunePoint> curve;
     std::string stopReason;
 };
-
-// Rounds every weight to the nearest float16 in place: the model then equals what a float16
-// file of it holds, and runs the float16 decoding kernels as a float16 dense model does.
-void roundToHalf(moewb::NmtModel& model) {
-    torch::NoGradGuard noGrad;
-    for (auto& p : model.transformer()->parameters()) {
-        p.copy_(p.to(torch::kHalf).to(p.scalar_type()));
-    }
-}
 
 // "1, 2,4" → {1, 2, 4}; nullopt on anything that is not a number.
 std::optional<std::vector<int>> parseIntList(const QString& text) {
@@ -267,7 +260,7 @@ int FinetuneSession::run(const StepOptions& options) {
     m_curveModel = name;
     emit curveReset(name);
 
-    const std::string densePath = project->modelPath();
+    const std::string folderStd = project->folder();
     const std::string partitionName = options.partition.toStdString();
     const std::string nameStd = name.toStdString();
     const std::string source = options.trainSource.toStdString();
@@ -301,47 +294,26 @@ int FinetuneSession::run(const StepOptions& options) {
             }
             data.valid = moewb::loadDemoSet().pairs;
         }
-        // A private copy of the dense model: the project's one stays free for the translator
-        // during the long run, and the fine-tuner never writes to the one it is given anyway.
-        feedback.setProgress(0.01, "loading the dense model");
-        auto dense = moewb::NmtModel::load(densePath);
-        moewb::SubFeedback tune(feedback, 0.02, 0.9);
-        auto tuned = moewb::finetuneMoe(*dense, *set, data, finalOptions, tune);
-        // The dense model's precision: a float16-valued dense model runs the float16 kernels, so
-        // a float32 fine-tuned one would lose that speed and every speed-up against dense would
-        // be skewed. Rounded before the router learns its activations, and saved as such.
-        const bool half = dense->halfWeights() != nullptr;
-        dense.reset();
-        if (half) {
-            roundToHalf(*tuned.model);
-        }
-
-        // Routers on the fine-tuned weights: the dense model's routers learnt other activations.
-        outcome->experts = moewb::buildExperts(*tuned.model, *set);
-        std::vector<torch::Tensor> inputs, ids;
-        {
-            moewb::SubFeedback collect(feedback, 0.9, 0.93);
-            inputs =
-                moewb::collectFfnInputs(*tuned.model, data.train, kRouterTokens, collect, &ids);
-        }
-        moewb::RouterTrainingOptions routerOptions;
-        routerOptions.kind = "mlp";
-        moewb::SubFeedback train(feedback, 0.93, 1.0);
-        auto routers = std::make_shared<moewb::RouterSet>(
-            moewb::trainRouters(outcome->experts, inputs, routerOptions, train, &ids));
-        routers->partition = partitionName;
-        routers->model = nameStd;
-        feedback.throwIfCancelled();
-        // Written only now that everything succeeded: a cancelled or failed run adds nothing to
-        // models/ or routers/ (its checkpoint in finetune/NAME/ stays, for Resume).
-        tuned.model->save(modelPath,
-                          half ? moewb::WeightPrecision::Float16 : moewb::WeightPrecision::Float32);
-        moewb::saveRouterSet(routerPath, *routers);
-        outcome->model = {tuned.model, std::make_shared<std::mutex>(),
-                          QString::fromStdString(modelPath)};
-        outcome->routers = routers;
-        outcome->curve = std::move(tuned.curve);
-        outcome->stopReason = tuned.stopReason;
+        // The step itself is core's, shared with `moewb finetune` (FinetuneStep.h): it loads its
+        // own copy of the dense model, keeps its precision, trains the router on the result and
+        // writes the model and router only when everything succeeded. It works on its own
+        // Project object: the GUI's belongs to the GUI thread.
+        auto project = moewb::Project::open(folderStd);
+        moewb::FinetuneStepOptions step;
+        step.partition = partitionName;
+        step.name = nameStd;
+        step.tuning = finalOptions;
+        step.routerTokens = kRouterTokens;
+        auto done = moewb::runFinetuneStep(project, step, data, feedback);
+        ModelHandle handle;
+        handle.model = done.model;
+        handle.path = QString::fromStdString(done.modelPath);
+        handle.mutex = std::make_shared<std::mutex>();
+        outcome->model = handle;
+        outcome->routers = done.routers.at(0);
+        outcome->experts = done.experts;
+        outcome->curve = std::move(done.tuning.curve);
+        outcome->stopReason = done.tuning.stopReason;
     };
     const QString partitionQ = options.partition;
     auto onSuccess = [this, outcome, name, routerName, partitionQ, finalOptions] {

@@ -6,6 +6,7 @@
 #include "moewb/moe/MoeFinetuner.h"
 #include "moewb/moe/RouterSet.h"
 #include "moewb/nmt/NmtModel.h"
+#include "moewb/project/FinetuneStep.h"
 #include "moewb/project/Project.h"
 #include "moewb/util/Paths.h"
 #include "moewb/util/TorchRuntime.h"
@@ -29,10 +30,11 @@ const char* kUsage =
     "model is the teacher (KL on its output distribution), plus cross-entropy on the references\n"
     "(and optionally the FFN-output MSE). The experts of each token are chosen from the current\n"
     "weights at every step; --mixed-k draws each step's K from a list so that one model serves\n"
-    "several K. Saves PROJECT/models/NAME.moewb (the dense model is never touched; default NAME\n"
-    "<partition>-ft), checkpoints in PROJECT/finetune/NAME/ (--resume continues them), then\n"
-    "trains routers on the fine-tuned model as PROJECT/routers/NAME-<kind>.json; translate,\n"
-    "eval and sweep with --router NAME-mlp run the fine-tuned model.\n"
+    "several K. Saves PROJECT/models/NAME.moewb at the dense model's precision (the dense model\n"
+    "is never touched; default NAME <partition>-ft), checkpoints in\n"
+    "PROJECT/finetune/NAME/ (--resume continues them), then trains routers on the fine-tuned\n"
+    "model as PROJECT/routers/NAME-<kind>.json; translate, eval and sweep with --router\n"
+    "NAME-mlp run the fine-tuned model (against the project's model as dense).\n"
     "Without --src/--tsv the Ding dictionary's sentence train split is used; the BLEU checks\n"
     "use --valid-src/--valid-tgt or the built-in demo set.\n";
 
@@ -92,20 +94,22 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
     }
     configureTorchThreads(args.intValue("threads", 0));
     auto project = Project::open(args.positional()[0]);
-    const std::string partitionName = args.value("partition");
-    const std::string name = args.value("name", partitionName + "-ft");
-    const std::string outPath = project.modelFilePath(name);
-    const auto partition = loadPartitionSet(project.partitionPath(partitionName));
-    auto dense = NmtModel::load(project.modelPath());
+    FinetuneStepOptions step;
+    step.partition = args.value("partition");
+    step.name = args.value("name");
+    step.routerKinds = parseNameList(args.value("routers", "mlp"));
+    step.routerTokens = args.intValue("router-tokens", 20000);
+    step.routerSeed = static_cast<uint64_t>(args.intValue("seed", 1));
+    const auto partition = loadPartitionSet(project.partitionPath(step.partition));
     const int n = partition.layers.at(0).numExperts;
-    const int encoderLayers = dense->config().encoderLayers;
+    const auto config = NmtModel::load(project.modelPath())->config();
 
-    FinetuneOptions options;
+    FinetuneOptions& options = step.tuning;
     const int k = args.intValue("k", std::max(1, n / 4));
     const int encoderK = args.intValue("encoder-k", k);
     const int decoderK = args.intValue("decoder-k", k);
     for (std::size_t l = 0; l < partition.layers.size(); ++l) {
-        options.layerK.push_back(static_cast<int>(l) < encoderLayers ? encoderK : decoderK);
+        options.layerK.push_back(static_cast<int>(l) < config.encoderLayers ? encoderK : decoderK);
     }
     if (args.has("mixed-k")) {
         options.mixedK = parseIntList(args.value("mixed-k"), "--mixed-k");
@@ -123,9 +127,9 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
     options.checkEvery = args.intValue("check-every", options.checkEvery);
     options.checkSentences = args.intValue("check-sentences", options.checkSentences);
     options.checkK = k;
-    options.checkpointDir = project.finetuneCheckpointDir(name);
     options.resume = args.has("resume");
-    if (!options.resume && fileExists(options.checkpointDir + "/state.json")) {
+    const std::string name = finetuneStepName(step);
+    if (!options.resume && fileExists(project.finetuneCheckpointDir(name) + "/state.json")) {
         throw UsageError(
             "PROJECT/finetune/" + name +
             " holds a checkpoint: add --resume to continue it, or give another --name");
@@ -141,58 +145,33 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
         args.has("valid-src")
             ? readMosesCorpus(args.value("valid-src"), args.value("valid-tgt"), feedback).pairs
             : loadDemoSet().pairs;
-    std::cerr << "fine-tuning " << project.modelPath() << " over " << partitionName << " (N = " << n
-              << ", encoder K = " << encoderK << ", decoder K = " << decoderK << ") on "
-              << data.train.size() << " pairs\n";
+    std::cerr << "fine-tuning " << project.modelPath() << " over " << step.partition
+              << " (N = " << n << ", encoder K = " << encoderK << ", decoder K = " << decoderK
+              << ") on " << data.train.size() << " pairs\n";
 
-    SubFeedback tuneFeedback(feedback, 0.0, 0.9);
-    const auto result = finetuneMoe(*dense, partition, data, options, tuneFeedback);
-    result.model->save(outPath);
-    project.stepOptions("finetune:" + name) = {
-        {"partition", partitionName},    {"layer_k", options.layerK},
-        {"mixed_k", options.mixedK},     {"kd_weight", options.kdWeight},
-        {"ce_weight", options.ceWeight}, {"mse_weight", options.mseWeight},
-        {"seed", options.seed}};
-    project.save();
-    std::printf("fine-tuned %lld steps in %.0f s (%s), %.0f tokens/s; saved %s\n",
-                static_cast<long long>(result.curve.empty() ? 0 : result.curve.back().step),
-                result.seconds, result.stopReason.c_str(), result.tokensPerSecond, outPath.c_str());
+    const auto result = runFinetuneStep(project, step, data, feedback);
+    std::printf(
+        "fine-tuned %lld steps in %.0f s (%s), %.0f tokens/s; saved %s (%s)\n",
+        static_cast<long long>(result.tuning.curve.empty() ? 0 : result.tuning.curve.back().step),
+        result.tuning.seconds, result.tuning.stopReason.c_str(), result.tuning.tokensPerSecond,
+        result.modelPath.c_str(), result.float16 ? "float16, as the dense model" : "float32");
     std::printf("%8s %8s %8s %8s\n", "step", "minutes", "loss", "BLEU@K");
-    for (const auto& p : result.curve) {
+    for (const auto& p : result.tuning.curve) {
         if (p.bleu >= 0) {
             std::printf("%8lld %8.1f %8.3f %8.2f\n", static_cast<long long>(p.step),
                         p.seconds / 60.0, p.loss, p.bleu);
         }
     }
-
-    // Routers on the fine-tuned weights: the dense model's routers learnt other activations.
-    const auto kinds = parseNameList(args.value("routers", "mlp"));
-    if (kinds.empty()) {
-        return 0;
-    }
-    const auto experts = buildExperts(*result.model, partition);
-    SubFeedback collect(feedback, 0.9, 0.93);
-    std::vector<torch::Tensor> tokenIds;
-    const auto inputs = collectFfnInputs(*result.model, data.train,
-                                         args.intValue("router-tokens", 20000), collect, &tokenIds);
-    for (std::size_t i = 0; i < kinds.size(); ++i) {
-        RouterTrainingOptions routerOptions;
-        routerOptions.kind = kinds[i];
-        routerOptions.mlp.seed = options.seed;
-        routerOptions.hashSeed = options.seed;
-        SubFeedback train(feedback, 0.93 + 0.07 * i / kinds.size(),
-                          0.93 + 0.07 * (i + 1) / kinds.size());
-        auto set = trainRouters(experts, inputs, routerOptions, train, &tokenIds);
-        set.partition = partitionName;
-        set.model = name;
-        const std::string routerName = name + "-" + kinds[i];
-        saveRouterSet(project.routerPath(routerName), set);
-        double recall = 0;
-        for (const auto& q : set.quality) {
-            recall += q.recall.at(static_cast<std::size_t>(k - 1)) / set.quality.size();
+    for (std::size_t i = 0; i < result.routers.size(); ++i) {
+        double recall = 0, cv = 0;
+        const auto& quality = result.routers[i]->quality;
+        for (const auto& q : quality) {
+            recall += q.recall.at(static_cast<std::size_t>(k - 1)) / quality.size();
+            cv += q.loadCv.at(static_cast<std::size_t>(k - 1)) / quality.size();
         }
-        std::printf("router %s: mean held-out recall@%d %.3f; saved %s\n", routerName.c_str(), k,
-                    recall, project.routerPath(routerName).c_str());
+        std::printf("router %s: mean held-out recall@%d %.3f, expert-load CV %.2f; saved %s\n",
+                    result.routerNames[i].c_str(), k, recall, cv,
+                    project.routerPath(result.routerNames[i]).c_str());
     }
     return 0;
 }

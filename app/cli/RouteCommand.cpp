@@ -77,7 +77,15 @@ int runRouteCommand(const std::vector<std::string>& argv) {
         }
         std::printf("\n");
     }
-    std::printf("saved %s\n", path.c_str());
+    const int quarter = std::max(1, n / 4);
+    std::printf(
+        "expert load at K = %d (coefficient of variation of the share of tokens per "
+        "expert; 0 = even):",
+        quarter);
+    for (const auto& q : set.quality) {
+        std::printf(" %.2f", q.loadCv.at(static_cast<std::size_t>(quarter - 1)));
+    }
+    std::printf("\nsaved %s\n", path.c_str());
     return 0;
 }
 

@@ -313,6 +313,14 @@ RouterQuality evaluateRouter(const Router& router, const ExpertFfn& experts, con
         const auto covered = oracle.gather(1, routerTop).sum(1) / total.clamp_min(1e-12);
         quality.massCoverage.push_back(
             torch::where(silent, torch::ones_like(covered), covered).mean().item<double>());
+        auto counts = torch::zeros({n}, torch::kDouble);
+        counts.index_add_(0, routerTop.reshape({-1}),
+                          torch::ones({routerTop.numel()}, torch::kDouble));
+        const auto shares = counts / static_cast<double>(std::max<int64_t>(1, x.size(0)));
+        quality.load.emplace_back(shares.data_ptr<double>(), shares.data_ptr<double>() + n);
+        const double mean = shares.mean().item<double>();
+        quality.loadCv.push_back(mean > 0 ? shares.std(/*unbiased=*/false).item<double>() / mean
+                                          : 0.0);
     }
     return quality;
 }

@@ -185,7 +185,9 @@ void saveRouterSet(const std::string& path, const RouterSet& set) {
     nlohmann::json layers = nlohmann::json::array();
     for (std::size_t l = 0; l < set.layers.size(); ++l) {
         nlohmann::json layer = {{"recall", set.quality[l].recall},
-                                {"mass_coverage", set.quality[l].massCoverage}};
+                                {"mass_coverage", set.quality[l].massCoverage},
+                                {"load", set.quality[l].load},
+                                {"load_cv", set.quality[l].loadCv}};
         if (const auto* mlp = dynamic_cast<const MlpRouter*>(set.layers[l].get())) {
             layer["first"] = tensorToJson(mlp->first());
             layer["second"] = tensorToJson(mlp->second());
@@ -232,7 +234,9 @@ RouterSet loadRouterSet(const std::string& path,
         for (std::size_t l = 0; l < layers.size(); ++l) {
             const auto& layer = layers[l];
             set.quality.push_back({layer.at("recall").get<std::vector<double>>(),
-                                   layer.at("mass_coverage").get<std::vector<double>>()});
+                                   layer.at("mass_coverage").get<std::vector<double>>(),
+                                   layer.value("load", std::vector<std::vector<double>>()),
+                                   layer.value("load_cv", std::vector<double>())});
             if (set.kind == "mlp") {
                 set.layers.push_back(std::make_shared<MlpRouter>(
                     tensorFromJson(layer.at("first")), tensorFromJson(layer.at("second"))));

@@ -47,6 +47,33 @@ private slots:
             }
         }
         QVERIFY(std::abs(q.massCoverage[7] - 1.0) < 1e-6);
+        // Load: at K the shares of tokens per expert sum to K; at K = N every expert runs on every
+        // token (shares all 1, CV 0).
+        QCOMPARE(q.load.size(), std::size_t(8));
+        for (std::size_t k = 0; k < 8; ++k) {
+            double sum = 0;
+            for (double share : q.load[k]) {
+                sum += share;
+            }
+            QVERIFY(std::abs(sum - double(k + 1)) < 1e-9);
+        }
+        QVERIFY(std::abs(q.loadCv[7]) < 1e-12);
+        // A hand case: 4 tokens, 2 experts, the router always picks expert 0 at K = 1: shares
+        // (1, 0), mean 0.5, population std 0.5, CV 1.
+        struct Fixed : Router {
+            std::string kind() const override { return "fixed"; }
+            torch::Tensor scores(const torch::Tensor& x, const ExpertFfn&) const override {
+                return torch::tensor({1.0f, 0.0f}).expand({x.size(0), 2}).clone();
+            }
+            int64_t flopsPerToken(const ExpertFfn&) const override { return 0; }
+        };
+        const auto model = test::tinyModel();
+        std::vector<int> order(64);
+        std::iota(order.begin(), order.end(), 0);
+        const ExpertFfn two(*model->transformer()->feedForwards()[0], order, 2);
+        const auto fixed = evaluateRouter(Fixed(), two, torch::randn({4, 32}));
+        QCOMPARE(fixed.load[0], (std::vector<double>{1.0, 0.0}));
+        QVERIFY(std::abs(fixed.loadCv[0] - 1.0) < 1e-12);
     }
 
     void trainingLowersHeldOutLossAndRoutesFarAboveChance() {

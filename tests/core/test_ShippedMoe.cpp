@@ -50,7 +50,8 @@ private slots:
         QCOMPARE(routers.model, std::string(kShippedMoeName));
         QCOMPARE(experts.at(0)->numExperts(), 16);
         // Golden values: resources/models/default-moe/README.md.
-        for (const auto& [k, expected] : std::vector<std::pair<int, double>>{{4, 44.90}, {2, 42.50}}) {
+        for (const auto& [k, expected] :
+             std::vector<std::pair<int, double>>{{4, 44.90}, {2, 42.50}}) {
             std::vector<std::shared_ptr<MoeLayer>> layers;
             for (std::size_t l = 0; l < experts.size(); ++l) {
                 layers.push_back(std::make_shared<MoeLayer>(experts[l], routers.layers[l], k));

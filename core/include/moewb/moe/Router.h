@@ -138,8 +138,14 @@ private:
 // recall@K = |router top-K ∩ oracle top-K| / K and mass coverage = Σ_{router top-K} oracle /
 // Σ oracle, averaged over tokens, for K = 1 … N (index K - 1).
 struct RouterQuality {
-    std::vector<double> recall;
-    std::vector<double> massCoverage;
+    std::vector<double> recall;        // [k-1]: recall@k against the oracle's top k
+    std::vector<double> massCoverage;  // [k-1]: oracle mass share of the router's top k
+    // Expert load (DESIGN.md §10 and issue: balance of the experts): load[k-1][e] is the share of
+    // held-out tokens that run expert e when the router picks k; loadCv[k-1] the coefficient of
+    // variation (std / mean) of those shares, 0 for perfectly even load. Empty in router files
+    // written before load was measured.
+    std::vector<std::vector<double>> load;
+    std::vector<double> loadCv;
 };
 RouterQuality evaluateRouter(const Router& router, const ExpertFfn& experts,
                              const torch::Tensor& x);
