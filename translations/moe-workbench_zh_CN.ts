@@ -20,6 +20,53 @@
     </message>
 </context>
 <context>
+    <name>ActiveExpertsControl</name>
+    <message>
+        <source>fixed K</source>
+        <translation>固定 K</translation>
+    </message>
+    <message>
+        <source>dynamic (τ)</source>
+        <translation>动态 (τ)</translation>
+    </message>
+    <message>
+        <source>Fixed K: every token runs K experts in every layer. Dynamic: each token takes the fewest experts whose share of the router&apos;s mass reaches τ, at most K, so easy tokens run fewer experts than hard ones.</source>
+        <translation>固定 K：每个词元在每一层运行 K 个专家。动态：每个词元选取最少的专家，使其在路由器质量中的占比达到 τ（至多 K 个），因此简单的词元比困难的词元运行更少的专家。</translation>
+    </message>
+    <message>
+        <source>at most K:</source>
+        <translation>至多 K：</translation>
+    </message>
+    <message>
+        <source>The most experts a token may take in dynamic mode</source>
+        <translation>动态模式下一个词元最多可选取的专家数</translation>
+    </message>
+    <message>
+        <source>Active experts of all experts, or the threshold τ and the most experts a token may take</source>
+        <translation>全部专家中的激活专家数，或阈值 τ 与一个词元最多可选取的专家数</translation>
+    </message>
+    <message>
+        <source>Threshold τ: each token takes experts, best first, until they hold this share of the router&apos;s mass (at most K); lower τ, less compute</source>
+        <translation>阈值 τ：每个词元按得分从高到低选取专家，直到它们占路由器质量的这一比例（至多 K 个）；τ 越低，计算量越少</translation>
+    </message>
+    <message>
+        <source>Active experts K per token and layer: fewer experts, less feed-forward compute</source>
+        <translation>每个词元每层的激活专家数 K：专家越少，前馈计算量越少</translation>
+    </message>
+    <message>
+        <source>K = –</source>
+        <translation>K = –</translation>
+    </message>
+    <message>
+        <source>τ = %1, K ≤ %2 of %3</source>
+        <translation>τ = %1，K ≤ %2 / %3</translation>
+    </message>
+    <message>
+        <source>K = %1 of %2</source>
+        <translation>K = %1 / %2</translation>
+    </message>
+</context>
+<context>
     <name>CoActivationHeatmap</name>
     <message>
         <location filename="../widgets/CoActivationHeatmap.cpp" line="+69"/>
@@ -457,6 +504,10 @@ Click to show its block in the heatmap</source>
         <location line="+1"/>
         <source>%1: skipped</source>
         <translation>%1：已跳过</translation>
+    </message>
+    <message>
+        <source>Experts fired per token: dynamic K (τ %1, at most %2 of %3), %4 per token on average</source>
+        <translation>每个词元激活的专家：动态 K（τ %1，至多 %2 / %3），平均每词元 %4 个</translation>
     </message>
 </context>
 <context>
@@ -1905,6 +1956,10 @@ Click to show its block in the heatmap</source>
         <source>%1 sweeps, %2 comparisons</source>
         <translation>%1 次扫描，%2 次对比</translation>
     </message>
+    <message>
+        <source>A dynamic-K threshold τ lies between 0 and 1 (exclusive), e.g. 0.3,0.4,0.5; got %1.</source>
+        <translation>动态 K 的阈值 τ 应在 0 与 1 之间（不含端点），例如 0.3,0.4,0.5；收到的是 %1。</translation>
+    </message>
 </context>
 <context>
     <name>SentencePicker</name>
@@ -2891,6 +2946,26 @@ Times: medians over %n interleaved round(s) of dense and this setting</source>
         <location filename="../widgets/TranslatorPanel.cpp" line="336"/>
         <source>%1, fine-tuned %2</source>
         <translation>%1，微调模型 %2</translation>
+    </message>
+    <message>
+        <source>Feed-forward multiply-adds per token relative to the dense model: the K/N experts computed, plus what the router itself costs (with dynamic K the bound; the MoE box shows what a translation did)</source>
+        <translation>每个词元的前馈乘加次数相对于稠密模型的比例：计算的 K/N 个专家，加上路由器本身的开销（动态 K 时为上限；MoE 框中显示一次翻译实际完成的量）</translation>
+    </message>
+    <message>
+        <source>Measured in this translation: the share of the dense feed-forward multiply-adds done (router and shared neurons included, encoder and decoder together), and the mean experts a token ran</source>
+        <translation>在本次翻译中测得：实际完成的稠密前馈乘加次数所占比例（含路由器与共享神经元，编码器与解码器合计），以及每个词元平均运行的专家数</translation>
+    </message>
+    <message>
+        <source>Feed-forward compute: at most K/N = %1/%2 = %3 % of dense (dynamic K: each token stops at τ = %4 of the router&apos;s mass)</source>
+        <translation>前馈计算量：至多 K/N = %1/%2 = 稠密的 %3 %（动态 K：每个词元在达到路由器质量的 τ = %4 时停止）</translation>
+    </message>
+    <message>
+        <source>Mixture of experts (dynamic: τ %1, K ≤ %2 of %3)</source>
+        <translation>混合专家（动态：τ %1，K ≤ %2 / %3）</translation>
+    </message>
+    <message>
+        <source>compute %1 % · %2 experts per token</source>
+        <translation>计算量 %1 % · 每词元 %2 个专家</translation>
     </message>
 </context>
 <context>

@@ -114,7 +114,16 @@ void ExpertStripPlot::setStrip(const ExpertStripData& strip, int k) {
     const double target = std::max<std::size_t>(1, strip.targetTokens.size());
     m_sides->setColumnStretchFactors({source + 4.0, target + 4.0});
     m_title->setText(
-        tr("Experts fired per token: K = %1 of %2 in each layer").arg(k).arg(strip.numExperts));
+        strip.threshold > 0
+            ? tr("Experts fired per token: dynamic K (τ %1, at most %2 of %3), %4 per token on "
+                 "average")
+                  .arg(strip.threshold, 0, 'f', 2)
+                  .arg(k)
+                  .arg(strip.numExperts)
+                  .arg(strip.meanExperts(), 0, 'f', 2)
+            : tr("Experts fired per token: K = %1 of %2 in each layer")
+                  .arg(k)
+                  .arg(strip.numExperts));
     replot();
 }
 
@@ -212,18 +221,20 @@ QString ExpertStripPlot::cellDescription(const QPointF& position) const {
         const int layer = firstLayer + row / n;
         const int expert = row % n;
         const auto& perToken = m_strip.layers[static_cast<std::size_t>(layer)];
-        int rank = -1;
+        int rank = -1, ran = 0;  // ran: the experts this token ran here (< K with dynamic K)
         if (t < static_cast<int>(perToken.size())) {
             const auto& chosen = perToken[static_cast<std::size_t>(t)];
             const auto it = std::find(chosen.begin(), chosen.end(), expert);
             rank = it == chosen.end() ? -1 : static_cast<int>(it - chosen.begin()) + 1;
+            ran = static_cast<int>(std::count_if(chosen.begin(), chosen.end(),
+                                                 [n](int e) { return e >= 0 && e < n; }));
         }
         const QString token = QString::fromStdString(tokens[static_cast<std::size_t>(t)]);
         const QString where = tr("Token %1 “%2”, layer %3, expert %4")
                                   .arg(t + 1)
                                   .arg(token, layerName(layer, m_strip.encoderLayers))
                                   .arg(expert + 1);
-        return rank > 0 ? tr("%1: fired (rank %2 of %3)").arg(where).arg(rank).arg(m_k)
+        return rank > 0 ? tr("%1: fired (rank %2 of %3)").arg(where).arg(rank).arg(ran)
                         : tr("%1: skipped").arg(where);
     }
     return {};

@@ -14,7 +14,8 @@ class ExpertStripPlot : public QCustomPlot {
 public:
     explicit ExpertStripPlot(QWidget* parent = nullptr);
 
-    // Shows the experts fired in a MoE translation with K active experts per token.
+    // Shows the experts fired in a MoE translation with K active experts per token (the most per
+    // token when strip.threshold > 0: then each token shows the experts it actually ran).
     void setStrip(const ExpertStripData& strip, int k);
     // Empties the plot and shows `message` instead (what to do to fill it).
     void clearStrip(const QString& message);

@@ -7,52 +7,11 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <chrono>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 namespace {
 
 using moewb::SentencePieceModel;
-
-// Installs MoE layers for its lifetime: the model goes back to dense even when translating
-// throws, so the next user of the shared model never finds stray experts in it.
-class MoeInstallation {
-public:
-    MoeInstallation(moewb::Transformer& transformer,
-                    const std::vector<std::shared_ptr<moewb::MoeLayer>>& layers)
-        : m_transformer(transformer) {
-        try {
-            moewb::installMoe(m_transformer, layers);
-        } catch (...) {
-            moewb::removeMoe(m_transformer);  // installMoe may have set some layers already
-            throw;
-        }
-    }
-    ~MoeInstallation() { moewb::removeMoe(m_transformer); }
-    MoeInstallation(const MoeInstallation&) = delete;
-    MoeInstallation& operator=(const MoeInstallation&) = delete;
-
-private:
-    moewb::Transformer& m_transformer;
-};
-
-// Another job (a sweep, a profile) may hold the model for a long time; waiting with try_lock keeps
-// this job cancellable meanwhile.
-std::unique_lock<std::mutex> lockModel(std::mutex& mutex, moewb::Feedback& feedback) {
-    std::unique_lock<std::mutex> lock(mutex, std::defer_lock);
-    bool told = false;
-    while (!lock.try_lock()) {
-        feedback.throwIfCancelled();
-        if (!told) {
-            feedback.setProgress(0.0, "waiting for the model (another job is using it)");
-            told = true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return lock;
-}
 
 // Passes the job's Cancel into a translation (so a cancel lands during a long run too) without
 // its per-batch progress, which for one sentence says nothing.
@@ -90,7 +49,8 @@ std::vector<std::string> sourcePieces(const moewb::NmtModel& model, const std::s
     return pieces;
 }
 
-// A layer's recording ([T, K] per forward call) as one expert list per token.
+// A layer's recording ([T, K] per forward call) as one expert list per token. Dynamic K marks
+// the slots a token did not use with -1; they are dropped, so a list holds what actually ran.
 std::vector<std::vector<int>> firedExperts(const std::vector<torch::Tensor>& calls) {
     std::vector<std::vector<int>> tokens;
     for (const auto& call : calls) {
@@ -99,7 +59,9 @@ std::vector<std::vector<int>> firedExperts(const std::vector<torch::Tensor>& cal
         for (int64_t t = 0; t < ids.size(0); ++t) {
             std::vector<int> row;
             for (int64_t k = 0; k < ids.size(1); ++k) {
-                row.push_back(static_cast<int>(access[t][k]));
+                if (access[t][k] >= 0) {
+                    row.push_back(static_cast<int>(access[t][k]));
+                }
             }
             tokens.push_back(std::move(row));
         }
@@ -111,7 +73,7 @@ std::vector<std::vector<int>> firedExperts(const std::vector<torch::Tensor>& cal
 
 LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request,
                                            moewb::Feedback& feedback) {
-    if (!request.model.isValid() || !request.model.mutex) {
+    if (!request.model.isValid()) {
         throw std::invalid_argument("no model is loaded (load a model or open a project first)");
     }
     const bool moe = !request.experts.empty();
@@ -120,9 +82,11 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
             "the router set does not match the partition: it needs one router per FFN layer "
             "(train routers for this partition again)");
     }
-    auto lock = lockModel(*request.model.mutex, feedback);
+    if (moe && !(request.threshold >= 0 && request.threshold < 1)) {
+        throw std::invalid_argument("the dynamic-K threshold must be in [0, 1)");
+    }
     feedback.setProgress(0.0, "translating");
-    auto& model = *request.model.model;
+    const auto& model = *request.model.model;
     const moewb::Translator translator(request.model.model);
     moewb::DecodeOptions options;
     options.beamSize = 1;
@@ -137,7 +101,6 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
     // Translation outputs are deterministic: the last run's text and tokens stand for all runs.
     moewb::TranslationResult denseLast, moeLast;
     const moewb::TimedVariant dense = [&] {
-        moewb::removeMoe(model.transformer());  // dense means dense, whatever was left installed
         denseLast = translator.translate({request.source}, options, cancel);
         return denseLast.seconds;
     };
@@ -150,26 +113,28 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
     }
     // A fine-tuned model runs its own experts; the dense side stays the project's dense model, so
     // the speed-up and the two outputs compare what the user fine-tuned against what it started
-    // from. Locks are always taken dense first, so two jobs never wait for each other.
-    const ModelHandle& moeHandle =
-        request.moeModel.isValid() && request.moeModel.mutex ? request.moeModel : request.model;
-    std::unique_lock<std::mutex> moeLock;
-    if (moeHandle.model != request.model.model) {
-        moeLock = lockModel(*moeHandle.mutex, feedback);
-    }
-    auto& moeModel = *moeHandle.model;
+    // from.
+    const ModelHandle& moeHandle = request.moeModel.isValid() ? request.moeModel : request.model;
     const moewb::Translator moeTranslator(moeHandle.model);
+    // Fresh layers per request: their K, threshold, recording and compute count belong to this
+    // translation alone, and the plan hands them to this thread's FFN calls only.
     std::vector<std::shared_ptr<moewb::MoeLayer>> layers;
     for (std::size_t i = 0; i < request.experts.size(); ++i) {
         layers.push_back(std::make_shared<moewb::MoeLayer>(request.experts[i],
                                                            request.routers->layers[i], request.k));
+        layers.back()->setThreshold(request.threshold);
         layers.back()->setRecording(true);
     }
+    const moewb::FfnPlan plan = moewb::makeMoePlan(layers);
     std::vector<std::vector<torch::Tensor>> recorded(layers.size());
     bool recording = true;
+    moewb::MoeCompute compute;
     const moewb::TimedVariant mixture = [&] {
-        MoeInstallation installed(moeModel.transformer(), layers);
-        moeLast = moeTranslator.translate({request.source}, options, cancel);
+        for (const auto& layer : layers) {
+            layer->resetComputeCount();  // each run is counted alone: the same every run
+        }
+        moeLast = moeTranslator.translate({request.source}, options, cancel, &plan);
+        compute = moewb::totalCompute(layers);
         if (recording) {  // the warm-up run fills the strip; the timed runs skip the copies
             for (std::size_t i = 0; i < layers.size(); ++i) {
                 recorded[i] = layers[i]->takeRecording();
@@ -192,9 +157,14 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
     result.tokenSpeedupSpread = perToken.spread;
     const std::vector<int>& tokens = moeLast.hypotheses.at(0).tokens;
     result.k = request.k;
+    result.threshold = request.threshold;
+    result.compute = compute.fraction();
+    result.expertsPerToken = compute.expertsPerToken();
 
     ExpertStripData& strip = result.strip;
     strip.numExperts = request.experts.front()->numExperts();
+    strip.maxExperts = request.k;
+    strip.threshold = request.threshold;
     strip.encoderLayers = model.config().encoderLayers;
     strip.sourceTokens = sourcePieces(model, request.source);
     for (int id : tokens) {

@@ -2,8 +2,10 @@
 // The work behind one live translation of the TranslatorPanel: the dense and/or the MoE greedy
 // translation of one sentence on the shared model, timed in interleaved rounds (dense, MoE,
 // dense, MoE, …; see moewb/util/InterleavedTiming.h) so that the speed-up is the median of
-// per-round ratios with its spread, and the experts every FFN layer ran for every token. Runs on a
-// JobRunner worker; touches no widgets.
+// per-round ratios with its spread, the share of the dense FFN compute the MoE did, and the
+// experts every FFN layer ran for every token. The MoE is a plan passed with each translate call
+// (DESIGN.md §10): the shared model is never modified or locked, so a sweep or a profile may run
+// on it meanwhile. Runs on a JobRunner worker; touches no widgets.
 
 #include "ExpertStripData.h"
 #include "WorkbenchData.h"
@@ -19,7 +21,7 @@
 #include <vector>
 
 struct LiveTranslationRequest {
-    ModelHandle model;   // the model; its mutex is held for the whole run
+    ModelHandle model;   // the model (shared, only read)
     std::string source;  // German sentence
     // Translate densely when there is no MoE part (false: the caller has that cached, nothing to
     // do). With a MoE part the dense model always runs too, interleaved with it, whatever this
@@ -29,9 +31,12 @@ struct LiveTranslationRequest {
     // The MoE part; no experts means "dense only".
     std::vector<std::shared_ptr<moewb::ExpertFfn>> experts;  // one per FFN layer
     std::shared_ptr<const moewb::RouterSet> routers;         // one router per FFN layer
-    int k = 0;                                               // active experts per token, 1 … N
-    // The model the MoE part runs: a fine-tuned model whose experts `experts` were built from
-    // (its mutex is held too, after the dense model's); invalid = `model` (default invalid).
+    int k = 0;  // active experts per token, 1 … N; with a threshold the most per token
+    // Dynamic K (MoeLayer::setThreshold): each token takes the fewest experts whose router mass
+    // reaches this share, at most k; 0 = fixed K (default 0).
+    double threshold = 0;
+    // The model the MoE part runs: a fine-tuned model whose experts `experts` were built from;
+    // invalid = `model` (default invalid).
     ModelHandle moeModel;
     int maxRepetitions = 5;   // timed rounds at most, after one untimed run each (default 5)
     double timeBudget = 0.6;  // seconds of timed runs, all variants together (default 0.6)
@@ -48,7 +53,13 @@ struct TimedTranslation {
 struct LiveTranslationResult {
     std::optional<TimedTranslation> dense;
     std::optional<TimedTranslation> moe;
-    int k = 0;  // K of the MoE translation (0 without one)
+    int k = 0;             // K of the MoE translation (0 without one); the most with a threshold
+    double threshold = 0;  // its dynamic-K threshold τ (0 = fixed K)
+    // Share of the dense FFN multiply-adds the MoE translation did (MoeCompute::fraction(): router
+    // and shared neurons included, over encoder and decoder) and the mean experts a token ran;
+    // 0 without a MoE translation.
+    double compute = 0;
+    double expertsPerToken = 0;
     // With a MoE translation: the median over the rounds of dense time / MoE time, its spread
     // ("±": the farthest round), and the same per target token; 0 without one.
     double speedup = 0;
@@ -60,9 +71,8 @@ struct LiveTranslationResult {
 
 class LiveTranslation {
 public:
-    // Throws std::invalid_argument when experts, routers or K do not fit the model, and
-    // moewb::OperationCancelled when cancelled (also while waiting for the model's mutex). The
-    // model is dense again afterwards, whatever happened.
+    // Throws std::invalid_argument when experts, routers, K or the threshold do not fit the
+    // model, and moewb::OperationCancelled when cancelled. Never modifies the model.
     static LiveTranslationResult run(const LiveTranslationRequest& request,
                                      moewb::Feedback& feedback);
 };

@@ -75,7 +75,6 @@ int ProjectSession::open(const QString& folder, const QString& modelPath) {
         const auto& project = *loaded->project;
         feedback.setProgress(0.05, "loading the model");
         loaded->model.model = moewb::NmtModel::load(project.modelPath());
-        loaded->model.mutex = std::make_shared<std::mutex>();
         loaded->model.path = QString::fromStdString(project.modelPath());
         if (moewb::fileExists(project.profilePath())) {
             feedback.setProgress(0.2, "loading the profile");
@@ -285,7 +284,6 @@ int ProjectSession::runProfile(const ProfileStepOptions& options) {
         [=](moewb::Feedback& feedback) {
             moewb::SubFeedback data(feedback, 0.0, 0.1);
             const auto pairs = trainingPairs(data);
-            std::lock_guard<std::mutex> lock(*model.mutex);
             moewb::ProfileOptions profileOptions;
             profileOptions.tokenBudget = options.tokens;
             moewb::SubFeedback profile(feedback, 0.1, 1.0);
@@ -333,7 +331,7 @@ int ProjectSession::runPartition(const PartitionStepOptions& options) {
                 moewb::SubFeedback data(feedback, 0.0, 0.05);
                 pairs = trainingPairs(data);
             }
-            std::lock_guard<std::mutex> lock(*model.mutex);
+            // The partitioner reads the shared model (importance differentiates a private copy).
             moewb::SubFeedback run(feedback, 0.05, 1.0);
             auto set = std::make_shared<moewb::PartitionSet>(
                 moewb::partitionModel(*model.model, profile.get(), pairs, partitionOptions, run));
@@ -400,12 +398,8 @@ int ProjectSession::runRouters(const RouterStepOptions& options) {
             moewb::SubFeedback data(feedback, 0.0, 0.05);
             const auto pairs = trainingPairs(data);
             std::vector<torch::Tensor> inputs, ids;  // ids: the hash router's key
-            {
-                std::lock_guard<std::mutex> lock(*model.mutex);
-                moewb::SubFeedback collect(feedback, 0.05, 0.2);
-                inputs =
-                    moewb::collectFfnInputs(*model.model, pairs, options.tokens, collect, &ids);
-            }
+            moewb::SubFeedback collect(feedback, 0.05, 0.2);
+            inputs = moewb::collectFfnInputs(*model.model, pairs, options.tokens, collect, &ids);
             moewb::RouterTrainingOptions training;
             training.kind = toStd(options.kind);
             training.mlp.epochs = options.epochs;
@@ -428,6 +422,13 @@ int ProjectSession::runRouters(const RouterStepOptions& options) {
 }
 
 int ProjectSession::runSweep(const SweepStepOptions& options) {
+    for (double tau : options.thresholds) {
+        if (!(tau > 0 && tau < 1)) {
+            return refuse(Step::Sweeps, tr("A dynamic-K threshold τ lies between 0 and 1 "
+                                           "(exclusive), e.g. 0.3,0.4,0.5; got %1.")
+                                            .arg(tau));
+        }
+    }
     const RouterEntry* router = nullptr;
     for (const auto& entry : m_routers) {
         if (entry.name == options.router) {
@@ -463,11 +464,8 @@ int ProjectSession::runSweep(const SweepStepOptions& options) {
                 std::size_t(options.sentenceLimit) < test.pairs.size()) {
                 test.pairs.resize(std::size_t(options.sentenceLimit));
             }
-            std::lock_guard<std::mutex> lock(*model.mutex);  // dense first, as everywhere
-            std::unique_lock<std::mutex> tunedLock;
-            if (tuned.isValid()) {
-                tunedLock = std::unique_lock<std::mutex>(*tuned.mutex);
-            }
+            // No lock: core sweeps pass their MoE as a plan and never modify the shared model, so
+            // the translator keeps working on it meanwhile (DESIGN.md §10).
             moewb::NmtModel& moeModel = tuned.isValid() ? *tuned.model : *model.model;
             if (options.classic) {
                 *table = moewb::runComparisonTable(
@@ -483,6 +481,11 @@ int ProjectSession::runSweep(const SweepStepOptions& options) {
             if (options.encoderK > 0) {
                 sweepOptions.encoderKs = {options.encoderK};
                 sweepOptions.grid = true;
+            }
+            sweepOptions.thresholds = options.thresholds;
+            sweepOptions.dynamicMaxK = options.dynamicMaxK;
+            if (options.rounds > 0) {
+                sweepOptions.timing.minRounds = sweepOptions.timing.maxRounds = options.rounds;
             }
             moewb::SubFeedback run(feedback, 0.1, 1.0);
             *sweep =

@@ -49,7 +49,12 @@ public:
         int encoderK = 0;       // 0 = sweep K = 1, 2, 4 … N; else a fixed encoder K
         bool classic = false;   // the classic comparison table instead of a K sweep
         int sentenceLimit = 0;  // 0 = the whole demo set
-        QString name;           // file name; empty = the router's name (+ "-comparison")
+        // Dynamic-K rows (SweepOptions::thresholds), one per router-mass threshold τ in (0, 1),
+        // each with at most dynamicMaxK experts per token (0 = N / 2); empty = none (default).
+        std::vector<double> thresholds;
+        int dynamicMaxK = 0;
+        int rounds = 0;  // timed dense / MoE rounds per row; 0 = the default 3 to 5
+        QString name;    // file name; empty = the router's name (+ "-comparison")
     };
 
     explicit ProjectSession(JobRunner* jobs, QObject* parent = nullptr);

@@ -4,6 +4,7 @@
 
 #include "TranslatorPanel.h"
 
+#include "ActiveExpertsControl.h"
 #include "DemoSentenceModel.h"
 #include "ExpertStripPlot.h"
 #include "JobRunner.h"
@@ -17,7 +18,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QSlider>
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -172,27 +172,18 @@ QWidget* TranslatorPanel::buildOutputs() {
     m_routerCombo->setToolTip(
         tr("The router that picks each token's experts (only routers "
            "trained for the chosen partition are listed)"));
-    m_kSlider = new QSlider(Qt::Horizontal, widget);
-    m_kSlider->setObjectName(QStringLiteral("kSlider"));
-    m_kSlider->setToolTip(
-        tr("Active experts K per token and layer: fewer experts, less "
-           "feed-forward compute"));
-    m_kSlider->setPageStep(1);
-    m_kSlider->setTickPosition(QSlider::TicksBelow);
-    m_kSlider->setMinimumWidth(160);
-    m_kValue = smallLabel(widget, QStringLiteral("kValue"), tr("Active experts of all experts"));
-    m_kValue->setMinimumWidth(m_kValue->fontMetrics().horizontalAdvance("K = 16 of 16  "));
+    m_activeExperts = new ActiveExpertsControl(widget);
     controls->addWidget(new QLabel(tr("Partition:"), widget));
     controls->addWidget(m_partitionCombo, 1);
     controls->addWidget(new QLabel(tr("Router:"), widget));
     controls->addWidget(m_routerCombo, 1);
     controls->addWidget(new QLabel(tr("Active experts:"), widget));
-    controls->addWidget(m_kSlider, 2);
-    controls->addWidget(m_kValue);
+    controls->addWidget(m_activeExperts, 3);
     layout->addLayout(controls);
     m_flops = smallLabel(widget, QStringLiteral("flops"),
                          tr("Feed-forward multiply-adds per token relative to the dense model: "
-                            "the K/N experts computed, plus what the router itself costs"));
+                            "the K/N experts computed, plus what the router itself costs (with "
+                            "dynamic K the bound; the MoE box shows what a translation did)"));
     layout->addWidget(m_flops);
 
     auto* outputs = new QHBoxLayout;
@@ -219,8 +210,14 @@ QWidget* TranslatorPanel::buildOutputs() {
     m_moeTime = smallLabel(moe, QStringLiteral("moeTime"), tr("MoE translation time"));
     m_moeBleu = smallLabel(moe, QStringLiteral("moeBleu"),
                            tr("Sentence BLEU of the MoE translation against the reference"));
+    m_moeCompute = smallLabel(
+        moe, QStringLiteral("moeCompute"),
+        tr("Measured in this translation: the share of the dense feed-forward multiply-adds done "
+           "(router and shared neurons included, encoder and decoder together), and the mean "
+           "experts a token ran"));
     moeLayout->addWidget(m_moeOutput, 1);
     moeLayout->addWidget(m_moeTime);
+    moeLayout->addWidget(m_moeCompute);
     moeLayout->addWidget(m_moeBleu);
     outputs->addWidget(dense, 1);
     outputs->addWidget(moe, 1);
@@ -265,7 +262,7 @@ QWidget* TranslatorPanel::buildOutputs() {
         refreshFlops();
         scheduleTranslation();
     });
-    connect(m_kSlider, &QSlider::valueChanged, this, [this] {
+    connect(m_activeExperts, &ActiveExpertsControl::changed, this, [this] {
         refreshFlops();
         scheduleTranslation();
     });
@@ -343,40 +340,42 @@ void TranslatorPanel::refreshRouterChoices() {
     m_routerCombo->setCurrentIndex(keep >= 0 ? keep : 0);
     m_partitionCombo->setEnabled(!m_state->partitions.isEmpty());
     m_routerCombo->setEnabled(m_routerCombo->count() > 0);
-    refreshSlider();
+    refreshExpertCount();
 }
 
-void TranslatorPanel::refreshSlider() {
+QSlider* TranslatorPanel::kSlider() const {
+    return m_activeExperts->slider();
+}
+
+void TranslatorPanel::refreshExpertCount() {
     const PartitionEntry* partition = currentPartition();
     const int n = partition && !partition->experts.empty() && partition->experts.front()
                       ? partition->experts.front()->numExperts()
                       : 0;
-    QSignalBlocker block(m_kSlider);
-    if (n > 0 && m_kSlider->maximum() != n) {
-        const bool first = !m_kSlider->isEnabled();
-        m_kSlider->setRange(1, n);
-        if (first) {
-            m_kSlider->setValue(std::max(1, n / 4));  // a quarter: clearly faster, still fluent
-        }
-    }
-    m_kSlider->setEnabled(n > 0);
+    QSignalBlocker block(m_activeExperts);
+    m_activeExperts->setExpertCount(n);
     refreshFlops();
 }
 
 void TranslatorPanel::refreshFlops() {
     const PartitionEntry* partition = currentPartition();
-    if (!partition || partition->experts.empty() || !m_kSlider->isEnabled()) {
-        m_kValue->setText(tr("K = –"));
+    if (!partition || partition->experts.empty() || m_activeExperts->expertCount() == 0) {
         m_flops->setText(tr("Feed-forward compute: dense (no partition chosen)"));
         return;
     }
-    const int k = m_kSlider->value();
+    const int k = m_activeExperts->k();
     const int n = partition->experts.front()->numExperts();
-    m_kValue->setText(tr("K = %1 of %2").arg(k).arg(n));
-    QString text = tr("Feed-forward compute: K/N = %1/%2 = %3 % of dense")
-                       .arg(k)
-                       .arg(n)
-                       .arg(100.0 * k / n, 0, 'f', 1);
+    QString text = m_activeExperts->isDynamic()
+                       ? tr("Feed-forward compute: at most K/N = %1/%2 = %3 % of dense (dynamic "
+                            "K: each token stops at τ = %4 of the router's mass)")
+                             .arg(k)
+                             .arg(n)
+                             .arg(100.0 * k / n, 0, 'f', 1)
+                             .arg(m_activeExperts->threshold(), 0, 'f', 2)
+                       : tr("Feed-forward compute: K/N = %1/%2 = %3 % of dense")
+                             .arg(k)
+                             .arg(n)
+                             .arg(100.0 * k / n, 0, 'f', 1);
     const RouterEntry* router = currentRouter();
     if (router && router->set && router->set->layers.size() == partition->experts.size()) {
         double routerCost = 0.0, denseCost = 0.0;
@@ -477,7 +476,8 @@ void TranslatorPanel::startTranslation() {
         request.experts = router->isTuned() ? router->experts : currentPartition()->experts;
         request.routers = router->set;
         request.moeModel = router->tunedModel;
-        request.k = m_kSlider->value();
+        request.k = m_activeExperts->k();
+        request.threshold = m_activeExperts->threshold();
     }
     const int generation = ++m_generation;
     auto result = std::make_shared<LiveTranslationResult>();
@@ -516,10 +516,20 @@ void TranslatorPanel::showResult(const QString& source, const LiveTranslationRes
     if (result.moe) {
         const int n = result.strip.numExperts;
         m_shownK = result.k;
-        m_moeBox->setTitle(tr("Mixture of experts (K = %1 of %2)").arg(result.k).arg(n));
+        m_shownThreshold = result.threshold;
+        m_shownCompute = result.compute;
+        m_moeBox->setTitle(result.threshold > 0
+                               ? tr("Mixture of experts (dynamic: τ %1, K ≤ %2 of %3)")
+                                     .arg(result.threshold, 0, 'f', 2)
+                                     .arg(result.k)
+                                     .arg(n)
+                               : tr("Mixture of experts (K = %1 of %2)").arg(result.k).arg(n));
         m_moeOutput->setText(QString::fromStdString(result.moe->text));
         m_moeTime->setText(timeText(*result.moe));
         m_moeTime->setToolTip(timeToolTip(*result.moe));
+        m_moeCompute->setText(tr("compute %1 % · %2 experts per token")
+                                  .arg(100.0 * result.compute, 0, 'f', 1)
+                                  .arg(result.expertsPerToken, 0, 'f', 2));
         const double speedup = result.speedup;
         QString text =
             tr("Speedup: ×%1 ± %2").arg(speedup, 0, 'f', 2).arg(result.speedupSpread, 0, 'f', 2);
@@ -535,9 +545,12 @@ void TranslatorPanel::showResult(const QString& source, const LiveTranslationRes
         showStatus(QString(), false);
     } else {
         m_shownK = 0;
+        m_shownThreshold = 0;
+        m_shownCompute = 0;
         m_moeBox->setTitle(tr("Mixture of experts"));
         m_moeOutput->setText(tr("–"));
         m_moeTime->clear();
+        m_moeCompute->clear();
         m_speedup->clear();
         m_strip->clearStrip(missing);
         showStatus(missing, false);

@@ -1,8 +1,10 @@
 #pragma once
 // The live translator (DESIGN.md §13): German in, the dense and the MoE translation side by side
-// with their times, the speedup and sentence BLEU, and a strip of the experts that fired. Moving
-// the active-experts slider retranslates on a JobRunner worker, debounced; only the newest
-// request's result is ever shown, and a failed job leaves the previous output in place.
+// with their times, the speedup, the measured share of the dense FFN compute and sentence BLEU,
+// and a strip of the experts that fired. The MoE runs a fixed K or dynamic K (a router-mass
+// threshold τ, at most K). Moving the slider retranslates on a JobRunner worker, debounced; only
+// the newest request's result is ever shown, and a failed job leaves the previous output in
+// place. Translations run while other jobs (sweeps, profiles) use the same model.
 
 #include "FigureExporter.h"
 
@@ -23,6 +25,7 @@ namespace moewb {
 class Feedback;
 }
 
+class ActiveExpertsControl;
 class DemoSentenceModel;
 class ExpertStripPlot;
 class JobRunner;
@@ -56,7 +59,8 @@ public:
     void setSentence(const QString& source, const QString& reference = {});
 
     // For tests and the main window.
-    QSlider* kSlider() const { return m_kSlider; }
+    QSlider* kSlider() const;  // K in fixed mode, τ in dynamic mode
+    ActiveExpertsControl* activeExperts() const { return m_activeExperts; }
     QLineEdit* sourceEdit() const { return m_source; }
     QLineEdit* referenceEdit() const { return m_reference; }
     QComboBox* partitionCombo() const { return m_partitionCombo; }
@@ -66,14 +70,19 @@ public:
     QLabel* moeOutputLabel() const { return m_moeOutput; }
     QLabel* moeTimeLabel() const { return m_moeTime; }
     QLabel* moeBleuLabel() const { return m_moeBleu; }
+    // "compute 18.5 % · 2.31 experts per token" of the MoE translation on show.
+    QLabel* moeComputeLabel() const { return m_moeCompute; }
     QGroupBox* moeBox() const { return m_moeBox; }
     QLabel* speedupLabel() const { return m_speedup; }
     QLabel* statusLabel() const { return m_status; }
     ExpertStripPlot* expertStrip() const { return m_strip; }
     DemoSentenceModel* sentences() const;
     SentencePicker* sentencePicker() const { return m_picker; }
-    // K of the MoE translation on show (0 when none is shown).
+    // K of the MoE translation on show (0 when none is shown; the most experts with dynamic K),
+    // its τ (0 = fixed K) and its measured compute share (MoeCompute::fraction()).
     int shownK() const { return m_shownK; }
+    double shownThreshold() const { return m_shownThreshold; }
+    double shownCompute() const { return m_shownCompute; }
     bool isTranslating() const { return m_jobId != 0; }
 
 signals:
@@ -92,7 +101,7 @@ private:
                  JobHandler handler);
     void onJobEnded(int id, JobEnd end, const QString& message);
     void refreshRouterChoices();
-    void refreshSlider();
+    void refreshExpertCount();
     void refreshFlops();
     // Starts the debounce timer: the newest change wins.
     void scheduleTranslation();
@@ -114,6 +123,8 @@ private:
     int m_generation = 0;  // bumped per request; results of older requests are dropped
     int m_jobId = 0;       // the running translation job, 0 when idle
     int m_shownK = 0;
+    double m_shownThreshold = 0;
+    double m_shownCompute = 0;
     QString m_shownSource;             // the sentence whose translations are on show
     bool m_referenceFromList = false;  // the reference came with a list sentence, not the user
 
@@ -122,8 +133,7 @@ private:
     QLineEdit* m_reference = nullptr;
     QComboBox* m_partitionCombo = nullptr;
     QComboBox* m_routerCombo = nullptr;
-    QSlider* m_kSlider = nullptr;
-    QLabel* m_kValue = nullptr;
+    ActiveExpertsControl* m_activeExperts = nullptr;
     QLabel* m_flops = nullptr;
     QLabel* m_denseOutput = nullptr;
     QLabel* m_denseTime = nullptr;
@@ -132,6 +142,7 @@ private:
     QLabel* m_moeOutput = nullptr;
     QLabel* m_moeTime = nullptr;
     QLabel* m_moeBleu = nullptr;
+    QLabel* m_moeCompute = nullptr;
     QLabel* m_speedup = nullptr;
     QLabel* m_status = nullptr;
     ExpertStripPlot* m_strip = nullptr;

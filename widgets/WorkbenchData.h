@@ -22,10 +22,13 @@
 #include <mutex>
 #include <vector>
 
-// The loaded translation model. Jobs that run it (translate, sweep, profile) hold `mutex` for
-// their whole run: installing MoE layers changes the model for everyone using it.
+// The loaded translation model, shared by every job that runs it (translator, sweeps, profiles,
+// router inputs) at the same time and never locked: what a job runs instead of the dense FFNs is
+// a plan passed with its calls, and nothing modifies the loaded model (DESIGN.md §10).
 struct ModelHandle {
     std::shared_ptr<moewb::NmtModel> model;
+    // TRANSITIONAL, unused and never locked: remove it (and <mutex>) once FinetuneSession.cpp no
+    // longer sets it.
     std::shared_ptr<std::mutex> mutex;
     QString path;  // the model file
     bool isValid() const { return model != nullptr; }

@@ -14,7 +14,6 @@
 #include <QString>
 
 #include <memory>
-#include <mutex>
 
 namespace moewb::test {
 
@@ -42,7 +41,6 @@ inline MoeArtifacts makeMoeArtifacts(int numExperts = 8,
                                      const QStringList& methods = {QStringLiteral("kmeans")}) {
     MoeArtifacts a;
     a.model.model = tinyModel();
-    a.model.mutex = std::make_shared<std::mutex>();
     a.model.path = QStringLiteral("tiny (test)");
     for (const QString& method : methods) {
         a.partitions << makePartition(*a.model.model, method.toStdString(), numExperts);

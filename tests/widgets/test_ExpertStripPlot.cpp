@@ -4,6 +4,8 @@
 
 #include <QtTest>
 
+#include <cmath>
+
 namespace {
 
 // Two encoder and one decoder layer, N = 4, K = 2: the shape LiveTranslation records.
@@ -70,6 +72,31 @@ private slots:
         QCOMPARE(plot.decoderMap()->data()->keySize(), 2);  // one spare, empty column
         QCOMPARE(plot.decoderMap()->data()->cell(0, 1), 1.0);
         QCOMPARE(plot.decoderMap()->data()->cell(1, 1), 0.0);
+    }
+
+    void dynamicKDrawsOnlyTheExpertsATokenRan() {
+        // Dynamic K: unused slots recorded as -1 (as MoeLayer records them) are not drawn, and
+        // the rank counts only the experts that ran.
+        ExpertStripData strip = threeLayers();
+        strip.threshold = 0.5;
+        strip.maxExperts = 2;
+        strip.layers[0] = {{0, -1}, {2, 3}, {-1, -1}};
+        ExpertStripPlot plot;
+        plot.resize(800, 400);
+        plot.setStrip(strip, 2);
+        auto* enc = plot.encoderMap()->data();
+        QCOMPARE(enc->cell(0, 0), 1.0);
+        for (int expert = 1; expert < 4; ++expert) {
+            QCOMPARE(enc->cell(0, expert), 0.0);  // the -1 slot fills no cell
+            QCOMPARE(enc->cell(2, expert), 0.0);
+        }
+        QCOMPARE(enc->cell(2, 0), 0.0);
+        QVERIFY(std::abs(strip.meanExperts() - 15.0 / 9.0) < 1e-9);  // 1 + 2 + 0 + 6 + 6
+        plot.replot();
+        const QPointF cell(plot.encoderMap()->keyAxis()->coordToPixel(0),
+                           plot.encoderMap()->valueAxis()->coordToPixel(0));
+        const QString text = plot.cellDescription(cell);
+        QVERIFY2(text.contains("rank 1 of 1"), qPrintable(text));
     }
 
     void clearsWithAMessage() {

@@ -1,7 +1,7 @@
 // LiveTranslation: dense and MoE translation of one sentence on the shared model (or the MoE on a
-// fine-tuned model beside it), timed in
-// interleaved rounds, the experts recorded per layer and token, and the model left dense whatever
-// happens.
+// fine-tuned model beside it), timed in interleaved rounds, the experts recorded per layer and
+// token, fixed and dynamic K with their measured compute, and the model never modified (the MoE
+// is a plan passed with each call), so other threads may translate on it meanwhile.
 #include "widgets/TranslatorTestSupport.h"
 
 #include "LiveTranslation.h"
@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <set>
 #include <thread>
 
 using namespace moewb;
@@ -27,13 +28,12 @@ bool modelIsDense(NmtModel& model) {
     return true;
 }
 
-// Cancels at the first check made while experts are installed: a user pressing Cancel in the
-// middle of a MoE run.
-class CancelWhileInstalled : public Feedback {
+// Cancels at the first check made inside a MoE translation (a plan is current on the calling
+// thread only then): a user pressing Cancel in the middle of a MoE run.
+class CancelDuringMoe : public Feedback {
 public:
-    explicit CancelWhileInstalled(NmtModel& model) : m_model(model) {}
     bool isCancelled() const override {
-        if (!modelIsDense(m_model)) {
+        if (FfnPlanScope::current() != nullptr) {
             m_hit = true;
         }
         return m_hit;
@@ -41,7 +41,6 @@ public:
     bool hit() const { return m_hit; }
 
 private:
-    NmtModel& m_model;
     mutable std::atomic<bool> m_hit{false};
 };
 
@@ -112,8 +111,8 @@ private slots:
         }
     }
 
-    void cancellingWhileExpertsAreInstalledLeavesTheModelDense() {
-        CancelWhileInstalled feedback(*m_artifacts.model.model);
+    void cancellingDuringTheMoeRunLeavesTheModelDense() {
+        CancelDuringMoe feedback;
         QVERIFY_THROWS_EXCEPTION(OperationCancelled, LiveTranslation::run(requestFor(2), feedback));
         QVERIFY(feedback.hit());
         QVERIFY(modelIsDense(*m_artifacts.model.model));
@@ -151,7 +150,6 @@ private slots:
         // side must run it (with experts from its weights), the dense side the project's model.
         ModelHandle tuned;
         tuned.model = test::tinyModel(11);
-        tuned.mutex = std::make_shared<std::mutex>();
         const auto experts = buildExperts(*tuned.model, *m_artifacts.partitions.front().set);
         Feedback feedback;
         const auto inputs = collectFfnInputs(*tuned.model, test::sixteenPairs(), 100000, feedback);
@@ -177,22 +175,74 @@ private slots:
         QVERIFY(modelIsDense(*m_artifacts.model.model));
     }
 
-    void waitingForABusyModelCanBeCancelled() {
-        std::unique_lock<std::mutex> busy(*m_artifacts.model.mutex);  // another job holds it
-        Feedback feedback;
-        std::atomic<bool> cancelled{false};
-        std::thread worker([&] {
-            try {
-                LiveTranslation::run(requestFor(2), feedback);
-            } catch (const OperationCancelled&) {
-                cancelled = true;
+    void fixedKCountsItsCompute() {
+        const auto result = LiveTranslation::run(requestFor(2), m_feedback);
+        QVERIFY(result.moe);
+        QCOMPARE(result.threshold, 0.0);
+        // 2 of 8 experts plus the similarity router (N·d of the 2·d·d_ff per token): a quarter
+        // and a little more, measured over encoder and decoder tokens.
+        QVERIFY2(result.compute > 0.25 && result.compute < 0.4,
+                 qPrintable(QString::number(result.compute)));
+        QCOMPARE(result.expertsPerToken, 2.0);
+    }
+
+    void dynamicKTakesFewerExpertsAndLessCompute() {
+        LiveTranslationRequest request = requestFor(6);
+        request.threshold = 0.3;
+        const auto result = LiveTranslation::run(request, m_feedback);
+        QVERIFY(result.dense && result.moe);
+        QCOMPARE(result.k, 6);
+        QCOMPARE(result.threshold, 0.3);
+        QVERIFY2(result.compute > 0 && result.compute < 1,
+                 qPrintable(QString::number(result.compute)));
+        QVERIFY(result.expertsPerToken >= 1 && result.expertsPerToken <= 6);
+        // The strip lists what each token ran: 1 … K experts, distinct, no -1 of unused slots.
+        const auto& strip = result.strip;
+        QCOMPARE(strip.threshold, 0.3);
+        QCOMPARE(strip.maxExperts, 6);
+        bool fewer = false;
+        for (const auto& layer : strip.layers) {
+            for (const auto& token : layer) {
+                QVERIFY(!token.empty() && token.size() <= 6);
+                fewer = fewer || token.size() < 6;
+                for (int expert : token) {
+                    QVERIFY(expert >= 0 && expert < 8);
+                }
+                QCOMPARE(std::set<int>(token.begin(), token.end()).size(), token.size());
+            }
+        }
+        QVERIFY(fewer);  // else τ did nothing and this test shows nothing
+        QVERIFY(std::abs(strip.meanExperts() - result.expertsPerToken) < 1.5);
+        // Less compute than six experts for every token.
+        const auto fixed = LiveTranslation::run(requestFor(6), m_feedback);
+        QVERIFY(result.compute < fixed.compute);
+        LiveTranslationRequest bad = requestFor(6);
+        bad.threshold = 1.5;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, LiveTranslation::run(bad, m_feedback));
+    }
+
+    void translatesWhileAnotherThreadUsesTheModel() {
+        // No lock any more: a translation on another thread (a sweep, in the GUI) running the
+        // same model does not hold this one up, and neither changes the other's output.
+        const auto alone = LiveTranslation::run(requestFor(2), m_feedback);
+        std::atomic<bool> stop{false};
+        std::atomic<int> rounds{0};
+        std::thread other([&] {
+            Feedback feedback;
+            const Translator translator(m_artifacts.model.model);
+            DecodeOptions decode;
+            while (!stop) {
+                translator.translate({"Zwei Hunde spielen im Schnee."}, decode, feedback);
+                ++rounds;
             }
         });
-        QTest::qWait(50);
-        QVERIFY(!cancelled);
-        feedback.cancel();
-        worker.join();
-        QVERIFY(cancelled);
+        QTRY_VERIFY(rounds > 0);
+        const auto busy = LiveTranslation::run(requestFor(2), m_feedback);
+        stop = true;
+        other.join();
+        QCOMPARE(busy.moe->text, alone.moe->text);
+        QCOMPARE(busy.dense->text, alone.dense->text);
+        QVERIFY(modelIsDense(*m_artifacts.model.model));
     }
 
 private:
@@ -207,6 +257,7 @@ private:
     }
 
     test::MoeArtifacts m_artifacts;
+    Feedback m_feedback;
 };
 
 QTEST_GUILESS_MAIN(TestLiveTranslation)

@@ -1,16 +1,19 @@
 // ProjectSession: opening a project on a real (tiny) model, running the profile, partition and
 // router steps on the worker, reloading what they saved, refusing steps whose inputs are
-// missing, and keeping the previous results when a step is cancelled. The profile and router
-// steps read the Ding dictionary (trans-de-en); without it those cases skip.
+// missing, keeping the previous results when a step is cancelled, and translating while a sweep
+// runs on the same model (nothing locks it). The profile and router steps read the Ding
+// dictionary (trans-de-en); without it those cases skip.
+#include "widgets/TranslatorTestSupport.h"
+
 #include "JobRunner.h"
 #include "ProjectSession.h"
-
-#include "core/NmtTestSupport.h"
+#include "TranslatorPanel.h"
 
 #include "moewb/corpus/CorpusSource.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/Paths.h"
 
+#include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -152,6 +155,69 @@ private slots:
         QCOMPARE(session.profile(), before);  // the same object: nothing replaced
         QCOMPARE(moewb::readFileBytes(m_dir.filePath("cancel/profile/profile.bin").toStdString()),
                  savedBefore);
+    }
+
+    void aTranslationFinishesWhileASweepRunsOnTheSameModel() {
+        const QString folder = m_dir.filePath("concurrent");
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        QSignalSpy opened(&session, &ProjectSession::opened);
+        session.open(folder, m_modelPath);
+        QVERIFY(opened.wait(20000));
+        ProjectSession::PartitionStepOptions kmeans;
+        kmeans.experts = 4;
+        QVERIFY(session.runPartition(kmeans) > 0);
+        QVERIFY(waitForStep(session));
+        {
+            // Routers from the sixteen test pairs (the Routers step would need the Ding corpus).
+            moewb::Feedback feedback;
+            const auto& experts = session.partitions().front().experts;
+            const auto inputs = moewb::collectFfnInputs(
+                *session.model().model, moewb::test::sixteenPairs(), 5000, feedback);
+            moewb::RouterTrainingOptions options;
+            options.kind = "similarity";
+            auto set = moewb::trainRouters(experts, inputs, options, feedback);
+            set.partition = "kmeans";
+            moewb::saveRouterSet(session.project()->routerPath("kmeans-similarity"), set);
+        }
+        session.open(folder);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(session.routers().size(), 1);
+
+        ProjectSession::SweepStepOptions sweep;
+        sweep.router = QStringLiteral("kmeans-similarity");
+        sweep.thresholds = {0.3, 0.5};
+        sweep.rounds = 50;  // far longer than a translation
+        QSignalSpy finished(&session, &ProjectSession::stepFinished);
+        QSignalSpy progress(&jobs, &JobRunner::progress);
+        const int sweepId = session.runSweep(sweep);
+        QVERIFY(sweepId > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 20000);  // the sweep is under way
+
+        TranslatorPanel panel(&jobs);
+        QSignalSpy updated(&panel, &TranslatorPanel::translationUpdated);
+        panel.setModel(session.model());
+        panel.setPartitions(session.partitions());
+        panel.setRouters(session.routers());
+        panel.setSentence(QStringLiteral("Ein Mann fährt Fahrrad."));
+        QTRY_VERIFY_WITH_TIMEOUT(panel.shownK() > 0, 20000);
+        QVERIFY(!panel.moeOutputLabel()->text().isEmpty());
+        QVERIFY(!panel.denseOutputLabel()->text().isEmpty());
+        QCOMPARE(finished.count(), 0);  // the sweep is still running
+        QVERIFY(!jobs.title(sweepId).isEmpty());
+        jobs.cancel(sweepId);
+        QVERIFY(!waitForStep(session));
+    }
+
+    void refusesThresholdsOutsideZeroToOne() {
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        QSignalSpy failed(&session, &ProjectSession::stepFailed);
+        ProjectSession::SweepStepOptions sweep;
+        sweep.router = QStringLiteral("any");
+        sweep.thresholds = {0.4, 1.0};
+        QCOMPARE(session.runSweep(sweep), 0);
+        QVERIFY(failed.last().at(1).toString().contains("τ"));
     }
 
     void aBrokenArtifactIsReportedAndTheRestLoads() {

@@ -3,6 +3,7 @@
 // strip fills, failures keep the previous output, parallel files load, figures export.
 #include "widgets/TranslatorTestSupport.h"
 
+#include "ActiveExpertsControl.h"
 #include "DemoSentenceModel.h"
 #include "ExpertStripPlot.h"
 #include "FigureExporter.h"
@@ -17,8 +18,15 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <thread>
 
 using namespace moewb;
 
@@ -150,18 +158,73 @@ private slots:
         loadEverything();
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
         {
-            // Another job holds the model, so the first request is still running when K moves.
-            std::unique_lock<std::mutex> busy(*m_artifacts.model.mutex);
+            // Every worker is busy (nothing locks the model any more, so this is how a request
+            // stays in flight), so the first request is still pending when K moves.
+            std::atomic<bool> release{false};
+            const int workers = std::max(2, QThread::idealThreadCount());
+            for (int i = 0; i < workers; ++i) {
+                m_jobs->start(QStringLiteral("busy"), [&release](Feedback&) {
+                    while (!release) {
+                        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                    }
+                });
+            }
             m_panel->kSlider()->setValue(1);
             QTRY_VERIFY_WITH_TIMEOUT(m_panel->isTranslating(), kWaitMs);
             m_panel->kSlider()->setValue(5);
             QTest::qWait(300);
             QCOMPARE(updated.count(), 0);
+            release = true;
         }
         QVERIFY(updated.wait(kWaitMs));
         QTest::qWait(300);
         QCOMPARE(updated.count(), 1);
         QCOMPARE(m_panel->shownK(), 5);
+    }
+
+    void dynamicModeShowsTheMeasuredCompute() {
+        loadEverything();
+        ActiveExpertsControl* control = m_panel->activeExperts();
+        QCOMPARE(control->maxKSpinBox()->value(), 4);  // N/2
+        QVERIFY(!control->maxKSpinBox()->isVisibleTo(m_panel.get()));
+        QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        control->modeCombo()->setCurrentIndex(1);  // dynamic (τ)
+        QVERIFY(control->isDynamic());
+        QVERIFY(control->maxKSpinBox()->isVisibleTo(m_panel.get()));
+        // The slider now sets τ in steps of 0.05 from 0.05 to 0.95.
+        QCOMPARE(m_panel->kSlider()->minimum(), 1);
+        QCOMPARE(m_panel->kSlider()->maximum(), ActiveExpertsControl::kTauSteps);
+        m_panel->kSlider()->setValue(6);
+        QCOMPARE(control->threshold(), 0.30);
+        QCOMPARE(control->valueLabel()->text(), QStringLiteral("τ = 0.30, K ≤ 4 of 8"));
+        QTRY_VERIFY_WITH_TIMEOUT(std::abs(m_panel->shownThreshold() - 0.30) < 1e-9, kWaitMs);
+        QCOMPARE(m_panel->shownK(), 4);
+        QVERIFY2(m_panel->shownCompute() > 0 && m_panel->shownCompute() < 1,
+                 qPrintable(QString::number(m_panel->shownCompute())));
+        // e.g. "compute 18.5 % · 1.73 experts per token"
+        const QRegularExpression compute(
+            QStringLiteral("^compute \\d+\\.\\d % · \\d\\.\\d\\d experts per token$"));
+        QVERIFY2(compute.match(m_panel->moeComputeLabel()->text()).hasMatch(),
+                 qPrintable(m_panel->moeComputeLabel()->text()));
+        QVERIFY(m_panel->moeBox()->title().contains("τ 0.30"));
+        QVERIFY(m_panel->findChild<QLabel*>("flops")->text().contains("τ = 0.30"));
+        // The strip shows what each token ran: 1 … 4 of the 8 experts, never more.
+        const auto& strip = m_panel->expertStrip()->strip();
+        QCOMPARE(strip.threshold, 0.30);
+        for (const auto& layer : strip.layers) {
+            for (const auto& token : layer) {
+                QVERIFY(!token.empty() && token.size() <= 4);
+            }
+        }
+        // The most experts retranslates; back to fixed mode restores K and the slider range.
+        control->setMaxK(8);
+        QTRY_VERIFY_WITH_TIMEOUT(m_panel->shownK() == 8, kWaitMs);
+        control->modeCombo()->setCurrentIndex(0);
+        QCOMPARE(m_panel->kSlider()->maximum(), 8);
+        QCOMPARE(m_panel->kSlider()->value(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(m_panel->shownThreshold() == 0.0 && m_panel->shownK() == 2,
+                                 kWaitMs);
+        QVERIFY(m_panel->moeComputeLabel()->text().startsWith("compute "));
     }
 
     void theStripShowsLayersTimesTokens() {
