@@ -119,25 +119,14 @@ std::optional<FinetuneSession::SavedRun> FinetuneSession::savedRun(const QString
         return std::nullopt;
     }
     try {
-        // The layout of MoeFinetuner's checkpoint state (format version 1): a point is
-        // [step, seconds, k, loss, kd, ce, mse, bleu, tokens/s].
-        const auto state = moewb::readJsonFile(statePath.toStdString(), "moewb-finetune-state", 1);
-        SavedRun run;
-        run.step = state.at("step").get<qint64>();
-        run.seconds = state.at("seconds").get<double>();
-        for (const auto& p : state.at("curve")) {
-            moewb::FinetunePoint point;
-            point.step = p.at(0);
-            point.seconds = p.at(1);
-            point.k = p.at(2);
-            point.loss = p.at(3);
-            point.kd = p.at(4);
-            point.ce = p.at(5);
-            point.mse = p.at(6);
-            point.bleu = p.at(7);
-            point.tokensPerSecond = p.at(8);
-            run.curve.push_back(point);
+        const auto checkpoint = moewb::readFinetuneCheckpoint(checkpointDir.toStdString());
+        if (!checkpoint) {
+            return std::nullopt;
         }
+        SavedRun run;
+        run.step = checkpoint->step;
+        run.seconds = checkpoint->seconds;
+        run.curve = checkpoint->curve;
         return run;
     } catch (const std::exception&) {
         return std::nullopt;  // a newer or damaged state: nothing to show, resume will say why

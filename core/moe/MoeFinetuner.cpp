@@ -141,6 +141,26 @@ std::string formatEta(double seconds) {
 
 }  // namespace
 
+std::optional<FinetuneCheckpoint> readFinetuneCheckpoint(const std::string& checkpointDir) {
+    const std::string path = checkpointDir + "/state.json";
+    if (!fileExists(path)) {
+        return std::nullopt;
+    }
+    const auto state = readJsonFile(path, "moewb-finetune-state", kStateVersion);
+    FinetuneCheckpoint checkpoint;
+    try {
+        checkpoint.step = state.at("step");
+        checkpoint.seconds = state.at("seconds");
+        for (const auto& p : state.at("curve")) {
+            checkpoint.curve.push_back(pointFromJson(p));
+        }
+    } catch (const nlohmann::json::exception& error) {
+        throw std::runtime_error(path + ": not a fine-tuning checkpoint state (" + error.what() +
+                                 "); remove the folder to start over");
+    }
+    return checkpoint;
+}
+
 void installTopKTraining(NmtModel& model, const PartitionSet& partition,
                          const std::vector<int>& layerK) {
     if (layerK.empty()) {
@@ -211,17 +231,16 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
     std::size_t firstBatch = 0;
     if (resuming) {
         const auto state = readJsonFile(statePath, "moewb-finetune-state", kStateVersion);
+        const auto checkpoint = readFinetuneCheckpoint(dir);
         student = NmtModel::load(dir + "/last.moewb");
         if (student->config().dFf != dense.config().dFf ||
             student->config().dModel != dense.config().dModel) {
             throw std::runtime_error("the checkpoint in '" + dir +
                                      "' is of another model: remove it or drop --resume");
         }
-        for (const auto& p : state.at("curve")) {
-            result.curve.push_back(pointFromJson(p));
-        }
-        previousSeconds = state.at("seconds");
-        step = state.at("step");
+        result.curve = checkpoint->curve;
+        previousSeconds = checkpoint->seconds;
+        step = checkpoint->step;
         firstEpoch = state.at("epoch");
         firstBatch = state.at("batch");
         feedback.setProgress(0.0, "resuming after step " + std::to_string(step));

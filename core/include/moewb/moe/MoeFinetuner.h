@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,16 @@ struct FinetuneResult {
 FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
                            const FinetuneData& data, const FinetuneOptions& options,
                            Feedback& feedback);
+
+// What a fine-tuning checkpoint folder holds so far (for showing and resuming a run).
+struct FinetuneCheckpoint {
+    int64_t step = 0;                  // optimizer steps done
+    double seconds = 0;                // training time so far
+    std::vector<FinetunePoint> curve;  // every step's point
+};
+// Reads checkpointDir/state.json; nothing when there is none. Throws std::runtime_error naming
+// the file when it is damaged or of a newer format.
+std::optional<FinetuneCheckpoint> readFinetuneCheckpoint(const std::string& checkpointDir);
 
 // Installs the training-time top-K FFN of the fine-tuner on `model` (K per layer; experts chosen
 // from the model's own weights), or removes it with an empty `layerK`. Exposed so that tests and
