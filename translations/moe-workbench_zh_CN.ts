@@ -444,6 +444,49 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
+    <name>ExpertLoadPlot</name>
+    <message>
+        <source>Share of held-out tokens that run each expert of the picked layer at K (the dashed line is the even share K/N), and the coefficient of variation of those shares per layer: 0 is perfectly even; a high value means a few experts do most of the work</source>
+        <translation>在 K 下所选层中运行每个专家的留出词元所占比例（虚线为均匀比例 K/N），以及各层这些比例的变异系数：0 表示完全均匀；数值越高表示少数专家承担了大部分工作</translation>
+    </message>
+    <message>
+        <source>Expert</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <source>Share of tokens</source>
+        <translation>词元占比</translation>
+    </message>
+    <message>
+        <source>Load CV</source>
+        <translation>负载变异系数</translation>
+    </message>
+    <message>
+        <source>share of tokens</source>
+        <translation>词元占比</translation>
+    </message>
+    <message>
+        <source>even share K/N</source>
+        <translation>均匀比例 K/N</translation>
+    </message>
+    <message>
+        <source>L%1</source>
+        <translation>L%1</translation>
+    </message>
+    <message>
+        <source>Expert load: no router chosen</source>
+        <translation>专家负载：未选择路由器</translation>
+    </message>
+    <message>
+        <source>Expert load of %1: not measured (re-run the Routers step)</source>
+        <translation>%1 的专家负载：未测量（请重新运行“路由器”步骤）</translation>
+    </message>
+    <message>
+        <source>Expert load of %1, layer %2, K = %3: CV %4</source>
+        <translation>%1 的专家负载，层 %2，K = %3：变异系数 %4</translation>
+    </message>
+</context>
+<context>
     <name>ExpertStripPlot</name>
     <message>
         <location filename="../widgets/ExpertStripPlot.cpp" line="+19"/>
@@ -1086,6 +1129,22 @@ Click to show its block in the heatmap</source>
         <location line="+17"/>
         <source>mean</source>
         <translation>平均</translation>
+    </message>
+    <message>
+        <source>The router whose expert load is shown</source>
+        <translation>显示其专家负载的路由器</translation>
+    </message>
+    <message>
+        <source>The layer whose per-expert load is shown</source>
+        <translation>显示各专家负载的层</translation>
+    </message>
+    <message>
+        <source>Load of:</source>
+        <translation>负载：</translation>
+    </message>
+    <message>
+        <source>Expert load at K</source>
+        <translation>K 下的专家负载</translation>
     </message>
 </context>
 <context>
@@ -1847,6 +1906,22 @@ Click to show its block in the heatmap</source>
         <source>7 · Fine-tune</source>
         <translation>7 · 微调</translation>
     </message>
+    <message>
+        <source>e.g. 0.3,0.4,0.5 (empty = none)</source>
+        <translation>例如 0.3,0.4,0.5（留空 = 无）</translation>
+    </message>
+    <message>
+        <source>Dynamic-K rows added to the K sweep, one per threshold τ: each token takes the fewest experts holding τ of the router&apos;s mass, at most N/2</source>
+        <translation>添加到 K 扫描中的动态 K 行，每个阈值 τ 一行：每个词元选取占路由器质量 τ 的最少专家，至多 N/2 个</translation>
+    </message>
+    <message>
+        <source>Dynamic τ:</source>
+        <translation>动态 τ：</translation>
+    </message>
+    <message>
+        <source>Dynamic τ: “%1” is not a list of numbers such as 0.3,0.4,0.5.</source>
+        <translation>动态 τ：“%1”不是形如 0.3,0.4,0.5 的数字列表。</translation>
+    </message>
 </context>
 <context>
     <name>ProjectSession</name>
@@ -2439,6 +2514,38 @@ Times: medians over %n interleaved round(s) of dense and this setting</source>
         <location line="+5"/>
         <source>%1: writing failed (%2)</source>
         <translation>%1：写入失败（%2）</translation>
+    </message>
+    <message>
+        <source>τ %1 (≤ %2)</source>
+        <translation>τ %1（≤ %2）</translation>
+    </message>
+    <message>
+        <source>–</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>“%1” with dynamic K: each token takes the fewest experts holding τ = %2 of the router&apos;s mass, at most %3 of %4</source>
+        <translation>“%1”，动态 K：每个词元选取占路由器质量 τ = %2 的最少专家，至多 %3 / %4 个</translation>
+    </message>
+    <message>
+        <source>Compute</source>
+        <translation>计算量</translation>
+    </message>
+    <message>
+        <source>Experts computed per token in each encoder layer (dynamic K: its threshold τ and the most experts)</source>
+        <translation>每个词元在每个编码器层计算的专家数（动态 K：其阈值 τ 与最多专家数）</translation>
+    </message>
+    <message>
+        <source>Experts computed per token in each decoder layer (dynamic K: its threshold τ and the most experts)</source>
+        <translation>每个词元在每个解码器层计算的专家数（动态 K：其阈值 τ 与最多专家数）</translation>
+    </message>
+    <message>
+        <source>Share of the dense feed-forward multiply-adds done: router and shared neurons included, encoder and decoder tokens together (– when the sweep file predates this measurement)</source>
+        <translation>实际完成的稠密前馈乘加次数所占比例：含路由器与共享神经元，编码器与解码器词元合计（扫描文件早于此项测量时显示 –）</translation>
     </message>
 </context>
 <context>

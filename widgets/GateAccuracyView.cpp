@@ -1,5 +1,7 @@
 #include "GateAccuracyView.h"
 
+#include "ExpertLoadPlot.h"
+
 #include <qcustomplot.h>
 
 #include <QComboBox>
@@ -89,6 +91,15 @@ GateAccuracyView::GateAccuracyView(QWidget* parent) : QWidget(parent) {
     m_recallPlot->setMinimumSize(360, 220);
     setUpLayersPlot();
     setUpRecallPlot();
+    m_loadPlot = new ExpertLoadPlot(this);
+    m_loadRouter = new QComboBox(this);
+    m_loadRouter->setObjectName(QStringLiteral("gateLoadRouter"));
+    m_loadRouter->setToolTip(tr("The router whose expert load is shown"));
+    m_loadRouter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_loadLayer = new QComboBox(this);
+    m_loadLayer->setObjectName(QStringLiteral("gateLoadLayer"));
+    m_loadLayer->setToolTip(tr("The layer whose per-expert load is shown"));
+    m_loadLayer->setSizeAdjustPolicy(QComboBox::AdjustToContents);
 
     m_table = new QStandardItemModel(this);
     m_tableView = new QTableView(this);
@@ -117,13 +128,22 @@ GateAccuracyView::GateAccuracyView(QWidget* parent) : QWidget(parent) {
     controls->addSpacing(16);
     controls->addWidget(layerLabel);
     controls->addWidget(m_layerCombo);
+    controls->addSpacing(16);
+    auto* loadLabel = new QLabel(tr("Load of:"), this);
+    loadLabel->setBuddy(m_loadRouter);
+    loadLabel->setToolTip(m_loadRouter->toolTip());
+    controls->addWidget(loadLabel);
+    controls->addWidget(m_loadRouter);
+    controls->addWidget(m_loadLayer);
     controls->addStretch();
 
     auto* plots = new QSplitter(Qt::Vertical, this);
     plots->addWidget(m_layersPlot);
     plots->addWidget(m_recallPlot);
+    plots->addWidget(m_loadPlot);
     plots->setStretchFactor(0, 3);
     plots->setStretchFactor(1, 2);
+    plots->setStretchFactor(2, 3);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(plots);
     split->addWidget(m_tableView);
@@ -146,15 +166,21 @@ GateAccuracyView::GateAccuracyView(QWidget* parent) : QWidget(parent) {
         refreshLayersPlot();
         refreshRecallPlot();
         refreshTable();
+        m_loadPlot->setK(m_kSpin->value());
     });
     connect(m_layerCombo, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this] { refreshRecallPlot(); });
+    connect(m_loadRouter, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this] { refreshLoad(); });
+    connect(m_loadLayer, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this](int layer) { m_loadPlot->setLayer(std::max(0, layer)); });
     rebuildControls();
 }
 
 QList<Figure> GateAccuracyView::figures() const {
     return {{QStringLiteral("gate-accuracy-layers"), tr("Gate accuracy per layer"), m_layersPlot},
-            {QStringLiteral("gate-recall-vs-k"), tr("Router recall against K"), m_recallPlot}};
+            {QStringLiteral("gate-recall-vs-k"), tr("Router recall against K"), m_recallPlot},
+            {QStringLiteral("gate-expert-load"), tr("Expert load at K"), m_loadPlot}};
 }
 
 QAbstractItemModel* GateAccuracyView::tableModel() const {
@@ -243,7 +269,22 @@ void GateAccuracyView::rebuildControls() {
             m_layerCombo->addItem(layerLabel(l));
         }
         m_layerCombo->setCurrentIndex(std::clamp(layer, 0, m_layerCombo->count() - 1));
+        const QSignalBlocker blockRouter(m_loadRouter);
+        const QSignalBlocker blockLoadLayer(m_loadLayer);
+        const QString router = m_loadRouter->currentText();
+        const int loadLayer = m_loadLayer->currentIndex();
+        m_loadRouter->clear();
+        m_loadLayer->clear();
+        for (const auto& entry : m_routers) {
+            m_loadRouter->addItem(entry.name);
+        }
+        for (int l = 0; l < layerCount(); ++l) {
+            m_loadLayer->addItem(layerLabel(l));
+        }
+        m_loadRouter->setCurrentIndex(std::max(0, m_loadRouter->findText(router)));
+        m_loadLayer->setCurrentIndex(std::clamp(loadLayer, 0, m_loadLayer->count() - 1));
     }
+    refreshLoad();
     refreshLayersPlot();
     refreshRecallPlot();
     refreshTable();
@@ -447,4 +488,24 @@ void GateAccuracyView::refreshTable() {
         width += m_tableView->columnWidth(c);
     }
     m_tableView->setMinimumWidth(std::min(width, 520));
+}
+
+void GateAccuracyView::refreshLoad() {
+    ExpertLoadPlot::Load load;
+    const int r = m_loadRouter->currentIndex();
+    if (r >= 0 && r < m_routers.size()) {
+        load.router = m_routers[r].name;
+        for (const auto& quality : m_routers[r].set->quality) {
+            load.load.push_back(quality.load);
+            load.cv.push_back(quality.loadCv);
+        }
+    }
+    QStringList labels;
+    for (int l = 0; l < layerCount(); ++l) {
+        labels << layerLabel(l);
+    }
+    m_loadPlot->setLayerLabels(labels);
+    m_loadPlot->setK(m_kSpin->value());
+    m_loadPlot->setLayer(std::max(0, m_loadLayer->currentIndex()));
+    m_loadPlot->setLoad(load);
 }

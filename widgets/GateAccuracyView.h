@@ -2,7 +2,9 @@
 // Gate accuracy (DESIGN.md §9, §13): how well each router picks the experts the oracle would.
 // Two figures: recall@K and mass coverage per layer at one K (grouped bars, one colour per router),
 // and recall against K for one layer or the mean of layers, with random choice (K/N) as the
-// baseline. A table beside them lists the numbers. It only shows what setRouters() gives it.
+// baseline; and the expert load of one router at K (ExpertLoadPlot: share of tokens per expert in
+// a picked layer, load CV per layer). A table beside them lists the numbers. It only shows what
+// setRouters() gives it.
 
 // LibTorch (through WorkbenchData.h) must precede Qt headers: it names a member `slots`.
 #include "WorkbenchData.h"
@@ -18,6 +20,7 @@
 class QAbstractItemModel;
 class QCPBarsGroup;
 class QCPTextElement;
+class ExpertLoadPlot;
 class QComboBox;
 class QCustomPlot;
 class QLabel;
@@ -50,6 +53,9 @@ public:
     QCustomPlot* recallPlot() const { return m_recallPlot; }
     QSpinBox* kSpinBox() const { return m_kSpin; }
     QComboBox* layerCombo() const { return m_layerCombo; }
+    ExpertLoadPlot* loadPlot() const { return m_loadPlot; }
+    QComboBox* loadRouterCombo() const { return m_loadRouter; }
+    QComboBox* loadLayerCombo() const { return m_loadLayer; }
     QAbstractItemModel* tableModel() const;
     bool isShowingHint() const;
 
@@ -64,6 +70,7 @@ private:
     void refreshLayersPlot();
     void refreshRecallPlot();
     void refreshTable();
+    void refreshLoad();
     void setUpLayersPlot();
     void setUpRecallPlot();
 
@@ -73,6 +80,9 @@ private:
     QComboBox* m_layerCombo = nullptr;
     QCustomPlot* m_layersPlot = nullptr;
     QCustomPlot* m_recallPlot = nullptr;
+    ExpertLoadPlot* m_loadPlot = nullptr;
+    QComboBox* m_loadRouter = nullptr;
+    QComboBox* m_loadLayer = nullptr;
     QCPTextElement* m_recallTitle = nullptr;
     std::array<QCPBarsGroup*, 2> m_barGroups{};  // recall, mass coverage
     QStandardItemModel* m_table = nullptr;

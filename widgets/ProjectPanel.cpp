@@ -7,7 +7,10 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
@@ -119,13 +122,25 @@ ProjectPanel::ProjectPanel(ProjectSession* session, QWidget* parent)
     m_sweepRouter = new QComboBox;
     m_sweepRouter->setToolTip(tr("The routers (and their partition) to sweep"));
     m_sweepKind = new QComboBox;
+    m_sweepKind->setObjectName(QStringLiteral("sweepKind"));
     m_sweepKind->addItem(tr("K sweep (1, 2, 4 … N)"), "k");
     m_sweepKind->addItem(tr("Classic comparison table"), "classic");
     m_sweepKind->setToolTip(
         tr("A sweep over K on the demo set, or the classic table of time and "
            "BLEU over the first 10 … 30 sentences"));
+    m_sweepThresholds = new QLineEdit;
+    m_sweepThresholds->setObjectName(QStringLiteral("sweepThresholds"));
+    m_sweepThresholds->setPlaceholderText(tr("e.g. 0.3,0.4,0.5 (empty = none)"));
+    m_sweepThresholds->setToolTip(
+        tr("Dynamic-K rows added to the K sweep, one per threshold τ: each token takes the fewest "
+           "experts holding τ of the router's mass, at most N/2"));
     sweepForm->addRow(tr("Router:"), m_sweepRouter);
     sweepForm->addRow(tr("Kind:"), m_sweepKind);
+    sweepForm->addRow(tr("Dynamic τ:"), m_sweepThresholds);
+    // The classic table runs fixed K only.
+    connect(m_sweepKind, &QComboBox::currentIndexChanged, this, [this] {
+        m_sweepThresholds->setEnabled(m_sweepKind->currentData().toString() != "classic");
+    });
     layout->addWidget(stepBox(Step::Sweeps, tr("6 · Sweeps"), sweepOptions));
 
     m_finetune = new FinetuneStepForm(session);
@@ -315,6 +330,17 @@ void ProjectPanel::run(Step step) {
             ProjectSession::SweepStepOptions options;
             options.router = m_sweepRouter->currentText();
             options.classic = m_sweepKind->currentData().toString() == "classic";
+            const auto thresholds = parseThresholds(m_sweepThresholds->text());
+            if (!thresholds) {
+                m_session->refuse(
+                    Step::Sweeps,
+                    tr("Dynamic τ: “%1” is not a list of numbers such as 0.3,0.4,0.5.")
+                        .arg(m_sweepThresholds->text()));
+                break;
+            }
+            if (!options.classic) {
+                options.thresholds = *thresholds;
+            }
             m_session->runSweep(options);
             break;
         }
@@ -353,4 +379,18 @@ void ProjectPanel::onStepFinished(Step step, bool ok) {
         store.setValue("estimates/" + key, seconds / std::max(0.1, scale));
     }
     refresh();
+}
+
+std::optional<std::vector<double>> ProjectPanel::parseThresholds(const QString& text) {
+    static const QRegularExpression separators(QStringLiteral("[,;\\s]+"));
+    std::vector<double> values;
+    for (const QString& part : text.split(separators, Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const double value = QLocale::c().toDouble(part, &ok);
+        if (!ok) {
+            return std::nullopt;
+        }
+        values.push_back(value);
+    }
+    return values;
 }

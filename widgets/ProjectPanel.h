@@ -9,10 +9,14 @@
 #include <QHash>
 #include <QWidget>
 
+#include <optional>
+#include <vector>
+
 class FinetuneStepForm;
 class QComboBox;
 class QElapsedTimer;
 class QLabel;
+class QLineEdit;
 class QPushButton;
 class QSpinBox;
 
@@ -32,6 +36,10 @@ public:
     QComboBox* partitionMethod() const { return m_method; }
     QComboBox* routerPartition() const { return m_routerPartition; }
     QComboBox* sweepRouter() const { return m_sweepRouter; }
+    QLineEdit* sweepThresholds() const { return m_sweepThresholds; }
+    // "0.3, 0.4 0.5" → {0.3, 0.4, 0.5} (commas, semicolons or spaces; '.' as the decimal point);
+    // empty → {}; nullopt when an entry is not a number.
+    static std::optional<std::vector<double>> parseThresholds(const QString& text);
     FinetuneStepForm* finetuneForm() const { return m_finetune; }
 
 signals:
@@ -60,5 +68,6 @@ private:
     QSpinBox* m_epochs = nullptr;
     QComboBox* m_sweepRouter = nullptr;
     QComboBox* m_sweepKind = nullptr;
+    QLineEdit* m_sweepThresholds = nullptr;
     FinetuneStepForm* m_finetune = nullptr;
 };

@@ -6,6 +6,7 @@
 #include <QSaveFile>
 
 #include <cmath>
+#include <cstdio>
 
 namespace {
 
@@ -35,8 +36,12 @@ int decimals(int column) {
     }
 }
 
+// The C library's rounding, as the core's CSV: Qt's formatting rounds 0.28125 up where printf
+// writes 0.2812, and the two CSVs must agree.
 QString fixed(double value, int digits) {
-    return QString::number(value, 'f', digits);
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", digits, value);
+    return QString::fromLatin1(text);
 }
 
 }  // namespace
@@ -94,6 +99,9 @@ QVariant SweepTableModel::rawValue(const Row& row, int column) const {
             return r.decoderK;
         case BleuColumn:
             return r.bleu;
+        case ComputeColumn:
+            // Sweeps saved before the compute accounting did not measure it (read as 0).
+            return r.compute > 0 ? r.compute : std::nan("");
         case SecondsColumn:
             return r.seconds;
         case MsPerTokenColumn:
@@ -123,8 +131,18 @@ QString SweepTableModel::displayText(const Row& row, int column) const {
         case RouterColumn:
             return value.toString();
         case EncoderKColumn:
-        case DecoderKColumn:
-            return row.row < 0 ? tr("dense") : QString::number(value.toInt());
+        case DecoderKColumn: {
+            if (row.row < 0) {
+                return tr("dense");
+            }
+            const double tau = sweepRow(row).threshold;
+            return tau > 0 ? tr("τ %1 (≤ %2)").arg(fixed(tau, 2)).arg(value.toInt())
+                           : QString::number(value.toInt());
+        }
+        case ComputeColumn: {
+            const double compute = value.toDouble();
+            return std::isnan(compute) ? tr("–") : tr("%1 %").arg(fixed(100.0 * compute, 1));
+        }
         default: {
             const double number = value.toDouble();
             if (std::isnan(number)) {
@@ -155,6 +173,8 @@ QVariant SweepTableModel::data(const QModelIndex& index, int role) const {
             return displayText(row, index.column());
         case RawValueRole:
             return rawValue(row, index.column());
+        case ThresholdRole:
+            return sweepRow(row).threshold;
         case Qt::TextAlignmentRole:
             return index.column() <= RouterColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                                   : QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -170,15 +190,27 @@ QVariant SweepTableModel::data(const QModelIndex& index, int role) const {
                 return font;
             }
             return {};
-        case Qt::ToolTipRole:
-            return row.row < 0 ? tr("Dense reference run of “%1” (every expert computed)")
-                                     .arg(m_sweeps[row.sweep].name)
-                               : tr("“%1” with encoder K = %2 and decoder K = %3 of %4 experts")
-                                         .arg(m_sweeps[row.sweep].name)
-                                         .arg(sweepRow(row).encoderK)
-                                         .arg(sweepRow(row).decoderK)
-                                         .arg(m_sweeps[row.sweep].result->numExperts) +
-                                     timingToolTip(sweepRow(row));
+        case Qt::ToolTipRole: {
+            const auto& r = sweepRow(row);
+            const QString& name = m_sweeps[row.sweep].name;
+            const int n = m_sweeps[row.sweep].result->numExperts;
+            if (row.row < 0) {
+                return tr("Dense reference run of “%1” (every expert computed)").arg(name);
+            }
+            const QString what =
+                r.threshold > 0
+                    ? tr("“%1” with dynamic K: each token takes the fewest experts holding τ = %2 "
+                         "of the router's mass, at most %3 of %4")
+                          .arg(name, fixed(r.threshold, 2))
+                          .arg(r.encoderK)
+                          .arg(n)
+                    : tr("“%1” with encoder K = %2 and decoder K = %3 of %4 experts")
+                          .arg(name)
+                          .arg(r.encoderK)
+                          .arg(r.decoderK)
+                          .arg(n);
+            return what + timingToolTip(r);
+        }
         default:
             return {};
     }
@@ -191,11 +223,11 @@ QVariant SweepTableModel::headerData(int section, Qt::Orientation orientation, i
     if (role == Qt::DisplayRole) {
         // Short titles keep the table narrow beside the plots; the tooltips say it in full.
         static const char* const titles[ColumnCount] = {
-            QT_TR_NOOP("Sweep"),    QT_TR_NOOP("Partition"), QT_TR_NOOP("Router"),
-            QT_TR_NOOP("Enc K"),    QT_TR_NOOP("Dec K"),     QT_TR_NOOP("BLEU"),
-            QT_TR_NOOP("Time (s)"), QT_TR_NOOP("ms/token"),  QT_TR_NOOP("FFN (s)"),
-            QT_TR_NOOP("Speedup"),  QT_TR_NOOP("Per token"), QT_TR_NOOP("FFN ×"),
-            QT_TR_NOOP("Recall"),   QT_TR_NOOP("FFN error")};
+            QT_TR_NOOP("Sweep"),   QT_TR_NOOP("Partition"), QT_TR_NOOP("Router"),
+            QT_TR_NOOP("Enc K"),   QT_TR_NOOP("Dec K"),     QT_TR_NOOP("BLEU"),
+            QT_TR_NOOP("Compute"), QT_TR_NOOP("Time (s)"),  QT_TR_NOOP("ms/token"),
+            QT_TR_NOOP("FFN (s)"), QT_TR_NOOP("Speedup"),   QT_TR_NOOP("Per token"),
+            QT_TR_NOOP("FFN ×"),   QT_TR_NOOP("Recall"),    QT_TR_NOOP("FFN error")};
         return tr(titles[section]);
     }
     if (role == Qt::ToolTipRole) {
@@ -203,9 +235,14 @@ QVariant SweepTableModel::headerData(int section, Qt::Orientation orientation, i
             QT_TR_NOOP("Name of the saved sweep"),
             QT_TR_NOOP("Partition the experts come from"),
             QT_TR_NOOP("Router that picks the experts"),
-            QT_TR_NOOP("Experts computed per token in each encoder layer"),
-            QT_TR_NOOP("Experts computed per token in each decoder layer"),
+            QT_TR_NOOP("Experts computed per token in each encoder layer (dynamic K: its "
+                       "threshold τ and the most experts)"),
+            QT_TR_NOOP("Experts computed per token in each decoder layer (dynamic K: its "
+                       "threshold τ and the most experts)"),
             QT_TR_NOOP("Corpus BLEU on the test set (sacreBLEU, 0–100)"),
+            QT_TR_NOOP("Share of the dense feed-forward multiply-adds done: router and shared "
+                       "neurons included, encoder and decoder tokens together (– when the sweep "
+                       "file predates this measurement)"),
             QT_TR_NOOP("Wall time of translating the test set (median over the timed rounds)"),
             QT_TR_NOOP("Milliseconds per target token written: a weak K can make outputs longer "
                        "or shorter, which changes the wall time for reasons other than speed"),
@@ -245,7 +282,9 @@ QString SweepTableModel::toCsv() const {
                                     fixed(r.tokenSpeedupSpread, 3),
                                     QString::number(r.rounds),
                                     fixed(r.recall, 4),
-                                    fixed(r.ffnError, 4)};
+                                    fixed(r.ffnError, 4),
+                                    fixed(r.threshold, 3),
+                                    fixed(r.compute, 4)};
         csv += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return csv;

@@ -22,6 +22,7 @@ public:
         EncoderKColumn,
         DecoderKColumn,
         BleuColumn,
+        ComputeColumn,
         SecondsColumn,
         MsPerTokenColumn,
         FfnSecondsColumn,
@@ -32,10 +33,13 @@ public:
         FfnErrorColumn,
         ColumnCount
     };
-    // data() under this role gives the unrounded number (K = 0 for the dense row; the median for
-    // speed-ups; NaN when a file of format 1 lacks it) for sorting and plotting; DisplayRole gives
-    // the rounded text, speed-ups as "×1.31 ± 0.04".
+    // data() under this role gives the unrounded number (K = 0 for the dense row, the most experts
+    // for a dynamic-K row; the median for speed-ups; compute as a fraction; NaN when an older file
+    // lacks it) for sorting and plotting; DisplayRole gives the rounded text, speed-ups as
+    // "×1.31 ± 0.04", compute as "18.5 %" ("–" unknown), dynamic-K rows' K as "τ 0.40 (≤ 8)".
+    // ThresholdRole on any column gives the row's τ (0 = fixed K).
     static constexpr int RawValueRole = Qt::UserRole;
+    static constexpr int ThresholdRole = Qt::UserRole + 1;
 
     explicit SweepTableModel(QObject* parent = nullptr);
 

@@ -452,6 +452,9 @@ void SweepView::refreshLinePlots(const QList<SweepEntry>& lines, const QList<int
         std::sort(rows.begin(), rows.end(),
                   [](const auto& a, const auto& b) { return a.encoderK < b.encoderK; });
         for (const auto& row : rows) {
+            if (row.threshold > 0) {
+                continue;  // a dynamic-K row's K is only its bound: not a point on the K axis
+            }
             ks << row.encoderK;
             bleu << row.bleu;
             seconds << row.seconds;
@@ -519,6 +522,9 @@ void SweepView::refreshGridPlot(const QList<SweepEntry>& grids) {
     const auto& result = *grids[std::max(0, m_gridSweepCombo->currentIndex())].result;
     std::set<int> encoderSet, decoderSet;
     for (const auto& row : result.rows) {
+        if (row.threshold > 0) {
+            continue;  // dynamic-K rows have no cell of their own (the table lists them)
+        }
         encoderSet.insert(row.encoderK);
         decoderSet.insert(row.decoderK);
     }
@@ -533,6 +539,9 @@ void SweepView::refreshGridPlot(const QList<SweepEntry>& grids) {
     map->data()->fill(std::nan(""));
     double low = result.dense.bleu, high = result.dense.bleu;
     for (const auto& row : result.rows) {
+        if (row.threshold > 0) {
+            continue;
+        }
         const int x = static_cast<int>(std::find(encoderKs.begin(), encoderKs.end(), row.encoderK) -
                                        encoderKs.begin());
         const int y = static_cast<int>(std::find(decoderKs.begin(), decoderKs.end(), row.decoderK) -

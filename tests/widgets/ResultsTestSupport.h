@@ -68,11 +68,12 @@ inline ParallelCorpus firstPairs(int count) {
 }
 
 // A real sweep over the first `sentences` pairs; `grid` sweeps encoder K {1, N} × decoder K
-// {2, N}, else K = 1, 2, 4, … N.
+// {2, N}, else K = 1, 2, 4, … N; plus one dynamic-K row per threshold (at most N/2 experts).
 inline SweepEntry sweepEntry(TinyMoe& moe, const RouterEntry& routers, const char* name, bool grid,
-                             int sentences = 4) {
+                             int sentences = 4, const std::vector<double>& thresholds = {}) {
     Feedback feedback;
     SweepOptions options;
+    options.thresholds = thresholds;
     options.decoding.maxLength = 8;
     options.timing = quickTiming();
     if (grid) {

@@ -1,5 +1,7 @@
 // GateAccuracyView on routers trained on the tiny model: the hint when empty, bars and lines that
-// carry exactly the routers' held-out quality, the K and layer controls, the table, and PNG export.
+// carry exactly the routers' held-out quality, the K and layer controls, the table, the expert
+// load (or "not measured" for router files without it), and PNG export.
+#include "ExpertLoadPlot.h"
 #include "GateAccuracyView.h"
 #include "ResultsTestSupport.h"
 
@@ -10,6 +12,8 @@
 #include <QImage>
 #include <QSpinBox>
 #include <QTest>
+
+#include <cmath>
 
 class TestGateAccuracyView : public QObject {
     Q_OBJECT
@@ -31,7 +35,8 @@ private slots:
             names << figure.name;
             QVERIFY(figure.widget != nullptr);
         }
-        QCOMPARE(names, QStringList({"gate-accuracy-layers", "gate-recall-vs-k"}));
+        QCOMPARE(names,
+                 QStringList({"gate-accuracy-layers", "gate-recall-vs-k", "gate-expert-load"}));
         view.setRouters({m_routers[0]});
         QVERIFY(!view.isShowingHint());
         view.setRouters({});
@@ -130,6 +135,62 @@ private slots:
         QCOMPARE(model->index(9, 3).data(Qt::UserRole).toDouble(), 1.0);
     }
 
+    void loadShowsTheSharesOfThePickedRouterLayerAndK() {
+        GateAccuracyView view;
+        view.setRouters(m_routers);
+        QStringList names;
+        for (const auto& name : m_moe.layerNames) {
+            names << QString::fromStdString(name);
+        }
+        view.setLayerNames(names);
+        ExpertLoadPlot* plot = view.loadPlot();
+        QCOMPARE(view.loadRouterCombo()->count(), 2);
+        QCOMPARE(view.loadLayerCombo()->count(), 4);
+        view.loadRouterCombo()->setCurrentIndex(1);
+        view.loadLayerCombo()->setCurrentIndex(2);
+        view.setK(3);
+        const auto& quality = m_routers[1].set->quality[2];
+        QCOMPARE(int(quality.load.size()), 8);  // measured at every K (else nothing to show)
+        QVERIFY(plot->isMeasured());
+        const auto& shares = quality.load[2];
+        QCOMPARE(plot->loadBars()->data()->size(), 8);
+        double sum = 0;
+        for (int e = 0; e < 8; ++e) {
+            QCOMPARE(plot->loadBars()->data()->at(e)->key, double(e + 1));
+            QCOMPARE(plot->loadBars()->data()->at(e)->value, shares[std::size_t(e)]);
+            sum += shares[std::size_t(e)];
+        }
+        QVERIFY(std::abs(sum - 3.0) < 1e-6);  // every token runs K = 3 experts
+        // The CV of every layer at K, the picked one apart.
+        QCOMPARE(plot->cvBars()->data()->size() + 1, 4);
+        QCOMPARE(plot->currentCv(), quality.loadCv[2]);
+        const QString title = plot->titleText();
+        QVERIFY2(title.contains("kmeans-similarity") && title.contains("dec 1") &&
+                     title.contains("K = 3") &&
+                     title.contains("CV " + QString::number(quality.loadCv[2], 'f', 2)),
+                 qPrintable(title));
+    }
+
+    void aRouterFileWithoutLoadSaysSo() {
+        // Router files written before load was measured have none.
+        RouterEntry old = m_routers[0];
+        auto set = std::make_shared<moewb::RouterSet>(*old.set);
+        for (auto& quality : set->quality) {
+            quality.load.clear();
+            quality.loadCv.clear();
+        }
+        old.set = set;
+        GateAccuracyView view;
+        view.setRouters({old});
+        QVERIFY(!view.loadPlot()->isMeasured());
+        QVERIFY(std::isnan(view.loadPlot()->currentCv()));
+        QCOMPARE(view.loadPlot()->loadBars()->data()->size(), 0);
+        QVERIFY2(view.loadPlot()->titleText().contains("not measured (re-run the Routers step)"),
+                 qPrintable(view.loadPlot()->titleText()));
+        // Recall and coverage still show.
+        QVERIFY(view.layersPlot()->plottableCount() > 0);
+    }
+
     void figuresExportAsPng() {
         GateAccuracyView view;
         view.resize(1100, 700);
@@ -137,7 +198,7 @@ private slots:
         QString error;
         const auto images = moewb::test::exportedPngs(view.figures(), &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        QCOMPARE(images.size(), 2);
+        QCOMPARE(images.size(), 3);
         for (const QImage& image : images) {
             QCOMPARE(image.size(), QSize(900, 600));
             QVERIFY(moewb::test::colourCount(image) > 8);  // drawn, not a blank page

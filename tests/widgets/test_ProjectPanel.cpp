@@ -7,6 +7,7 @@
 #include "core/NmtTestSupport.h"
 
 #include <QComboBox>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -62,6 +63,21 @@ private slots:
         QVERIFY(panel.runButton(Step::Finetune)->isEnabled());
         QVERIFY(panel.statusText(Step::Finetune).contains("not run"));
         QCOMPARE(panel.estimatedSeconds(Step::Finetune), 51 * 60.0);
+    }
+
+    void parsesTheDynamicThresholds() {
+        QCOMPARE(ProjectPanel::parseThresholds(QString()), std::vector<double>());
+        QCOMPARE(ProjectPanel::parseThresholds(QStringLiteral(" 0.3,0.4; 0.5 ")),
+                 std::vector<double>({0.3, 0.4, 0.5}));
+        QVERIFY(!ProjectPanel::parseThresholds(QStringLiteral("0.3, x")));
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        ProjectPanel panel(&session);
+        QVERIFY(panel.sweepThresholds()->isEnabled());
+        auto* kind = panel.findChild<QComboBox*>("sweepKind");
+        QCOMPARE(kind->findData("classic"), 1);
+        kind->setCurrentIndex(1);
+        QVERIFY(!panel.sweepThresholds()->isEnabled());  // the classic table runs fixed K only
     }
 };
 

@@ -1,5 +1,6 @@
 // SweepTableModel on a real sweep of the tiny model: model consistency (QAbstractItemModelTester),
-// rows and values, speedups against the sweep's dense run, and the CSV export.
+// rows and values, speedups against the sweep's dense run, the compute column and dynamic-K rows,
+// and the CSV export.
 #include "ResultsTestSupport.h"
 #include "SweepTableModel.h"
 
@@ -7,6 +8,8 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 class TestSweepTableModel : public QObject {
     Q_OBJECT
@@ -17,6 +20,7 @@ private slots:
         const auto routers = moewb::test::routerEntry(m_moe, "similarity", "kmeans-similarity");
         m_sweep = moewb::test::sweepEntry(m_moe, routers, "kmeans-similarity", false);
         m_grid = moewb::test::sweepEntry(m_moe, routers, "grid, 2 sides", true, 2);
+        m_dynamic = moewb::test::sweepEntry(m_moe, routers, "dynamic", false, 2, {0.4});
     }
 
     void rowsCarryTheSweep() {
@@ -101,6 +105,52 @@ private slots:
                     .contains("Timed once"));
     }
 
+    void showsComputeAndLabelsDynamicRows() {
+        SweepTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSweeps({m_dynamic});
+        const auto& result = *m_dynamic.result;
+        QCOMPARE(result.rows.size(), std::size_t(3 + 1));  // K 1, 2, 4 and τ 0.4
+        QCOMPARE(model.rowCount(), 1 + 4);
+        QCOMPARE(model.headerData(SweepTableModel::ComputeColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Compute"));
+        auto text = [&](int row, int column) { return model.index(row, column).data().toString(); };
+        auto raw = [&](int row, int column) {
+            return model.index(row, column).data(SweepTableModel::RawValueRole);
+        };
+        QCOMPARE(text(0, SweepTableModel::ComputeColumn), QStringLiteral("100.0 %"));
+        int dynamicRow = -1;
+        for (int r = 0; r < 4; ++r) {
+            const auto& row = result.rows[std::size_t(r)];
+            QVERIFY(row.compute > 0 && row.compute < 1.5);
+            QCOMPARE(raw(1 + r, SweepTableModel::ComputeColumn).toDouble(), row.compute);
+            QCOMPARE(text(1 + r, SweepTableModel::ComputeColumn),
+                     QString::number(100.0 * row.compute, 'f', 1) + " %");
+            QCOMPARE(model.index(1 + r, 0).data(SweepTableModel::ThresholdRole).toDouble(),
+                     row.threshold);
+            if (row.threshold > 0) {
+                dynamicRow = 1 + r;
+            }
+        }
+        QVERIFY(dynamicRow > 0);
+        // "τ 0.40 (≤ 2)": the threshold and the most experts (N/2 of 4).
+        QCOMPARE(text(dynamicRow, SweepTableModel::EncoderKColumn), QStringLiteral("τ 0.40 (≤ 2)"));
+        QCOMPARE(text(dynamicRow, SweepTableModel::DecoderKColumn), QStringLiteral("τ 0.40 (≤ 2)"));
+        QCOMPARE(raw(dynamicRow, SweepTableModel::EncoderKColumn).toInt(), 2);
+        QVERIFY(model.index(dynamicRow, 0).data(Qt::ToolTipRole).toString().contains("τ = 0.40"));
+        QVERIFY(raw(dynamicRow, SweepTableModel::ComputeColumn).toDouble() < 1);
+
+        // A sweep saved before compute was measured reads 0: shown as unknown.
+        auto old = std::make_shared<moewb::SweepResult>(result);
+        for (auto& row : old->rows) {
+            row.compute = 0;
+        }
+        model.setSweeps({SweepEntry{"old", old}});
+        QCOMPARE(text(1, SweepTableModel::ComputeColumn), QStringLiteral("–"));
+        QVERIFY(std::isnan(raw(1, SweepTableModel::ComputeColumn).toDouble()));
+    }
+
     void csvMatchesTheCoreExport() {
         SweepTableModel model;
         model.setSweeps({m_sweep, m_grid});
@@ -110,7 +160,7 @@ private slots:
                  QStringLiteral("sweep,partition,router,encoder_k,decoder_k,bleu,seconds,"
                                 "ffn_seconds,speedup,speedup_spread,ffn_speedup,target_tokens,"
                                 "ms_per_token,token_speedup,token_speedup_spread,rounds,recall,"
-                                "ffn_error"));
+                                "ffn_error,threshold,compute"));
         // After the sweep name, each line is what `moewb sweep` writes for the same row.
         const QStringList core = QString::fromStdString(m_sweep.result->toCsv()).split('\n');
         for (int i = 1; i <= 4; ++i) {
@@ -137,7 +187,7 @@ private slots:
 
 private:
     moewb::test::TinyMoe m_moe;
-    SweepEntry m_sweep, m_grid;
+    SweepEntry m_sweep, m_grid, m_dynamic;
 };
 
 QTEST_MAIN(TestSweepTableModel)
