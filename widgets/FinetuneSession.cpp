@@ -163,7 +163,6 @@ RouterEntry FinetuneSession::loadRouter(const moewb::Project& project, const std
             throw std::runtime_error("its fine-tuned model cannot be read (" +
                                      std::string(error.what()) + ")");
         }
-        model.mutex = std::make_shared<std::mutex>();
         model.path = QString::fromStdString(file);
     }
     auto& experts = cache->experts[{header.model, header.partition}];
@@ -297,7 +296,6 @@ int FinetuneSession::run(const StepOptions& options) {
         ModelHandle handle;
         handle.model = done.model;
         handle.path = QString::fromStdString(done.modelPath);
-        handle.mutex = std::make_shared<std::mutex>();
         outcome->model = handle;
         outcome->routers = done.routers.at(0);
         outcome->experts = done.experts;

@@ -19,7 +19,6 @@
 #include <QString>
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
 // The loaded translation model, shared by every job that runs it (translator, sweeps, profiles,
@@ -27,9 +26,6 @@
 // a plan passed with its calls, and nothing modifies the loaded model (DESIGN.md §10).
 struct ModelHandle {
     std::shared_ptr<moewb::NmtModel> model;
-    // TRANSITIONAL, unused and never locked: remove it (and <mutex>) once FinetuneSession.cpp no
-    // longer sets it.
-    std::shared_ptr<std::mutex> mutex;
     QString path;  // the model file
     bool isValid() const { return model != nullptr; }
 };
