@@ -3063,8 +3063,8 @@ Times: medians over %n interleaved round(s) of dense and this setting</source>
         <translation>在本次翻译中测得：实际完成的稠密前馈乘加次数所占比例（含路由器与共享神经元，编码器与解码器合计），以及每个词元平均运行的专家数</translation>
     </message>
     <message>
-        <source>Feed-forward compute: at most K/N = %1/%2 = %3 % of dense (dynamic K: each token stops at τ = %4 of the router&apos;s mass)</source>
-        <translation>前馈计算量：至多 K/N = %1/%2 = 稠密的 %3 %（动态 K：每个词元在达到路由器质量的 τ = %4 时停止）</translation>
+        <source>Feed-forward compute: at most K/N = %1/%2 = %3 % of dense (each token stops at τ = %4 of the router&apos;s mass)</source>
+        <translation>前馈计算量：至多 K/N = %1/%2 = 稠密的 %3 %（每个词元在达到路由器质量的 τ = %4 时停止）</translation>
     </message>
     <message>
         <source>Mixture of experts (dynamic: τ %1, K ≤ %2 of %3)</source>

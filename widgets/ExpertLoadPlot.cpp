@@ -26,6 +26,11 @@ ExpertLoadPlot::ExpertLoadPlot(QWidget* parent) : QCustomPlot(parent) {
         rect->axis(QCPAxis::atBottom)->grid()->setVisible(false);
     }
     xAxis->setLabel(tr("Expert"));
+    // Experts are whole numbers: 1, 2, 4, … as the count grows, never 0.5.
+    auto experts = QSharedPointer<QCPAxisTickerFixed>::create();
+    experts->setTickStep(1.0);
+    experts->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    xAxis->setTicker(experts);
     yAxis->setLabel(tr("Share of tokens"));
     m_cvRect->axis(QCPAxis::atBottom)->setTicker(QSharedPointer<QCPAxisTickerText>::create());
     m_cvRect->axis(QCPAxis::atLeft)->setLabel(tr("Load CV"));
@@ -141,6 +146,7 @@ void ExpertLoadPlot::refresh() {
     yAxis->setRange(0, std::min(1.05, top * 1.15));
     xAxis->setRange(0.3, std::max(1, n) + 0.7);
     xAxis->ticker()->setTickCount(std::min(std::max(n, 2), 16));
+    legend->setVisible(n > 0);  // nothing to explain on an empty plot
     double cvTop = 0.1;
     for (double cv : cvs + pickedCv) {
         cvTop = std::max(cvTop, cv);

@@ -177,9 +177,13 @@ QWidget* TranslatorPanel::buildOutputs() {
     controls->addWidget(m_partitionCombo, 1);
     controls->addWidget(new QLabel(tr("Router:"), widget));
     controls->addWidget(m_routerCombo, 1);
-    controls->addWidget(new QLabel(tr("Active experts:"), widget));
-    controls->addWidget(m_activeExperts, 3);
     layout->addLayout(controls);
+    // A row of its own: the mode, the slider, the most experts and the value need the width, and
+    // the router names (e.g. "kmeans-ft-mlp (mlp, fine-tuned kmeans-ft)") must stay readable.
+    auto* experts = new QHBoxLayout;
+    experts->addWidget(new QLabel(tr("Active experts:"), widget));
+    experts->addWidget(m_activeExperts, 1);
+    layout->addLayout(experts);
     m_flops = smallLabel(widget, QStringLiteral("flops"),
                          tr("Feed-forward multiply-adds per token relative to the dense model: "
                             "the K/N experts computed, plus what the router itself costs (with "
@@ -366,8 +370,8 @@ void TranslatorPanel::refreshFlops() {
     const int k = m_activeExperts->k();
     const int n = partition->experts.front()->numExperts();
     QString text = m_activeExperts->isDynamic()
-                       ? tr("Feed-forward compute: at most K/N = %1/%2 = %3 % of dense (dynamic "
-                            "K: each token stops at τ = %4 of the router's mass)")
+                       ? tr("Feed-forward compute: at most K/N = %1/%2 = %3 % of dense (each "
+                            "token stops at τ = %4 of the router's mass)")
                              .arg(k)
                              .arg(n)
                              .arg(100.0 * k / n, 0, 'f', 1)
