@@ -24,10 +24,10 @@ namespace moewb {
 struct SweepOptions {
     std::vector<int> encoderKs;  // encoder K values; empty = 1, 2, 4, …, N (default empty)
     std::vector<int> decoderKs;  // decoder K values; empty = same as the encoder's (default empty)
-    bool grid = false;       // every encoder K × decoder K pair, else pairs K = K (default false)
-    std::vector<double> thresholds;  // dynamic-K rows, one per threshold τ (default none)
-    int dynamicMaxK = 0;             // most experts per token in those rows; 0 = N / 2 (default 0)
-    DecodeOptions decoding;  // greedy, batch 32 unless changed (default greedy)
+    bool grid = false;  // every encoder K × decoder K pair, else pairs K = K (default false)
+    std::vector<double> thresholds;   // dynamic-K rows, one per threshold τ (default none)
+    int dynamicMaxK = 0;              // most experts per token in those rows; 0 = N / 2 (default 0)
+    DecodeOptions decoding;           // greedy, batch 32 unless changed (default greedy)
     InterleavedTimingOptions timing;  // rounds of dense / MoE per K (default 3 to 5, until stable)
     // The model the MoE rows run (a fine-tuned MoE, whose experts were built from it); the dense
     // row keeps the sweep's model. Null = the sweep's model for both (default null).
