@@ -1,5 +1,7 @@
 #include "moewb/moe/ExpertPartition.h"
 
+#include "moewb/util/JsonFile.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -16,6 +18,19 @@ bool isPowerOfTwo(int n) {
 
 [[noreturn]] void invalidPartition(const std::string& what) {
     throw std::invalid_argument("invalid expert partition: " + what);
+}
+
+// A JSON array of neuron ids (checked: get<std::vector<int>>() converts floats unchecked).
+std::vector<int> neuronList(const nlohmann::json& array, const std::string& field) {
+    if (!array.is_array()) {
+        throw std::invalid_argument("'" + field + "' must be an array of neuron ids");
+    }
+    std::vector<int> neurons;
+    neurons.reserve(array.size());
+    for (const auto& neuron : array) {
+        neurons.push_back(jsonInteger<int>(neuron, field));
+    }
+    return neurons;
 }
 
 // Where a neuron was first seen, to name both places when it appears twice.
@@ -146,17 +161,22 @@ ExpertPartition ExpertPartition::fromJson(const nlohmann::json& json) {
     const char* field = "(the partition itself)";
     try {
         if (!json.is_object()) {
-            throw std::invalid_argument("expert partition JSON must be an object");
+            throw std::invalid_argument("not an object");
         }
         field = "method";
         p.method = json.at(field).get<std::string>();
         field = "num_experts";
-        p.numExperts = json.at(field).get<int>();
+        p.numExperts = jsonInteger<int>(json.at(field), field);
         field = "experts";
-        p.experts = json.at(field).get<std::vector<std::vector<int>>>();
+        if (!json.at(field).is_array()) {
+            throw std::invalid_argument("'experts' must be an array of neuron lists");
+        }
+        for (const auto& expert : json.at(field)) {
+            p.experts.push_back(neuronList(expert, field));
+        }
         field = "shared";
         if (json.contains(field)) {
-            p.shared = json.at(field).get<std::vector<int>>();
+            p.shared = neuronList(json.at(field), field);
         }
         field = "quality";
         if (json.contains(field)) {
@@ -168,6 +188,8 @@ ExpertPartition ExpertPartition::fromJson(const nlohmann::json& json) {
     } catch (const nlohmann::json::exception& e) {
         throw std::invalid_argument(std::string("expert partition JSON: bad or missing field '") +
                                     field + "': " + e.what());
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("expert partition JSON: ") + e.what());
     }
     return p;
 }

@@ -116,9 +116,12 @@ nlohmann::json pointToJson(const FinetunePoint& p) {
 
 FinetunePoint pointFromJson(const nlohmann::json& j) {
     FinetunePoint p;
-    p.step = j.at(0);
+    if (!j.is_array()) {
+        throw std::invalid_argument("a curve point is not an array");
+    }
+    p.step = jsonInteger<int64_t>(j.at(0), "step");
     p.seconds = j.at(1);
-    p.k = j.at(2);
+    p.k = jsonInteger<int>(j.at(2), "k");
     p.loss = j.at(3);
     p.kd = j.at(4);
     p.ce = j.at(5);
@@ -149,12 +152,23 @@ std::optional<FinetuneCheckpoint> readFinetuneCheckpoint(const std::string& chec
     const auto state = readJsonFile(path, "moewb-finetune-state", kStateVersion);
     FinetuneCheckpoint checkpoint;
     try {
-        checkpoint.step = state.at("step");
+        checkpoint.step = jsonInteger<int64_t>(state.at("step"), "step");
         checkpoint.seconds = state.at("seconds");
+        checkpoint.epoch = jsonInteger<int>(state.value("epoch", Json(1)), "epoch");
+        checkpoint.batch = jsonInteger<int64_t>(state.value("batch", Json(0)), "batch");
+        if (checkpoint.step < 0 || checkpoint.epoch < 1 || checkpoint.batch < 0) {
+            throw std::invalid_argument("negative step or batch, or epoch below 1");
+        }
+        if (!state.at("curve").is_array()) {
+            throw std::invalid_argument("'curve' is not an array");
+        }
         for (const auto& p : state.at("curve")) {
             checkpoint.curve.push_back(pointFromJson(p));
         }
     } catch (const nlohmann::json::exception& error) {
+        throw std::runtime_error(path + ": not a fine-tuning checkpoint state (" + error.what() +
+                                 "); remove the folder to start over");
+    } catch (const std::invalid_argument& error) {
         throw std::runtime_error(path + ": not a fine-tuning checkpoint state (" + error.what() +
                                  "); remove the folder to start over");
     }
@@ -230,7 +244,6 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
     int firstEpoch = 1;
     std::size_t firstBatch = 0;
     if (resuming) {
-        const auto state = readJsonFile(statePath, "moewb-finetune-state", kStateVersion);
         const auto checkpoint = readFinetuneCheckpoint(dir);
         student = NmtModel::load(dir + "/last.moewb");
         if (student->config().dFf != dense.config().dFf ||
@@ -241,8 +254,8 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
         result.curve = checkpoint->curve;
         previousSeconds = checkpoint->seconds;
         step = checkpoint->step;
-        firstEpoch = state.at("epoch");
-        firstBatch = state.at("batch");
+        firstEpoch = checkpoint->epoch;
+        firstBatch = static_cast<std::size_t>(checkpoint->batch);
         feedback.setProgress(0.0, "resuming after step " + std::to_string(step));
     } else {
         student = dense.clone();

@@ -6,6 +6,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace moewb {
@@ -45,14 +48,32 @@ nlohmann::json tensorToJson(const torch::Tensor& t) {
             {"data", std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())}};
 }
 
+// A weight matrix {"shape": [rows, columns], "data": [...]}, checked before LibTorch sees it:
+// sizes of at most 2^20 whose product is the data's length, finite float values.
 torch::Tensor tensorFromJson(const nlohmann::json& j) {
-    const auto shape = j.at("shape").get<std::vector<int64_t>>();
-    auto data = j.at("data").get<std::vector<float>>();
-    auto t = torch::tensor(data, torch::kFloat);
-    if (t.numel() != c10::multiply_integers(shape)) {
+    const auto& shape = j.at("shape");
+    if (!shape.is_array() || shape.size() != 2) {
+        throw std::runtime_error("a weight's shape must be [rows, columns]");
+    }
+    const auto rows = jsonInteger<int64_t>(shape[0], "shape");
+    const auto columns = jsonInteger<int64_t>(shape[1], "shape");
+    if (rows < 1 || columns < 1 || rows > (1 << 20) || columns > (1 << 20)) {
+        throw std::runtime_error("a weight's shape " + shape.dump() + " is out of range");
+    }
+    const auto& data = j.at("data");
+    if (!data.is_array() || data.size() != static_cast<uint64_t>(rows * columns)) {
         throw std::runtime_error("tensor data does not match its shape");
     }
-    return t.view(shape).clone();
+    std::vector<float> values;
+    values.reserve(data.size());
+    for (const auto& value : data) {
+        const double v = value.get<double>();
+        if (!std::isfinite(v) || std::abs(v) > std::numeric_limits<float>::max()) {
+            throw std::runtime_error("a weight is not a finite float (" + value.dump() + ")");
+        }
+        values.push_back(static_cast<float>(v));
+    }
+    return torch::tensor(values, torch::kFloat).view({rows, columns}).clone();
 }
 
 }  // namespace
@@ -237,24 +258,47 @@ RouterSet loadRouterSet(const std::string& path,
                                    layer.at("mass_coverage").get<std::vector<double>>(),
                                    layer.value("load", std::vector<std::vector<double>>()),
                                    layer.value("load_cv", std::vector<double>())});
+            // Sweeps and the CLI index these by K - 1 for every K up to N.
+            const auto& q = set.quality.back();
+            const std::size_t n = static_cast<std::size_t>(experts[l]->numExperts());
+            const bool loadFits =
+                std::all_of(q.load.begin(), q.load.end(),
+                            [n](const auto& shares) { return shares.size() == n; });
+            if (q.recall.size() != n || q.massCoverage.size() != n ||
+                (!q.load.empty() && q.load.size() != n) ||
+                (!q.loadCv.empty() && q.loadCv.size() != n) || !loadFits) {
+                throw std::runtime_error("layer " + std::to_string(l) +
+                                         " has quality figures for another number of experts than "
+                                         "the partition's " +
+                                         std::to_string(n));
+            }
             if (set.kind == "mlp") {
-                set.layers.push_back(std::make_shared<MlpRouter>(
-                    tensorFromJson(layer.at("first")), tensorFromJson(layer.at("second"))));
+                auto router = std::make_shared<MlpRouter>(tensorFromJson(layer.at("first")),
+                                                          tensorFromJson(layer.at("second")));
+                // The decode kernels read [N, d] and [N, N] weights without further checks.
+                const int64_t n = experts[l]->numExperts(), d = experts[l]->dModel();
+                if (router->first().size(0) != n || router->first().size(1) != d) {
+                    throw std::runtime_error(
+                        "layer " + std::to_string(l) + " has an MLP gate of shape " +
+                        nlohmann::json(router->first().sizes().vec()).dump() + ", the partition [" +
+                        std::to_string(n) + ", " + std::to_string(d) + "]");
+                }
+                set.layers.push_back(router);
             } else if (set.kind == "similarity") {
                 set.layers.push_back(std::make_shared<SimilarityRouter>(*experts[l]));
             } else if (set.kind == "oracle") {
                 set.layers.push_back(std::make_shared<OracleRouter>());
             } else if (set.kind == "hash") {
-                const int n = layer.at("num_experts").get<int>();
+                const int n = jsonInteger<int>(layer.at("num_experts"), "num_experts");
                 if (n != experts[l]->numExperts()) {
                     throw std::runtime_error("layer " + std::to_string(l) + " hashes to " +
                                              std::to_string(n) + " experts, the partition has " +
                                              std::to_string(experts[l]->numExperts()));
                 }
-                set.layers.push_back(
-                    std::make_shared<HashRouter>(layer.at("seed").get<uint64_t>(), n));
+                set.layers.push_back(std::make_shared<HashRouter>(
+                    jsonInteger<uint64_t>(layer.at("seed"), "seed"), n));
             } else {
-                throw std::runtime_error("unknown router kind '" + set.kind + "'");
+                throw std::runtime_error("unknown router kind " + jsonQuote(set.kind));
             }
         }
     } catch (const std::exception& e) {

@@ -2,6 +2,8 @@
 // interleaved timing, still loads), CSV and the plain-text table.
 #include "moewb/moe/Sweep.h"
 
+#include "moewb/util/JsonFile.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -45,7 +47,11 @@ int intField(const nlohmann::json& object, const std::string& key, const std::st
     if (!value.is_number_integer()) {
         mistyped(where, key, "an integer", value);
     }
-    return value.get<int>();
+    try {
+        return jsonInteger<int>(value, key);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(where + ": " + e.what());
+    }
 }
 
 std::string stringField(const nlohmann::json& object, const std::string& key,
@@ -95,7 +101,22 @@ int64_t optionalCount(const nlohmann::json& object, const std::string& key,
     if (!value.is_number_integer()) {
         mistyped(where, key, "an integer", value);
     }
-    return value.get<int64_t>();
+    try {
+        return jsonInteger<int64_t>(value, key);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(where + ": " + e.what());
+    }
+}
+
+// Timed rounds (format 2 on; 1 before): a whole number >= 1, written as an integer but read as
+// any number, as older files were.
+int optionalRounds(const nlohmann::json& object, const std::string& where) {
+    const double rounds = optionalNumber(object, "rounds", 1.0, where);
+    if (!(rounds >= 1.0 && rounds <= 1e6)) {
+        throw std::invalid_argument(where + ": field 'rounds' must be from 1 to 1000000, not " +
+                                    member(object, "rounds", where).dump());
+    }
+    return static_cast<int>(rounds);
 }
 
 // Reads "format_version" (absent: 1) and refuses a newer one than this program writes.
@@ -133,7 +154,7 @@ SweepRow rowFromJson(const nlohmann::json& json, const std::string& where, doubl
     row.targetTokens = optionalCount(json, "target_tokens", where);
     row.tokenSpeedup = optionalNumber(json, "token_speedup", 0.0, where);
     row.tokenSpeedupSpread = optionalNumber(json, "token_speedup_spread", 0.0, where);
-    row.rounds = static_cast<int>(optionalNumber(json, "rounds", 1.0, where));
+    row.rounds = optionalRounds(json, where);
     row.threshold = optionalNumber(json, "threshold", 0.0, where);
     // Files from before the compute accounting did not measure it: 0 reads "unknown".
     row.compute = optionalNumber(json, "compute", 0.0, where);
@@ -328,7 +349,7 @@ ComparisonTable ComparisonTable::fromJson(const nlohmann::json& json) {
             cell.speedupSpread = optionalNumber(json, "speedup_spread", 0.0, cellWhere);
             cell.targetTokens = optionalCount(json, "target_tokens", cellWhere);
             cell.tokenSpeedup = optionalNumber(json, "token_speedup", 0.0, cellWhere);
-            cell.rounds = static_cast<int>(optionalNumber(json, "rounds", 1.0, cellWhere));
+            cell.rounds = optionalRounds(json, cellWhere);
             row.push_back(cell);
         }
         table.cells.push_back(row);

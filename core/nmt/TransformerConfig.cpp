@@ -1,5 +1,7 @@
 #include "moewb/nmt/TransformerConfig.h"
 
+#include "moewb/util/JsonFile.h"
+
 #include <nlohmann/json.hpp>
 
 #include <stdexcept>
@@ -37,17 +39,21 @@ nlohmann::json TransformerConfig::toJson() const {
 
 TransformerConfig TransformerConfig::fromJson(const nlohmann::json& json) {
     TransformerConfig c;
+    // jsonInteger: get<int>() would convert an out-of-range float with undefined behaviour.
+    auto integer = [&](const char* key) { return jsonInteger<int>(json.at(key), key); };
     try {
-        c.vocabSize = json.at("vocab_size").get<int>();
-        c.dModel = json.at("d_model").get<int>();
-        c.heads = json.at("heads").get<int>();
-        c.encoderLayers = json.at("encoder_layers").get<int>();
-        c.decoderLayers = json.at("decoder_layers").get<int>();
-        c.dFf = json.at("d_ff").get<int>();
+        c.vocabSize = integer("vocab_size");
+        c.dModel = integer("d_model");
+        c.heads = integer("heads");
+        c.encoderLayers = integer("encoder_layers");
+        c.decoderLayers = integer("decoder_layers");
+        c.dFf = integer("d_ff");
         c.dropout = json.at("dropout").get<double>();
-        c.maxPositions = json.at("max_positions").get<int>();
+        c.maxPositions = integer("max_positions");
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error(std::string("model configuration is incomplete: ") + e.what());
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(std::string("invalid model configuration: ") + e.what());
     }
     c.validate();
     return c;

@@ -4,6 +4,7 @@
 #include "moewb/util/JsonFile.h"
 #include "moewb/util/Paths.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -57,7 +58,8 @@ ProfileResult loadProfile(const std::string& path) {
     const std::string bytes = readFileBytes(path);
     std::size_t offset = 0;
     auto take = [&](std::size_t n, const char* what) {
-        if (offset + n > bytes.size()) {
+        // Compared against what is left, so that a huge n cannot wrap around.
+        if (n > bytes.size() - offset) {
             throw std::runtime_error(path + ": truncated profile file (ends inside the " +
                                      std::string(what) + "); run the profile step again");
         }
@@ -75,37 +77,72 @@ ProfileResult loadProfile(const std::string& path) {
         throw std::runtime_error(path + ": profile format version " + std::to_string(version) +
                                  " is newer than this MoE Workbench reads; update it");
     }
+    if (version == 0) {
+        throw std::runtime_error(path + ": invalid profile format version 0");
+    }
     uint64_t headerSize;
     std::memcpy(&headerSize, take(8, "header size"), 8);
     const char* headerText = take(headerSize, "header");
-    nlohmann::json header;
-    try {
-        header = nlohmann::json::parse(headerText, headerText + headerSize);
-    } catch (const nlohmann::json::exception& e) {
-        throw std::runtime_error(path + ": corrupt profile header (" + e.what() + ")");
-    }
     ProfileResult profile;
-    profile.sourceTokens = header.value("source_tokens", int64_t{0});
-    profile.targetTokens = header.value("target_tokens", int64_t{0});
-    profile.sentences = header.value("sentences", int64_t{0});
-    for (const auto& entry : header.at("layers")) {
-        LayerProfile layer;
-        layer.name = entry.at("name");
-        layer.dFf = entry.at("d_ff");
-        layer.tokens = entry.at("tokens");
-        const std::size_t n = static_cast<std::size_t>(layer.dFf);
-        layer.activations.resize(n);
-        std::memcpy(layer.activations.data(), take(n * sizeof(int64_t), "activation counts"),
-                    n * sizeof(int64_t));
-        const auto* counts =
-            reinterpret_cast<const uint32_t*>(take(n * n * sizeof(uint32_t), "co-activation"));
-        layer.coActivation.resize(n * n);
-        for (std::size_t i = 0; i < n * n; ++i) {
-            uint32_t v;
-            std::memcpy(&v, counts + i, sizeof v);
-            layer.coActivation[i] = v;
+    try {
+        const auto header = nlohmann::json::parse(headerText, headerText + headerSize);
+        if (!header.is_object()) {
+            throw std::invalid_argument("the header is not an object");
         }
-        profile.layers.push_back(std::move(layer));
+        auto count = [&](const char* key) {
+            const auto it = header.find(key);
+            return it == header.end() ? int64_t{0} : jsonInteger<int64_t>(*it, key);
+        };
+        profile.sourceTokens = count("source_tokens");
+        profile.targetTokens = count("target_tokens");
+        profile.sentences = count("sentences");
+        const auto& layers = header.at("layers");
+        if (!layers.is_array()) {
+            throw std::invalid_argument("'layers' is not an array");
+        }
+        for (const auto& entry : layers) {
+            LayerProfile layer;
+            layer.name = entry.at("name").get<std::string>();
+            // d_ff² counts must fit the file; 2^16 neurons is far beyond any model here.
+            layer.dFf = jsonInteger<int>(entry.at("d_ff"), "d_ff");
+            if (layer.dFf < 1 || layer.dFf > (1 << 16)) {
+                throw std::invalid_argument("layer " + jsonQuote(layer.name) + " has d_ff " +
+                                            std::to_string(layer.dFf) + ", outside 1 to 65536");
+            }
+            layer.tokens = jsonInteger<uint32_t>(entry.at("tokens"), "tokens");
+            const std::size_t n = static_cast<std::size_t>(layer.dFf);
+            layer.activations.resize(n);
+            std::memcpy(layer.activations.data(), take(n * sizeof(int64_t), "activation counts"),
+                        n * sizeof(int64_t));
+            const char* counts = take(n * n * sizeof(uint32_t), "co-activation");
+            layer.coActivation.resize(n * n);
+            for (std::size_t i = 0; i < n * n; ++i) {
+                uint32_t v;
+                std::memcpy(&v, counts + i * sizeof v, sizeof v);
+                layer.coActivation[i] = v;
+            }
+            // No neuron fires on more tokens than the layer saw; the sums over d_ff counts
+            // (sparsity, partitioners) rely on it not to overflow.
+            const auto outOfRange = [&](int64_t c) { return c < 0 || c > layer.tokens; };
+            if (std::any_of(layer.activations.begin(), layer.activations.end(), outOfRange) ||
+                std::any_of(layer.coActivation.begin(), layer.coActivation.end(), outOfRange)) {
+                throw std::invalid_argument("layer " + jsonQuote(layer.name) +
+                                            " has counts outside 0 to its " +
+                                            std::to_string(layer.tokens) + " tokens");
+            }
+            profile.layers.push_back(std::move(layer));
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(path + ": corrupt profile header (" + e.what() +
+                                 "); run the profile step again");
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(path + ": corrupt profile header (" + e.what() +
+                                 "); run the profile step again");
+    }
+    if (offset != bytes.size()) {
+        throw std::runtime_error(path + ": corrupt profile file (" +
+                                 std::to_string(bytes.size() - offset) +
+                                 " bytes after the last layer); run the profile step again");
     }
     return profile;
 }

@@ -105,6 +105,13 @@ Project Project::open(const std::string& folder) {
     if (!project.m_document.contains("steps")) {
         project.m_document["steps"] = nlohmann::json::object();
     }
+    // The accessors index these without further checks.
+    if (!project.m_document["steps"].is_object()) {
+        throw std::runtime_error(path + ": \"steps\" must be an object of step options");
+    }
+    if (project.m_document.contains("model") && !project.m_document["model"].is_string()) {
+        throw std::runtime_error(path + ": \"model\" must be the model file's path (a string)");
+    }
     for (const char* sub :
          {"profile", "partitions", "routers", "sweeps", "figures", "models", "finetune"}) {
         makeFolder(project.m_folder + "/" + sub);

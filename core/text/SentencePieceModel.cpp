@@ -20,6 +20,25 @@ struct Plugin {
     std::string path;
 };
 
+#if defined(__SANITIZE_ADDRESS__)
+#define MOEWB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MOEWB_ASAN 1
+#endif
+#endif
+
+void* openPlugin(const std::string& path) {
+#ifdef MOEWB_ASAN
+    // AddressSanitizer refuses RTLD_DEEPBIND. A link-map namespace of its own isolates the
+    // plugin's protobuf just as well; the plugin is built without sanitizers for this.
+    return ::dlmopen(LM_ID_NEWLM, path.c_str(), RTLD_NOW | RTLD_LOCAL);
+#else
+    // RTLD_DEEPBIND: the plugin resolves its own protobuf copy first (see toolchain notes).
+    return ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+#endif
+}
+
 std::vector<std::string> pluginCandidates() {
     std::vector<std::string> candidates;
     if (const char* env = std::getenv("MOEWB_SPM_PLUGIN"); env && *env) {
@@ -43,8 +62,7 @@ const Plugin& plugin() {
                 tried += "\n  " + candidate + " (missing)";
                 continue;
             }
-            // RTLD_DEEPBIND: the plugin resolves its own protobuf copy first (see toolchain notes).
-            void* library = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+            void* library = openPlugin(candidate);
             if (!library) {
                 tried += "\n  " + candidate + " (" + ::dlerror() + ")";
                 continue;

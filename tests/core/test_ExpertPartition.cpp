@@ -173,6 +173,19 @@ private slots:
         QVERIFY(
             !invalidMessage([] { ExpertPartition::fromJson(nlohmann::json::array()); }).empty());
     }
+    // Floats where ids belong were converted with undefined behaviour (nlohmann's get<int>()).
+    void jsonRefusesNumbersThatAreNotNeuronIds() {
+        for (const char* json :
+             {R"({"method": "x", "num_experts": 1e300, "experts": [[0]]})",
+              R"({"method": "x", "num_experts": 4294967297, "experts": [[0]]})",
+              R"({"method": "x", "num_experts": 1, "experts": [[0, 1e300]]})",
+              R"({"method": "x", "num_experts": 1, "experts": [[0]], "shared": [-1e300]})",
+              R"({"method": "x", "num_experts": 1, "experts": {"a": [0]}})"}) {
+            const std::string message =
+                invalidMessage([&] { ExpertPartition::fromJson(nlohmann::json::parse(json)); });
+            QVERIFY2(contains(message, "expert partition JSON"), json);
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestExpertPartition)

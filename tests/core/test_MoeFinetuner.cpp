@@ -165,6 +165,34 @@ private slots:
             finetuneMoe(*m_dense, m_partition, FinetuneData{}, tinyOptions(1), feedback));
     }
 
+    // A damaged state.json is a one-line error naming it: floats where counts belong were cast
+    // with undefined behaviour, a bad epoch or batch surfaced only when resuming.
+    void damagedCheckpointStateIsACleanError() {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        const Json curve = {{10, 5.5, 2, 3.2, 1.1, 2.1, 0.0, -1, 900.0}};
+        auto state = [&](Json changes) {
+            Json document = {
+                {"step", 10}, {"epoch", 1}, {"batch", 7}, {"seconds", 5.5}, {"curve", curve}};
+            document.update(changes);
+            writeJsonFile(folder + "/state.json", document, "moewb-finetune-state", 1);
+        };
+        state(Json::object());
+        QCOMPARE(readFinetuneCheckpoint(folder)->batch, int64_t{7});
+        for (const Json& changes :
+             {Json{{"step", 1e300}}, Json{{"epoch", 0}}, Json{{"batch", "seven"}},
+              Json{{"curve", 3}}, Json{{"curve", {{1e300, 1, 1, 1, 1, 1, 1, 1, 1}}}},
+              Json{{"curve", {{1, 1, 1e300, 1, 1, 1, 1, 1, 1}}}}, Json{{"curve", {"point"}}}}) {
+            state(changes);
+            try {
+                readFinetuneCheckpoint(folder);
+                QFAIL(("accepted " + changes.dump()).c_str());
+            } catch (const std::runtime_error& e) {
+                QVERIFY2(std::string(e.what()).find(folder + "/state.json") == 0, e.what());
+            }
+        }
+    }
+
 private:
     std::shared_ptr<NmtModel> m_dense;
     PartitionSet m_partition;

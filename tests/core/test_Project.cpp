@@ -52,6 +52,24 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(std::runtime_error,
                                  Project::open(dir.filePath("none").toStdString()));
     }
+    // Found by tests/fuzz (fuzz_project): a "steps" that is not an object made stepOptions()
+    // throw nlohmann's type_error, a non-string "model" did the same in modelPath().
+    void refusesMistypedStepsAndModel() {
+        QTemporaryDir dir;
+        const std::string folder = dir.filePath("p").toStdString();
+        Project::create(folder);
+        for (const char* document :
+             {R"({"format": "moewb-project", "version": 1, "steps": [1, 2]})",
+              R"({"format": "moewb-project", "version": 1, "steps": {}, "model": 5})"}) {
+            writeFileAtomic(folder + "/project.json", document);
+            try {
+                Project::open(folder);
+                QFAIL(document);
+            } catch (const std::runtime_error& e) {
+                QVERIFY2(std::string(e.what()).find(folder + "/project.json:") == 0, e.what());
+            }
+        }
+    }
     void refusesBadArtifactNames() {
         QTemporaryDir dir;
         auto project = Project::create(dir.filePath("p").toStdString(), "/m.moewb");

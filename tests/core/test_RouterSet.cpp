@@ -1,6 +1,7 @@
 #include "MoeTestSupport.h"
 
 #include "moewb/moe/RouterSet.h"
+#include "moewb/util/AtomicFile.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -124,6 +125,58 @@ private slots:
                         .max()
                         .item<double>() <= 1e-5);
         }
+    }
+
+    // A router file must fit the partition it is loaded with: an MLP gate of another shape was
+    // read out of bounds by the decode kernels, short quality figures by the sweep (found by
+    // tests/fuzz, fuzz_router), and a float seed converted with undefined behaviour.
+    void loadRefusesRoutersThatDoNotFitThePartition() {
+        auto model = test::tinyModel();
+        Feedback feedback;
+        const auto experts = test::tinyExperts(*model, "kmeans", 8);
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 2000, feedback);
+        RouterTrainingOptions options;
+        options.mlp.epochs = 1;
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("r.json").toStdString();
+        saveRouterSet(path, trainRouters(experts, inputs, options, feedback));
+        const auto good = nlohmann::json::parse(readFileBytes(path));
+        auto expectRefused = [&](const nlohmann::json& document, const char* needle) {
+            writeFileAtomic(path, document.dump());
+            try {
+                loadRouterSet(path, experts);
+                QFAIL(("accepted a router with " + std::string(needle)).c_str());
+            } catch (const std::runtime_error& e) {
+                const std::string message = e.what();
+                QVERIFY2(message.find(path) == 0 && message.find(needle) != std::string::npos,
+                         message.c_str());
+            }
+        };
+        auto bad = good;
+        auto& first = bad["layers"][1]["first"];
+        first["shape"] = {4, 32};  // 4 experts, the partition has 8
+        first["data"] = std::vector<float>(4 * 32, 0.5f);
+        bad["layers"][1]["second"]["shape"] = {4, 4};
+        bad["layers"][1]["second"]["data"] = std::vector<float>(16, 0.5f);
+        expectRefused(bad, "MLP gate of shape [4,32]");
+        bad = good;
+        bad["layers"][0]["first"]["shape"] = {-8, -32};
+        expectRefused(bad, "out of range");
+        bad = good;
+        bad["layers"][0]["first"]["data"][3] = 1e300;
+        expectRefused(bad, "not a finite float");
+        bad = good;
+        bad["layers"][2]["recall"].erase(7);
+        expectRefused(bad, "quality figures");
+        bad = good;
+        bad["kind"] = "hash";
+        for (auto& layer : bad["layers"]) {
+            layer["num_experts"] = 8;
+            layer["seed"] = 1.5;
+        }
+        expectRefused(bad, "'seed' must be a whole number");
+        bad["kind"] = "no\nsuch";
+        expectRefused(bad, R"(unknown router kind "no\nsuch")");
     }
 };
 

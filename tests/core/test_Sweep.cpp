@@ -209,9 +209,9 @@ private slots:
                 parse(json);
                 QFAIL("accepted a newer format");
             } catch (const std::invalid_argument& e) {
-                QVERIFY2(std::string(e.what()).find("format_version " + std::to_string(kSweepFormatVersion + 1) +
-                                                " is not supported") !=
-                             std::string::npos,
+                QVERIFY2(std::string(e.what()).find("format_version " +
+                                                    std::to_string(kSweepFormatVersion + 1) +
+                                                    " is not supported") != std::string::npos,
                          e.what());
             }
         };
@@ -280,6 +280,17 @@ private slots:
         json = table.toJson();
         json["cells"][0][0]["seconds"] = nullptr;
         expectError(parseTable, json.dump(), "'seconds' must be a number (found null)");
+
+        // Out of range: a float cast to int with undefined behaviour, an integer wrapped.
+        json = table.toJson();
+        json["cells"][0][0]["rounds"] = 1e300;
+        expectError(parseTable, json.dump(), "'rounds' must be from 1 to 1000000, not 1e+300");
+        json = sweep.toJson();
+        json["rows"][0]["rounds"] = -3;
+        expectError(parseSweep, json.dump(), "'rounds' must be from 1");
+        json = sweep.toJson();
+        json["num_experts"] = 4294967312LL;
+        expectError(parseSweep, json.dump(), "'num_experts' must be a whole number from");
     }
 };
 

@@ -118,6 +118,21 @@ private slots:
             std::invalid_argument,
             model->transformer()->encode(src, model->transformer()->sourceMask(src)));
     }
+
+    // The configuration in a model file's header: sizes must be integers an int holds (a float
+    // such as 1e300 was converted with undefined behaviour).
+    void configFromJsonRefusesNonIntegerSizes() {
+        const auto good = test::tinyConfig(120).toJson();
+        QCOMPARE(TransformerConfig::fromJson(good).dFf, 64);
+        for (const char* key : {"vocab_size", "d_model", "d_ff", "max_positions"}) {
+            for (const nlohmann::json& value :
+                 {nlohmann::json(1e300), nlohmann::json(64.5), nlohmann::json(4294967360LL)}) {
+                auto bad = good;
+                bad[key] = value;
+                QVERIFY_THROWS_EXCEPTION(std::runtime_error, TransformerConfig::fromJson(bad));
+            }
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTransformer)

@@ -87,6 +87,8 @@ struct FinetuneCheckpoint {
     int64_t step = 0;                  // optimizer steps done
     double seconds = 0;                // training time so far
     std::vector<FinetunePoint> curve;  // every step's point
+    int epoch = 1;                     // the epoch to resume in (1-based)
+    int64_t batch = 0;                 // its next batch
 };
 // Reads checkpointDir/state.json; nothing when there is none. Throws std::runtime_error naming
 // the file when it is damaged or of a newer format.
