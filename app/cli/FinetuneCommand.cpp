@@ -26,12 +26,18 @@ const char* kUsage =
     "                     [--valid-src F --valid-tgt F] [--check-every 100]\n"
     "                     [--check-sentences 100] [--name NAME] [--resume]\n"
     "                     [--routers mlp,similarity] [--router-tokens 20000] [--threads N]\n"
+    "                     [--routing weights|router|gate] [--training-router NAME]\n"
+    "                     [--balance-weight 0.1] [--gate-lr 1e-3]\n"
     "Fine-tunes the project's model to run K of N experts per FFN (DESIGN.md 10b): the dense\n"
     "model is the teacher (KL on its output distribution), plus cross-entropy on the references\n"
     "(and optionally the FFN-output MSE). The experts of each token are chosen from the current\n"
-    "weights at every step; --mixed-k draws each step's K from a list so that one model serves\n"
-    "several K. Saves PROJECT/models/NAME.moewb at the dense model's precision (the dense model\n"
-    "is never touched; default NAME <partition>-ft), checkpoints in\n"
+    "weights at every step (--routing weights), or by a router of the project trained on the\n"
+    "dense model (--routing router --training-router NAME), or by a noisy top-K gate trained\n"
+    "with the experts and saved as router NAME-gate (--routing gate: Shazeer et al.'s gate\n"
+    "with importance and load CV^2 losses, weighted by --balance-weight). --mixed-k draws\n"
+    "each step's K from a list so that one model serves several K. Saves\n"
+    "PROJECT/models/NAME.moewb at the dense model's precision (the dense model is never\n"
+    "touched; default NAME <partition>-ft), checkpoints in\n"
     "PROJECT/finetune/NAME/ (--resume continues them), then trains routers on the fine-tuned\n"
     "model as PROJECT/routers/NAME-<kind>.json; translate, eval and sweep with --router\n"
     "NAME-mlp run the fine-tuned model (against the project's model as dense).\n"
@@ -80,7 +86,9 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
                                 "valid-src",     "valid-tgt",
                                 "check-every",   "check-sentences",
                                 "name",          "routers",
-                                "router-tokens", "threads"},
+                                "router-tokens", "threads",
+                                "routing",       "training-router",
+                                "balance-weight", "gate-lr"},
                          {"help", "resume"});
     if (args.has("help") || args.positional().size() != 1) {
         std::cout << kUsage;
@@ -128,6 +136,17 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
     options.checkSentences = args.intValue("check-sentences", options.checkSentences);
     options.checkK = k;
     options.resume = args.has("resume");
+    const std::string routing = args.value("routing", "weights");
+    if (routing == "router") {
+        options.routing = TrainingRouting::Router;
+        step.trainingRouter = args.value("training-router", step.partition + "-mlp");
+    } else if (routing == "gate") {
+        options.routing = TrainingRouting::JointGate;
+    } else if (routing != "weights") {
+        throw UsageError("--routing is weights, router or gate, not '" + routing + "'");
+    }
+    options.balanceWeight = args.doubleValue("balance-weight", options.balanceWeight);
+    options.gateLearningRate = args.doubleValue("gate-lr", options.gateLearningRate);
     const std::string name = finetuneStepName(step);
     if (!options.resume && fileExists(project.finetuneCheckpointDir(name) + "/state.json")) {
         throw UsageError(
@@ -155,6 +174,7 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
         static_cast<long long>(result.tuning.curve.empty() ? 0 : result.tuning.curve.back().step),
         result.tuning.seconds, result.tuning.stopReason.c_str(), result.tuning.tokensPerSecond,
         result.modelPath.c_str(), result.float16 ? "float16, as the dense model" : "float32");
+    std::printf("time of this run: %s\n", result.tuning.phases.summary().c_str());
     std::printf("%8s %8s %8s %8s\n", "step", "minutes", "loss", "BLEU@K");
     for (const auto& p : result.tuning.curve) {
         if (p.bleu >= 0) {

@@ -191,6 +191,8 @@ void saveRouterSet(const std::string& path, const RouterSet& set) {
         if (const auto* mlp = dynamic_cast<const MlpRouter*>(set.layers[l].get())) {
             layer["first"] = tensorToJson(mlp->first());
             layer["second"] = tensorToJson(mlp->second());
+        } else if (const auto* gate = dynamic_cast<const GateRouter*>(set.layers[l].get())) {
+            layer["weight"] = tensorToJson(gate->weight());
         } else if (const auto* hash = dynamic_cast<const HashRouter*>(set.layers[l].get())) {
             layer["seed"] = hash->seed();
             layer["num_experts"] = hash->numExperts();
@@ -240,6 +242,16 @@ RouterSet loadRouterSet(const std::string& path,
             if (set.kind == "mlp") {
                 set.layers.push_back(std::make_shared<MlpRouter>(
                     tensorFromJson(layer.at("first")), tensorFromJson(layer.at("second"))));
+            } else if (set.kind == "gate") {
+                const auto weight = tensorFromJson(layer.at("weight"));
+                if (weight.dim() != 2 || weight.size(0) != experts[l]->numExperts() ||
+                    weight.size(1) != experts[l]->dModel()) {
+                    throw std::runtime_error("layer " + std::to_string(l) +
+                                             "'s gate does not fit the partition's " +
+                                             std::to_string(experts[l]->numExperts()) +
+                                             " experts: fine-tune with this partition again");
+                }
+                set.layers.push_back(std::make_shared<GateRouter>(weight));
             } else if (set.kind == "similarity") {
                 set.layers.push_back(std::make_shared<SimilarityRouter>(*experts[l]));
             } else if (set.kind == "oracle") {

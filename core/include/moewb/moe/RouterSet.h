@@ -30,7 +30,7 @@ std::vector<torch::Tensor> collectFfnInputs(NmtModel& model, const std::vector<S
                                             std::vector<torch::Tensor>* tokenIds = nullptr);
 
 struct RouterSet {
-    std::string kind;       // "oracle", "similarity", "mlp", "hash"
+    std::string kind;       // "oracle", "similarity", "mlp", "hash", "gate" (from fine-tuning)
     std::string partition;  // name of the partition it routes over
     std::string model;  // project model it was trained on (models/NAME.moewb); "" = the project's
     std::vector<std::shared_ptr<Router>> layers;  // one per FFN layer
