@@ -50,7 +50,8 @@ void ensureDirectory(const std::string& dir) {
 }
 
 nlohmann::json pointToJson(const FinetunePoint& p) {
-    return {p.step, p.seconds, p.k, p.loss, p.kd, p.ce, p.mse, p.bleu, p.tokensPerSecond, p.balance};
+    return {p.step, p.seconds,         p.k,      p.loss, p.kd, p.ce, p.mse,
+            p.bleu, p.tokensPerSecond, p.balance};
 }
 
 FinetunePoint pointFromJson(const nlohmann::json& j) {
@@ -83,12 +84,12 @@ std::string formatEta(double seconds) {
 
 std::string trainingRoutingName(TrainingRouting routing) {
     switch (routing) {
-    case TrainingRouting::Router:
-        return "router";
-    case TrainingRouting::JointGate:
-        return "gate";
-    default:
-        return "weights";
+        case TrainingRouting::Router:
+            return "router";
+        case TrainingRouting::JointGate:
+            return "gate";
+        default:
+            return "weights";
     }
 }
 
@@ -384,7 +385,8 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
                 teacherLogProbs = torch::log_softmax(
                     t->project(states.reshape({-1, states.size(-1)}).index_select(0, real)), -1);
             }
-            auto studentTimer = std::make_unique<PhaseTimes::Scope>(result.phases, "student forward + loss");
+            auto studentTimer =
+                std::make_unique<PhaseTimes::Scope>(result.phases, "student forward + loss");
             optimizer.zero_grad();
             const auto mask = transformer->sourceMask(batch.source);
             const auto memory = transformer->encode(batch.source, mask);

@@ -127,7 +127,9 @@ void GateRouter::scoreRows(const float* x, int64_t rows, const ExpertFfn& expert
                         n, out, n, false);
 }
 
-torch::Tensor GateRouter::normalisedInput(const torch::Tensor& x) { return normalise(x); }
+torch::Tensor GateRouter::normalisedInput(const torch::Tensor& x) {
+    return normalise(x);
+}
 
 torch::Tensor GateRouter::initialWeight(const ExpertFfn& experts) {
     return expertCentroids(experts).clone();

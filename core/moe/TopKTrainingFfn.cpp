@@ -39,8 +39,8 @@ torch::Tensor TopKTrainingFfn::forward(const FeedForwardImpl& ffn, const torch::
     torch::Tensor kept = hidden;
     m_balance = torch::zeros({}, hidden.options());
     if (m_k < m_n) {
-        const auto weights = m_gate.defined() ? gateWeights(x, ffn.is_training())
-                                              : expertWeights(x, hidden);
+        const auto weights =
+            m_gate.defined() ? gateWeights(x, ffn.is_training()) : expertWeights(x, hidden);
         const auto withShared =
             torch::cat({weights, torch::ones({x.size(0), 1}, weights.options())}, 1);
         kept = hidden * withShared.index_select(1, m_expertOf);
@@ -85,7 +85,8 @@ torch::Tensor TopKTrainingFfn::gateWeights(const torch::Tensor& x, bool training
         // largest of the others, i.e. the (K+1)-th overall when e is chosen, the K-th otherwise.
         const auto threshold = torch::where(selected > 0, topValues.narrow(1, m_k, 1),
                                             topValues.narrow(1, m_k - 1, 1));
-        const auto inTop = 0.5 * (1 + torch::erf((clean - threshold) / (noiseStd * std::sqrt(2.0))));
+        const auto inTop =
+            0.5 * (1 + torch::erf((clean - threshold) / (noiseStd * std::sqrt(2.0))));
         m_balance = squaredCv(gates.sum(0)) + squaredCv(inTop.sum(0));
     }
     return selected * (1 + gates - gates.detach());

@@ -57,8 +57,8 @@ FinetuneStepResult runFinetuneStep(Project& project, const FinetuneStepOptions& 
                                         options.partition +
                                         "': choose a router built by the Routers step for it");
         }
-        tuning.router = std::make_shared<RouterSet>(
-            loadRouterSet(path, buildExperts(*dense, partition)));
+        tuning.router =
+            std::make_shared<RouterSet>(loadRouterSet(path, buildExperts(*dense, partition)));
     }
     SubFeedback tune(feedback, 0.0, 0.9);
     result.tuning = finetuneMoe(*dense, partition, data, tuning, tune);

@@ -183,9 +183,8 @@ private slots:
         options.router = oracle;
         const auto byOracle = finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback);
         QVERIFY2(std::abs(byOracle.curve[0].loss - byWeights.curve[0].loss) < 1e-5,
-                 qPrintable(QString("%1 vs %2")
-                                .arg(byOracle.curve[0].loss)
-                                .arg(byWeights.curve[0].loss)));
+                 qPrintable(
+                     QString("%1 vs %2").arg(byOracle.curve[0].loss).arg(byWeights.curve[0].loss)));
         options.router = similarity;
         const auto bySimilarity = finetuneMoe(*m_dense, m_partition, tinyData(), options, feedback);
         QVERIFY(std::abs(bySimilarity.curve[0].loss - byWeights.curve[0].loss) > 1e-3);

@@ -9,8 +9,8 @@
 // never modified.
 
 #include "moewb/corpus/ParallelCorpus.h"
-#include "moewb/nmt/NmtModel.h"
 #include "moewb/moe/RouterSet.h"
+#include "moewb/nmt/NmtModel.h"
 #include "moewb/project/ArtifactFiles.h"
 #include "moewb/util/Feedback.h"
 #include "moewb/util/PhaseTimes.h"

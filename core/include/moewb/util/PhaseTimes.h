@@ -17,9 +17,9 @@ public:
         Scope(PhaseTimes& times, const char* phase)
             : m_times(times), m_phase(phase), m_start(std::chrono::steady_clock::now()) {}
         ~Scope() {
-            m_times.add(m_phase, std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                               m_start)
-                                     .count());
+            m_times.add(
+                m_phase,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count());
         }
         Scope(const Scope&) = delete;
         Scope& operator=(const Scope&) = delete;
