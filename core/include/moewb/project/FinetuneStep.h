@@ -36,7 +36,7 @@ struct FinetuneStepResult {
     std::shared_ptr<NmtModel> model;  // the fine-tuned model as saved
     bool float16 = false;             // saved with float16 weights (the dense model's precision)
     std::vector<std::shared_ptr<ExpertFfn>> experts;  // of the fine-tuned model
-    std::vector<std::string> routerNames;  // NAME-<kind> per routerKinds, then NAME-gate
+    std::vector<std::string> routerNames;             // NAME-<kind> per routerKinds, then NAME-gate
     std::vector<std::shared_ptr<RouterSet>> routers;  // trained, saved, model = NAME
 };
 
