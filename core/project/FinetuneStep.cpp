@@ -80,7 +80,8 @@ FinetuneStepResult runFinetuneStep(Project& project, const FinetuneStepOptions& 
     result.model->save(result.modelPath,
                        result.float16 ? WeightPrecision::Float16 : WeightPrecision::Float32);
     for (std::size_t i = 0; i < result.routers.size(); ++i) {
-        saveRouterSet(project.routerPath(result.routerNames[i]), *result.routers[i]);
+        result.routers[i]->contentHash =
+            saveRouterSet(project.routerPath(result.routerNames[i]), *result.routers[i]);
     }
     project.stepOptions("finetune:" + result.name) = {
         {"partition", options.partition},
