@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 namespace moewb::cli {
@@ -43,21 +44,6 @@ const char* kUsage =
     "NAME-mlp run the fine-tuned model (against the project's model as dense).\n"
     "Without --src/--tsv the Ding dictionary's sentence train split is used; the BLEU checks\n"
     "use --valid-src/--valid-tgt or the built-in demo set.\n";
-
-std::vector<int> parseIntList(const std::string& text, const char* option) {
-    std::vector<int> values;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        try {
-            values.push_back(std::stoi(item));
-        } catch (const std::exception&) {
-            throw UsageError(std::string(option) + " takes numbers separated by commas, not '" +
-                             text + "'");
-        }
-    }
-    return values;
-}
 
 std::vector<std::string> parseNameList(const std::string& text) {
     std::vector<std::string> names;
@@ -116,40 +102,45 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
     if (args.has("valid-src") != args.has("valid-tgt")) {
         throw UsageError("--valid-src and --valid-tgt go together");
     }
-    configureTorchThreads(args.intValue("threads", 0));
+    configureTorchThreads(threadsOption(args));
     auto project = Project::open(args.positional()[0]);
     FinetuneStepOptions step;
     step.partition = args.value("partition");
     step.name = args.value("name");
     step.routerKinds = parseNameList(args.value("routers", "mlp"));
-    step.routerTokens = args.intValue("router-tokens", 20000);
-    step.routerSeed = static_cast<uint64_t>(args.intValue("seed", 1));
+    step.routerTokens = args.intValue("router-tokens", 20000, 1, kMaxTokens);
+    step.routerSeed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
     const auto partition = loadPartitionSet(project.partitionPath(step.partition));
     const int n = partition.layers.at(0).numExperts;
     const auto config = NmtModel::load(project.modelPath())->config();
 
     FinetuneOptions& options = step.tuning;
-    const int k = args.intValue("k", std::max(1, n / 4));
-    const int encoderK = args.intValue("encoder-k", k);
-    const int decoderK = args.intValue("decoder-k", k);
+    const std::string hint = "the partition has " + std::to_string(n) + " experts";
+    const int k = args.intValue("k", std::max(1, n / 4), 1, n, hint.c_str());
+    const int encoderK = args.intValue("encoder-k", k, 1, n, hint.c_str());
+    const int decoderK = args.intValue("decoder-k", k, 1, n, hint.c_str());
     for (std::size_t l = 0; l < partition.layers.size(); ++l) {
         options.layerK.push_back(static_cast<int>(l) < config.encoderLayers ? encoderK : decoderK);
     }
     if (args.has("mixed-k")) {
-        options.mixedK = parseIntList(args.value("mixed-k"), "--mixed-k");
+        options.mixedK = args.intListValue("mixed-k", 1, n);
     }
     options.timeBudgetSeconds =
         args.has("time-budget") ? parseDuration(args.value("time-budget")) : 0;
-    options.maxSteps = args.intValue("steps", 0);
-    options.maxEpochs = args.intValue("epochs", options.maxEpochs);
-    options.kdWeight = args.doubleValue("kd-weight", options.kdWeight);
-    options.ceWeight = args.doubleValue("ce-weight", options.ceWeight);
-    options.mseWeight = args.doubleValue("mse-weight", options.mseWeight);
-    options.learningRate = args.doubleValue("lr", options.learningRate);
-    options.maxBatchTokens = args.intValue("batch-tokens", options.maxBatchTokens);
-    options.seed = static_cast<uint64_t>(args.intValue("seed", 1));
-    options.checkEvery = args.intValue("check-every", options.checkEvery);
-    options.checkSentences = args.intValue("check-sentences", options.checkSentences);
+    options.maxSteps =
+        args.intValue("steps", 0, 0, std::numeric_limits<int>::max(), "0 = no limit");
+    options.maxEpochs = args.intValue("epochs", options.maxEpochs, 1, 10000);
+    const auto weight = NumberRange::between(0, 1000);
+    options.kdWeight = args.doubleValue("kd-weight", options.kdWeight, weight);
+    options.ceWeight = args.doubleValue("ce-weight", options.ceWeight, weight);
+    options.mseWeight = args.doubleValue("mse-weight", options.mseWeight, weight);
+    options.learningRate =
+        args.doubleValue("lr", options.learningRate, {0, 1, true, false});  // (0, 1]
+    options.maxBatchTokens = args.intValue("batch-tokens", options.maxBatchTokens, 16, kMaxTokens);
+    options.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
+    options.checkEvery = args.intValue("check-every", options.checkEvery, 0,
+                                       std::numeric_limits<int>::max(), "0 = only at the end");
+    options.checkSentences = args.intValue("check-sentences", options.checkSentences, 1, 100000);
     options.checkK = k;
     options.resume = args.has("resume");
     const std::string routing = args.value("routing", "weights");
@@ -161,8 +152,9 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
     } else if (routing != "weights") {
         throw UsageError("--routing is weights, router or gate, not '" + routing + "'");
     }
-    options.balanceWeight = args.doubleValue("balance-weight", options.balanceWeight);
-    options.gateLearningRate = args.doubleValue("gate-lr", options.gateLearningRate);
+    options.balanceWeight = args.doubleValue("balance-weight", options.balanceWeight, weight);
+    options.gateLearningRate =
+        args.doubleValue("gate-lr", options.gateLearningRate, {0, 1, true, false});  // (0, 1]
     const std::string name = finetuneStepName(step);
     if (!options.resume && fileExists(project.finetuneCheckpointDir(name) + "/state.json")) {
         throw UsageError(
@@ -209,6 +201,8 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
                     result.routerNames[i].c_str(), k, recall, cv,
                     project.routerPath(result.routerNames[i]).c_str());
     }
+    std::fflush(stdout);
+    printStaleArtifactNotes(project);
     return 0;
 }
 

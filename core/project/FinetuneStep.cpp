@@ -92,6 +92,8 @@ FinetuneStepResult runFinetuneStep(Project& project, const FinetuneStepOptions& 
     if (!result.tuning.gate.empty()) {
         auto set = std::make_shared<RouterSet>();
         set->kind = "gate";
+        set->numExperts = result.experts.front()->numExperts();
+        set->partitionHash = partitionHash(result.experts);
         for (std::size_t l = 0; l < result.tuning.gate.size(); ++l) {
             set->layers.push_back(std::make_shared<GateRouter>(result.tuning.gate[l]));
             set->quality.push_back(evaluateRouter(*set->layers[l], *result.experts[l], inputs[l]));
@@ -106,7 +108,8 @@ FinetuneStepResult runFinetuneStep(Project& project, const FinetuneStepOptions& 
     result.model->save(result.modelPath,
                        result.float16 ? WeightPrecision::Float16 : WeightPrecision::Float32);
     for (std::size_t i = 0; i < result.routers.size(); ++i) {
-        saveRouterSet(project.routerPath(result.routerNames[i]), *result.routers[i]);
+        result.routers[i]->contentHash =
+            saveRouterSet(project.routerPath(result.routerNames[i]), *result.routers[i]);
     }
     project.stepOptions("finetune:" + result.name) = {
         {"partition", options.partition},

@@ -132,6 +132,8 @@ private slots:
         RouterSet set;
         set.kind = "gate";
         set.partition = "p";
+        set.numExperts = 8;
+        set.partitionHash = partitionHash({s.experts});
         set.layers.push_back(std::make_shared<GateRouter>(weight));
         set.quality.push_back(evaluateRouter(gate, *s.experts, x));
         saveRouterSet(path, set);
