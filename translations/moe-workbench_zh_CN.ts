@@ -724,6 +724,11 @@ Click to show its block in the heatmap</source>
 <context>
     <name>FinetuneSession</name>
     <message>
+        <location filename="../widgets/FinetuneSession.cpp" line="1"/>
+        <source>Unknown expert choice “%1”.</source>
+        <translation>未知的专家选择“%1”。</translation>
+    </message>
+    <message>
         <location filename="../widgets/FinetuneSession.cpp" line="73"/>
         <source>K must be between 1 and the number of experts N = %1, not %2.</source>
         <translation>K 必须介于 1 和专家数 N = %1 之间，而不是 %2。</translation>
@@ -791,6 +796,31 @@ Click to show its block in the heatmap</source>
 </context>
 <context>
     <name>FinetuneStepForm</name>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="1"/>
+        <source>Current weights (largest activation mass)</source>
+        <translation>当前权重（最大激活量）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="1"/>
+        <source>The partition's MLP router</source>
+        <translation>该划分的 MLP 路由器</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="1"/>
+        <source>Joint gate (noisy top-K, trained)</source>
+        <translation>联合门控（带噪声的 top-K，随专家训练）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="1"/>
+        <source>How training picks each token's K experts: from the model's own activations at every step; by the MLP router the Routers step trained on the dense model; or by a noisy top-K gate (Shazeer et al.) trained with the experts and a load-balancing loss, saved as router NAME-gate beside NAME-mlp</source>
+        <translation>训练时如何为每个词元选择 K 个专家：每一步根据模型自身的激活；由路由器步骤在稠密模型上训练的 MLP 路由器；或由与专家一起训练、带负载均衡损失的噪声 top-K 门控（Shazeer 等），保存为路由器 NAME-gate，与 NAME-mlp 并列</translation>
+    </message>
+    <message>
+        <location filename="../widgets/FinetuneStepForm.cpp" line="1"/>
+        <source>Expert choice:</source>
+        <translation>专家选择：</translation>
+    </message>
     <message>
         <location filename="../widgets/FinetuneStepForm.cpp" line="43"/>
         <source>The partition whose K experts per token the model learns to run</source>

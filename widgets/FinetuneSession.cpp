@@ -34,7 +34,8 @@ constexpr qint64 kRouterTokens = 20000;
 // What the job hands back to the GUI thread when it succeeds.
 struct Outcome {
     ModelHandle model;
-    std::shared_ptr<const moewb::RouterSet> routers;
+    std::vector<std::shared_ptr<const moewb::RouterSet>> routers;  // NAME-mlp, then NAME-gate
+    std::vector<QString> routerNames;
     std::vector<std::shared_ptr<moewb::ExpertFfn>> experts;
     std::vector<moewb::FinetunePoint> curve;
     std::string stopReason;
@@ -110,6 +111,14 @@ std::optional<moewb::FinetuneOptions> FinetuneSession::finetuneOptions(
     out.checkK = k;
     out.checkpointDir = checkpointDir;
     out.resume = options.resume;
+    if (options.routing == QLatin1String("router")) {
+        out.routing = moewb::TrainingRouting::Router;  // the router itself is loaded by the step
+    } else if (options.routing == QLatin1String("gate")) {
+        out.routing = moewb::TrainingRouting::JointGate;
+    } else if (options.routing != QLatin1String("weights")) {
+        *error = tr("Unknown expert choice “%1”.").arg(options.routing);
+        return std::nullopt;
+    }
     return out;
 }
 
@@ -292,18 +301,24 @@ int FinetuneSession::run(const StepOptions& options) {
         step.name = nameStd;
         step.tuning = finalOptions;
         step.routerTokens = kRouterTokens;
+        if (finalOptions.routing == moewb::TrainingRouting::Router) {
+            step.trainingRouter = partitionName + "-mlp";  // the Routers step's MLP router
+        }
         auto done = moewb::runFinetuneStep(project, step, data, feedback);
         ModelHandle handle;
         handle.model = done.model;
         handle.path = QString::fromStdString(done.modelPath);
         outcome->model = handle;
-        outcome->routers = done.routers.at(0);
+        outcome->routers.assign(done.routers.begin(), done.routers.end());
+        for (const auto& routerName : done.routerNames) {
+            outcome->routerNames.push_back(QString::fromStdString(routerName));
+        }
         outcome->experts = done.experts;
         outcome->curve = std::move(done.tuning.curve);
         outcome->stopReason = done.tuning.stopReason;
     };
     const QString partitionQ = options.partition;
-    auto onSuccess = [this, outcome, name, routerName, partitionQ, finalOptions] {
+    auto onSuccess = [this, outcome, name, partitionQ, finalOptions] {
         if (auto* open = m_session->project()) {
             open->stepOptions("finetune:" + name.toStdString()) = {
                 {"partition", partitionQ.toStdString()},
@@ -312,20 +327,23 @@ int FinetuneSession::run(const StepOptions& options) {
                 {"kd_weight", finalOptions.kdWeight},
                 {"ce_weight", finalOptions.ceWeight},
                 {"mse_weight", finalOptions.mseWeight},
+                {"routing", moewb::trainingRoutingName(finalOptions.routing)},
                 {"time_budget_seconds", finalOptions.timeBudgetSeconds},
                 {"stop_reason", outcome->stopReason}};
         }
         m_curve = outcome->curve;
         m_curveModel = name;
         emit curveReset(name);
-        RouterEntry router;
-        router.name = routerName;
-        router.partition = partitionQ;
-        router.set = outcome->routers;
-        router.model = name;
-        router.tunedModel = outcome->model;
-        router.experts = outcome->experts;
-        m_session->addTunedModel(name, router);
+        for (std::size_t r = 0; r < outcome->routers.size(); ++r) {
+            RouterEntry router;
+            router.name = outcome->routerNames[r];
+            router.partition = partitionQ;
+            router.set = outcome->routers[r];
+            router.model = name;
+            router.tunedModel = outcome->model;
+            router.experts = outcome->experts;
+            m_session->addTunedModel(name, router);
+        }
     };
     const int id = m_session->startStep(Step::Finetune,
                                         tr("Fine-tuning %1 (K = %2 of %3)")

@@ -53,6 +53,10 @@ public:
         bool resume = false;            // continue the checkpoint of `name` (default false)
         QString name;                   // model name; empty = <partition>-ft
         QString trainSource, trainTarget;  // parallel files (.de, .en); empty = Ding train split
+        // How training chooses each token's experts: "weights" (largest activation mass of the
+        // current weights), "router" (the partition's MLP router from the Routers step) or
+        // "gate" (a noisy top-K gate trained with the experts, saved as router NAME-gate).
+        QString routing = QStringLiteral("weights");
     };
 
     // A run saved in a checkpoint folder (finetune/NAME/state.json): what Resume would continue.

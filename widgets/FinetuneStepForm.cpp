@@ -73,6 +73,16 @@ FinetuneStepForm::FinetuneStepForm(ProjectSession* session, QWidget* parent)
     m_mse = weightBox(0.0, tr("Weight of the mean squared difference between the MoE and the "
                               "dense feed-forward outputs, per layer"));
     m_mse->setObjectName(QStringLiteral("finetuneMse"));
+    m_routing = new QComboBox;
+    m_routing->setObjectName(QStringLiteral("finetuneRouting"));
+    m_routing->addItem(tr("Current weights (largest activation mass)"), QStringLiteral("weights"));
+    m_routing->addItem(tr("The partition's MLP router"), QStringLiteral("router"));
+    m_routing->addItem(tr("Joint gate (noisy top-K, trained)"), QStringLiteral("gate"));
+    m_routing->setToolTip(
+        tr("How training picks each token's K experts: from the model's own activations at every "
+           "step; by the MLP router the Routers step trained on the dense model; or by a noisy "
+           "top-K gate (Shazeer et al.) trained with the experts and a load-balancing loss, "
+           "saved as router NAME-gate beside NAME-mlp"));
     m_checkEvery = new QSpinBox;
     m_checkEvery->setObjectName(QStringLiteral("finetuneCheckEvery"));
     m_checkEvery->setRange(0, 100000);
@@ -107,6 +117,7 @@ FinetuneStepForm::FinetuneStepForm(ProjectSession* session, QWidget* parent)
     form->addRow(tr("KD weight:"), m_kd);
     form->addRow(tr("CE weight:"), m_ce);
     form->addRow(tr("MSE weight:"), m_mse);
+    form->addRow(tr("Expert choice:"), m_routing);
     form->addRow(tr("BLEU check every:"), m_checkEvery);
     form->addRow(tr("Training data:"), m_data);
     form->addRow(tr("Name:"), m_name);
@@ -141,6 +152,7 @@ FinetuneSession::StepOptions FinetuneStepForm::stepOptions() const {
     options.kdWeight = m_kd->value();
     options.ceWeight = m_ce->value();
     options.mseWeight = m_mse->value();
+    options.routing = m_routing->currentData().toString();
     options.checkEvery = m_checkEvery->value();
     options.resume = m_resume->isEnabled() && m_resume->isChecked();
     options.name = m_name->text().trimmed();

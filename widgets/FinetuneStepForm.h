@@ -40,6 +40,7 @@ public:
     QDoubleSpinBox* kdWeightBox() const { return m_kd; }
     QDoubleSpinBox* ceWeightBox() const { return m_ce; }
     QDoubleSpinBox* mseWeightBox() const { return m_mse; }
+    QComboBox* routingBox() const { return m_routing; }
     QSpinBox* checkEveryBox() const { return m_checkEvery; }
     QComboBox* dataBox() const { return m_data; }
     QLineEdit* nameEdit() const { return m_name; }
@@ -63,6 +64,7 @@ private:
     QDoubleSpinBox* m_kd = nullptr;
     QDoubleSpinBox* m_ce = nullptr;
     QDoubleSpinBox* m_mse = nullptr;
+    QComboBox* m_routing = nullptr;
     QSpinBox* m_checkEvery = nullptr;
     QComboBox* m_data = nullptr;
     QLineEdit* m_name = nullptr;

@@ -1,5 +1,6 @@
 #include "JobRunner.h"
 
+#include "moewb/util/ErrorText.h"
 #include "moewb/util/Feedback.h"
 
 #include <QMetaObject>
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <new>
 #include <utility>
 
 struct JobRunner::Job {
@@ -55,9 +57,16 @@ int JobRunner::start(const QString& title, Work work) {
             work(job->feedback);
         } catch (const moewb::OperationCancelled&) {
             outcome = Outcome::Cancelled;
-        } catch (const std::exception& e) {
+        } catch (const std::bad_alloc&) {
             outcome = Outcome::Failed;
-            message = QString::fromUtf8(e.what());
+            message = tr("%1: out of memory").arg(job->title);
+        } catch (const std::exception& e) {
+            // One line, never a LibTorch backtrace; a LibTorch error names the job it ended.
+            outcome = Outcome::Failed;
+            message = QString::fromStdString(moewb::errorText(e));
+            if (moewb::isTorchError(e)) {
+                message = tr("%1: LibTorch error: %2").arg(job->title, message);
+            }
         } catch (...) {
             outcome = Outcome::Failed;
             message = tr("Unknown error");

@@ -243,6 +243,12 @@ void MainWindow::connectSession() {
             [this](ProjectSession::Step, const QString& message) {
                 warn(tr("MoE Workbench"), message);
             });
+    connect(m_session, &ProjectSession::artifactsStale, this, [this](const QStringList& reasons) {
+        warn(tr("Stale artifacts"),
+             tr("These were made from a partition or router that has changed since; they are "
+                "marked stale in the project panel:\n%1")
+                 .arg(reasons.join('\n')));
+    });
 }
 
 void MainWindow::warn(const QString& title, const QString& message) {

@@ -31,28 +31,7 @@ std::vector<moewb::SentencePair> trainingPairs(moewb::Feedback& feedback) {
     return moewb::splitCorpus(moewb::loadCorpus(ding, feedback), moewb::SplitOptions{}).train.pairs;
 }
 
-QStringList jsonStems(const QString& folder) {
-    QStringList stems;
-    for (const QFileInfo& info : QDir(folder).entryInfoList({"*.json"}, QDir::Files, QDir::Name)) {
-        stems << info.completeBaseName();
-    }
-    return stems;
-}
-
 }  // namespace
-
-// Everything a project holds, loaded off the GUI thread and swapped in at once.
-struct ProjectSession::Loaded {
-    std::optional<moewb::Project> project;
-    ModelHandle model;
-    ProfileHandle profile;
-    QList<PartitionEntry> partitions;
-    QList<RouterEntry> routers;
-    QList<SweepEntry> sweeps;
-    QList<ComparisonEntry> comparisons;
-    QStringList tunedModels;
-    QStringList problems;  // artifacts that could not be read (reported, not fatal)
-};
 
 ProjectSession::ProjectSession(JobRunner* jobs, QObject* parent) : QObject(parent), m_jobs(jobs) {
     m_finetune = new FinetuneSession(this, jobs);
@@ -68,67 +47,10 @@ QString ProjectSession::folder() const {
 }
 
 int ProjectSession::open(const QString& folder, const QString& modelPath) {
-    auto loaded = std::make_shared<Loaded>();
+    auto loaded = std::make_shared<ProjectSnapshot>();
     const std::string folderStd = toStd(folder), modelStd = toStd(modelPath);
     const int id = m_jobs->start(tr("Opening project"), [=](moewb::Feedback& feedback) {
-        loaded->project = moewb::Project::openOrCreate(folderStd, modelStd);
-        const auto& project = *loaded->project;
-        feedback.setProgress(0.05, "loading the model");
-        loaded->model.model = moewb::NmtModel::load(project.modelPath());
-        loaded->model.path = QString::fromStdString(project.modelPath());
-        if (moewb::fileExists(project.profilePath())) {
-            feedback.setProgress(0.2, "loading the profile");
-            loaded->profile =
-                std::make_shared<moewb::ProfileResult>(moewb::loadProfile(project.profilePath()));
-        }
-        // A broken artifact is reported and skipped: the rest of the project stays usable.
-        auto guarded = [&](const std::string& what, const std::function<void()>& load) {
-            try {
-                load();
-            } catch (const std::exception& error) {
-                loaded->problems << QString::fromStdString(what + ": " + error.what());
-            }
-        };
-        for (const auto& name : project.partitionNames()) {
-            feedback.throwIfCancelled();
-            guarded(project.partitionPath(name), [&] {
-                PartitionEntry entry;
-                entry.name = QString::fromStdString(name);
-                auto set = std::make_shared<moewb::PartitionSet>(
-                    moewb::loadPartitionSet(project.partitionPath(name)));
-                entry.experts = moewb::buildExperts(*loaded->model.model, *set);
-                entry.set = set;
-                loaded->partitions << entry;
-            });
-        }
-        // Routers of a fine-tuned model run that model's experts; each model is loaded once.
-        FinetuneSession::TunedCache tuned;
-        for (const auto& name : project.routerNames()) {
-            feedback.throwIfCancelled();
-            guarded(project.routerPath(name), [&] {
-                loaded->routers << FinetuneSession::loadRouter(project, name, loaded->partitions,
-                                                               &tuned);
-            });
-        }
-        for (const auto& name : project.modelNames()) {
-            loaded->tunedModels << QString::fromStdString(name);
-        }
-        const QString sweeps = QString::fromStdString(project.folder() + "/sweeps");
-        for (const QString& stem : jsonStems(sweeps)) {
-            const std::string path = toStd(QDir(sweeps).filePath(stem + ".json"));
-            guarded(path, [&] {
-                const auto document = nlohmann::json::parse(moewb::readFileBytes(path));
-                if (document.contains("cells")) {
-                    ComparisonEntry entry{stem, std::make_shared<moewb::ComparisonTable>(
-                                                    moewb::ComparisonTable::fromJson(document))};
-                    loaded->comparisons << entry;
-                } else {
-                    SweepEntry entry{stem, std::make_shared<moewb::SweepResult>(
-                                               moewb::SweepResult::fromJson(document))};
-                    loaded->sweeps << entry;
-                }
-            });
-        }
+        *loaded = ProjectSnapshot::load(folderStd, modelStd, feedback);
     });
     connect(m_jobs, &JobRunner::succeeded, this, [this, id, loaded](int done) {
         if (done == id) {
@@ -143,7 +65,7 @@ int ProjectSession::open(const QString& folder, const QString& modelPath) {
     return id;
 }
 
-void ProjectSession::apply(Loaded& loaded) {
+void ProjectSession::apply(ProjectSnapshot& loaded) {
     m_project = std::move(loaded.project);
     m_model = loaded.model;
     m_profile = loaded.profile;
@@ -152,6 +74,7 @@ void ProjectSession::apply(Loaded& loaded) {
     m_sweeps = loaded.sweeps;
     m_comparisons = loaded.comparisons;
     m_tunedModels = loaded.tunedModels;
+    m_stale = loaded.stale;
     emit modelChanged();
     emit profileChanged();
     emit partitionsChanged();
@@ -162,6 +85,31 @@ void ProjectSession::apply(Loaded& loaded) {
     if (!loaded.problems.isEmpty()) {
         emit stepFailed(Step::Model, tr("Some artifacts could not be read and were skipped:\n%1")
                                          .arg(loaded.problems.join('\n')));
+    }
+    const QStringList stale = m_stale.newSince(StaleArtifacts{});
+    if (!stale.isEmpty()) {
+        emit artifactsStale(stale);
+    }
+}
+
+void ProjectSession::applyStale(const StaleArtifacts& stale) {
+    const QStringList orphaned = stale.newSince(m_stale);
+    const bool sweepMarksChanged = stale.sweeps != m_stale.sweeps;
+    m_stale = stale;
+    // A stale router must not be offered: it would pick experts that no longer exist.
+    const int before = m_routers.size();
+    m_routers.erase(
+        std::remove_if(m_routers.begin(), m_routers.end(),
+                       [&](const RouterEntry& r) { return m_stale.routers.contains(r.name); }),
+        m_routers.end());
+    if (m_routers.size() != before) {
+        emit routersChanged();
+    }
+    if (sweepMarksChanged) {
+        emit sweepsChanged();  // the summary shows the stale marks
+    }
+    if (!orphaned.isEmpty()) {
+        emit artifactsStale(orphaned);
     }
 }
 
@@ -235,7 +183,18 @@ int ProjectSession::startStep(Step step, const QString& title,
         emit stepFailed(step, tr("Open a project first."));
         return 0;
     }
-    const int id = m_jobs->start(title, std::move(work));
+    // After the step, on its worker: which artifacts its output has orphaned (ArtifactLineage.h).
+    auto stale = std::make_shared<StaleArtifacts>();
+    const moewb::Project project = *m_project;
+    const int id =
+        m_jobs->start(title, [work = std::move(work), stale, project](moewb::Feedback& feedback) {
+            work(feedback);
+            try {
+                *stale = StaleArtifacts::from(moewb::findStaleArtifacts(project));
+            } catch (const std::exception&) {
+                // Only a report: the step itself succeeded.
+            }
+        });
     auto finished = std::make_shared<QMetaObject::Connection>();
     auto failed = std::make_shared<QMetaObject::Connection>();
     auto cancelled = std::make_shared<QMetaObject::Connection>();
@@ -248,6 +207,7 @@ int ProjectSession::startStep(Step step, const QString& title,
         if (done == id) {
             disconnectAll();
             onSuccess();
+            applyStale(*stale);
             try {
                 m_project->save();
             } catch (const std::exception& error) {
@@ -346,16 +306,9 @@ int ProjectSession::runPartition(const PartitionStepOptions& options) {
                 m_partitions.end());
             m_partitions << *entry;
             m_project->stepOptions(toStd("partition:" + name)) = entry->set->options;
-            // Routers over the old split of this name no longer match its experts.
-            const int before = m_routers.size();
-            m_routers.erase(
-                std::remove_if(m_routers.begin(), m_routers.end(),
-                               [&](const RouterEntry& r) { return r.partition == name; }),
-                m_routers.end());
+            // Routers over the old split of this name, if it changed, are dropped as stale by
+            // applyStale() right after this.
             emit partitionsChanged();
-            if (m_routers.size() != before) {
-                emit routersChanged();
-            }
             if (!m_quickStart.isEmpty() && m_quickStart.front() == "routers") {
                 m_quickStart.pop_front();
                 RouterStepOptions routers;
@@ -407,7 +360,7 @@ int ProjectSession::runRouters(const RouterStepOptions& options) {
             auto set = std::make_shared<moewb::RouterSet>(
                 moewb::trainRouters(experts, inputs, training, train, &ids));
             set->partition = toStd(options.partition);
-            moewb::saveRouterSet(path, *set);
+            set->contentHash = moewb::saveRouterSet(path, *set);
             entry->set = set;
         },
         [=] {
@@ -577,13 +530,24 @@ QString ProjectSession::stepSummary(Step step) const {
             for (const auto& entry : m_routers) {
                 names << entry.name;
             }
-            return names.isEmpty() ? tr("not run") : names.join(", ");
+            QString text = names.isEmpty() ? tr("not run") : names.join(", ");
+            if (!m_stale.routers.isEmpty()) {
+                text += tr("; stale (partition re-run, run this step again): %1")
+                            .arg(m_stale.routers.keys().join(", "));
+            }
+            return text;
         }
-        case Step::Sweeps:
-            return stepDone(step) ? tr("%1 sweeps, %2 comparisons")
-                                        .arg(m_sweeps.size())
-                                        .arg(m_comparisons.size())
-                                  : tr("not run");
+        case Step::Sweeps: {
+            QString text =
+                stepDone(step)
+                    ? tr("%1 sweeps, %2 comparisons").arg(m_sweeps.size()).arg(m_comparisons.size())
+                    : tr("not run");
+            if (!m_stale.sweeps.isEmpty()) {
+                text += tr("; stale (partition or router re-run): %1")
+                            .arg(m_stale.sweeps.keys().join(", "));
+            }
+            return text;
+        }
         case Step::Finetune:
             return m_finetune->summary();
     }

@@ -5,6 +5,7 @@
 // step runs on the JobRunner; results replace the session's state only when a job succeeds, so a
 // cancelled or failed step leaves what the views show untouched.
 
+#include "ProjectSnapshot.h"
 #include "WorkbenchData.h"
 
 #include "moewb/project/Project.h"
@@ -84,6 +85,9 @@ public:
     const QList<ComparisonEntry>& comparisons() const { return m_comparisons; }
     // Names of the fine-tuned models in the project (models/<name>.moewb), sorted.
     const QStringList& tunedModels() const { return m_tunedModels; }
+    // Routers and sweeps made from a partition or router that has changed since (with why). Stale
+    // routers are not in routers(); stale sweeps are still in sweeps() / comparisons().
+    const StaleArtifacts& stale() const { return m_stale; }
 
     // Each starts a job and returns its id (0 when refused, with stepFailed emitted).
     int runProfile(const ProfileStepOptions& options);
@@ -120,10 +124,15 @@ signals:
     void stepFinished(ProjectSession::Step step, bool ok);
     void stepFailed(ProjectSession::Step step, const QString& message);
     void openFailed(const QString& folder, const QString& message);
+    // Opening found stale artifacts, or a step has just made some stale: one reason per artifact,
+    // naming its file and the step to re-run.
+    void artifactsStale(const QStringList& reasons);
 
 private:
-    struct Loaded;
-    void apply(Loaded& loaded);
+    void apply(ProjectSnapshot& loaded);
+    // Takes a fresh scan of the stale artifacts (done by the step's job): drops stale routers and
+    // reports the newly stale ones.
+    void applyStale(const StaleArtifacts& stale);
     std::vector<std::shared_ptr<moewb::ExpertFfn>> expertsOf(const QString& partition) const;
 
     JobRunner* m_jobs;
@@ -135,6 +144,7 @@ private:
     QList<SweepEntry> m_sweeps;
     QList<ComparisonEntry> m_comparisons;
     QStringList m_tunedModels;
+    StaleArtifacts m_stale;
     FinetuneSession* m_finetune = nullptr;
     QStringList m_quickStart;  // remaining quick-start steps
 };

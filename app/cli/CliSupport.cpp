@@ -8,6 +8,7 @@
 #include "moewb/moe/MoeLayer.h"
 #include "moewb/moe/RouterSet.h"
 #include "moewb/nmt/NmtModel.h"
+#include "moewb/project/ArtifactLineage.h"
 #include "moewb/project/Project.h"
 #include "moewb/project/ShippedMoe.h"
 #include "moewb/util/AtomicFile.h"
@@ -17,8 +18,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 namespace moewb::cli {
 
@@ -66,36 +70,116 @@ std::string Arguments::value(const std::string& name, const std::string& fallbac
     return it == m_values.end() ? fallback : it->second;
 }
 
-int Arguments::intValue(const std::string& name, int fallback) const {
-    if (!has(name)) {
-        return fallback;
-    }
-    try {
-        std::size_t used = 0;
-        const int v = std::stoi(value(name), &used);
-        if (used != value(name).size()) {
-            throw std::invalid_argument("trailing");
+namespace {
+
+std::string formatNumber(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    return text;
+}
+
+// The items of a comma-separated list; an empty item (",,", a trailing comma) is kept so that
+// the caller's parser refuses it.
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> items;
+    std::size_t begin = 0;
+    while (true) {
+        const auto comma = text.find(',', begin);
+        items.push_back(text.substr(begin, comma - begin));
+        if (comma == std::string::npos) {
+            return items;
         }
-        return v;
-    } catch (const std::exception&) {
-        throw UsageError("option --" + name + " needs an integer, not '" + value(name) + "'");
+        begin = comma + 1;
     }
 }
 
-double Arguments::doubleValue(const std::string& name, double fallback) const {
-    if (!has(name)) {
-        return fallback;
+}  // namespace
+
+bool NumberRange::contains(double value) const {
+    const bool aboveMin = minExclusive ? value > min : value >= min;
+    const bool belowMax = maxExclusive ? value < max : value <= max;
+    return aboveMin && belowMax;
+}
+
+std::string NumberRange::text() const {
+    if (!minExclusive && !maxExclusive && std::isfinite(max)) {
+        return "from " + formatNumber(min) + " to " + formatNumber(max);
     }
-    try {
-        std::size_t used = 0;
-        const double v = std::stod(value(name), &used);
-        if (used != value(name).size()) {
-            throw std::invalid_argument("trailing");
+    std::string out = (minExclusive ? "above " : "at least ") + formatNumber(min);
+    if (std::isfinite(max)) {
+        out += (maxExclusive ? " and below " : " and at most ") + formatNumber(max);
+    }
+    return out;
+}
+
+int parseInt(const std::string& option, const std::string& text, int min, int max,
+             const char* hint) {
+    const std::string range =
+        "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+    const std::string why = hint ? std::string(" (") + hint + ")" : std::string();
+    long long value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, error] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ptr != end || error == std::errc::invalid_argument) {
+        throw UsageError("--" + option + " needs " + range + ", not '" + text + "'" + why);
+    }
+    if (error == std::errc::result_out_of_range || value < min || value > max) {
+        throw UsageError("--" + option + " " + text + " is out of range: use " + range + why);
+    }
+    return static_cast<int>(value);
+}
+
+double parseNumber(const std::string& option, const std::string& text, const NumberRange& range) {
+    double value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, error] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ptr != end || error != std::errc() || !std::isfinite(value)) {
+        throw UsageError("--" + option + " needs a number " + range.text() + ", not '" + text +
+                         "'");
+    }
+    if (!range.contains(value)) {
+        throw UsageError("--" + option + " " + text + " is out of range: use a number " +
+                         range.text());
+    }
+    return value;
+}
+
+int Arguments::intValue(const std::string& name, int fallback, int min, int max,
+                        const char* hint) const {
+    return has(name) ? parseInt(name, value(name), min, max, hint) : fallback;
+}
+
+double Arguments::doubleValue(const std::string& name, double fallback,
+                              const NumberRange& range) const {
+    return has(name) ? parseNumber(name, value(name), range) : fallback;
+}
+
+std::vector<int> Arguments::intListValue(const std::string& name, int min, int max) const {
+    std::vector<int> values;
+    if (has(name)) {
+        for (const auto& item : splitList(value(name))) {
+            values.push_back(parseInt(name, item, min, max, "a comma-separated list, e.g. 1,2,4"));
         }
-        return v;
-    } catch (const std::exception&) {
-        throw UsageError("option --" + name + " needs a number, not '" + value(name) + "'");
     }
+    return values;
+}
+
+std::vector<double> Arguments::doubleListValue(const std::string& name,
+                                               const NumberRange& range) const {
+    std::vector<double> values;
+    if (has(name)) {
+        for (const auto& item : splitList(value(name))) {
+            values.push_back(parseNumber(name, item, range));
+        }
+    }
+    return values;
+}
+
+int threadsOption(const Arguments& args) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const std::string hint =
+        "0 = every core; at most 4 per core, and this machine has " + std::to_string(cores);
+    return args.intValue("threads", 0, 0, 4 * cores, hint.c_str());
 }
 
 ConsoleFeedback::ConsoleFeedback() : m_tty(::isatty(STDERR_FILENO) != 0) {
@@ -125,32 +209,39 @@ void ConsoleFeedback::onProgress(double fraction, const std::string& message) {
     }
 }
 
-double parseDuration(const std::string& text) {
-    if (text.empty()) {
-        throw UsageError("--time-budget needs a value such as 30m, 2h or 90s");
-    }
+double parseDuration(const std::string& text, const std::string& option) {
     double factor = 60.0;  // plain numbers are minutes
     std::string number = text;
-    switch (text.back()) {
-        case 's':
-            factor = 1.0;
-            number.pop_back();
-            break;
-        case 'm':
-            factor = 60.0;
-            number.pop_back();
-            break;
-        case 'h':
-            factor = 3600.0;
-            number.pop_back();
-            break;
-        default:
-            break;
+    if (!text.empty()) {
+        switch (text.back()) {
+            case 's':
+                factor = 1.0;
+                number.pop_back();
+                break;
+            case 'm':
+                number.pop_back();
+                break;
+            case 'h':
+                factor = 3600.0;
+                number.pop_back();
+                break;
+            default:
+                break;
+        }
     }
     try {
-        return std::stod(number) * factor;
-    } catch (const std::exception&) {
-        throw UsageError("--time-budget needs a value such as 30m, 2h or 90s, not '" + text + "'");
+        return parseNumber(option, number, NumberRange::above(0)) * factor;
+    } catch (const UsageError&) {
+        throw UsageError("--" + option +
+                         " needs a duration above zero such as 30m, 2h or 90s (plain numbers are "
+                         "minutes), not '" +
+                         text + "'");
+    }
+}
+
+void printStaleArtifactNotes(const Project& project) {
+    for (const auto& stale : findStaleArtifacts(project)) {
+        std::cerr << "note: " << stale.reason << "\n";
     }
 }
 
@@ -169,19 +260,29 @@ ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback) {
 namespace {
 
 // The MoE layers of every FFN for a router file over a partition, with K per layer from --k,
-// --encoder-k, --decoder-k (default N / 4) and the dynamic-K threshold --tau.
-std::vector<std::shared_ptr<MoeLayer>> moeLayersFor(NmtModel& model, const PartitionSet& partition,
+// --encoder-k, --decoder-k (default N / 4) and the dynamic-K threshold --tau. The router must
+// have been trained on this very partition (RouterSet.h): a router of 16 experts over a
+// partition re-run with 8 would pick experts that do not exist.
+std::vector<std::shared_ptr<MoeLayer>> moeLayersFor(NmtModel& model,
+                                                    const std::string& partitionPath,
                                                     const std::string& routerPath,
                                                     const std::string& label,
                                                     const Arguments& args) {
+    const auto partition = loadPartitionSet(partitionPath);
+    const auto header = readRouterHeader(routerPath);
+    if (const auto why = routerPartitionMismatch(routerPath, header, partitionPath, partition);
+        !why.empty()) {
+        throw std::runtime_error(why);
+    }
     const auto experts = buildExperts(model, partition);
     const auto routers = loadRouterSet(routerPath, experts);
     const int n = experts.at(0)->numExperts();
-    const int k = args.intValue("k", std::max(1, n / 4));
-    const int encoderK = args.intValue("encoder-k", k);
-    const int decoderK = args.intValue("decoder-k", k);
+    const std::string hint = "the partition has " + std::to_string(n) + " experts";
+    const int k = args.intValue("k", std::max(1, n / 4), 1, n, hint.c_str());
+    const int encoderK = args.intValue("encoder-k", k, 1, n, hint.c_str());
+    const int decoderK = args.intValue("decoder-k", k, 1, n, hint.c_str());
     const std::size_t encoderLayers = std::size_t(model.config().encoderLayers);
-    const double tau = args.doubleValue("tau", 0.0);
+    const double tau = args.doubleValue("tau", 0.0, NumberRange::inside(0, 1));
     std::vector<std::shared_ptr<MoeLayer>> layers;
     for (std::size_t i = 0; i < experts.size(); ++i) {
         layers.push_back(std::make_shared<MoeLayer>(experts[i], routers.layers.at(i),
@@ -203,8 +304,8 @@ std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, Nmt
                                                      const Arguments& args) {
     const std::string path = project.routerPath(routerName);
     const std::string partition = readRouterHeader(path).partition;
-    return moeLayersFor(model, loadPartitionSet(project.partitionPath(partition)), path,
-                        "router " + routerName, args);
+    return moeLayersFor(model, project.partitionPath(partition), path, "router " + routerName,
+                        args);
 }
 
 }  // namespace
@@ -225,7 +326,7 @@ ModelWithMoe loadModelWithMoe(const Arguments& args) {
         }
         out.denseModel = NmtModel::load(NmtModel::defaultModelPath());
         out.model = NmtModel::load(shipped->model);
-        out.layers = moeLayersFor(*out.model, loadPartitionSet(shipped->partition), shipped->router,
+        out.layers = moeLayersFor(*out.model, shipped->partition, shipped->router,
                                   "shipped default-moe", args);
         return out;
     }

@@ -5,6 +5,7 @@
 #include "moewb/corpus/ParallelCorpus.h"
 #include "moewb/util/Feedback.h"
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 namespace moewb {
 class MoeLayer;
 class NmtModel;
+class Project;
 }  // namespace moewb
 
 namespace moewb::cli {
@@ -24,6 +26,33 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The values a floating-point option accepts; an exclusive bound excludes the value itself.
+struct NumberRange {
+    double min = 0;
+    double max = std::numeric_limits<double>::infinity();
+    bool minExclusive = false;
+    bool maxExclusive = false;
+
+    static NumberRange between(double lo, double hi) { return {lo, hi, false, false}; }
+    static NumberRange atLeast(double lo) { return {lo, kNoMax, false, false}; }
+    static NumberRange above(double lo) { return {lo, kNoMax, true, false}; }
+    // [lo, hi): fractions such as dropout, where 1 would mean "drop everything".
+    static NumberRange upTo(double lo, double hi) { return {lo, hi, false, true}; }
+    // (lo, hi): thresholds such as τ.
+    static NumberRange inside(double lo, double hi) { return {lo, hi, true, true}; }
+    bool contains(double value) const;
+    std::string text() const;  // "above 0 and below 1", "at least 0", ...
+
+    static constexpr double kNoMax = std::numeric_limits<double>::infinity();
+};
+
+// Strict parsing for every numeric option: the whole text must be the number (no spaces, no
+// suffix as in "1x", no hex), finite (no nan or inf) and within the bounds. Throws a UsageError
+// naming --option, the text and the accepted range. `hint` (optional) says why the bound exists.
+int parseInt(const std::string& option, const std::string& text, int min, int max,
+             const char* hint = nullptr);
+double parseNumber(const std::string& option, const std::string& text, const NumberRange& range);
+
 // Parses "--name value", "--name=value" and "--flag" options plus positional arguments.
 class Arguments {
 public:
@@ -33,14 +62,30 @@ public:
 
     bool has(const std::string& name) const { return m_values.count(name) > 0; }
     std::string value(const std::string& name, const std::string& fallback = {}) const;
-    int intValue(const std::string& name, int fallback) const;
-    double doubleValue(const std::string& name, double fallback) const;
+    // Numbers are parsed strictly (parseInt / parseNumber above): `fallback` when the option is
+    // absent, else its value within the bounds, or a UsageError naming the option.
+    int intValue(const std::string& name, int fallback, int min, int max,
+                 const char* hint = nullptr) const;
+    double doubleValue(const std::string& name, double fallback, const NumberRange& range) const;
+    // Comma-separated lists ("1,2,4"); empty when the option is absent.
+    std::vector<int> intListValue(const std::string& name, int min, int max) const;
+    std::vector<double> doubleListValue(const std::string& name, const NumberRange& range) const;
     const std::vector<std::string>& positional() const { return m_positional; }
 
 private:
     std::map<std::string, std::string> m_values;
     std::vector<std::string> m_positional;
 };
+
+// The most tokens a --tokens option takes: FFN inputs are kept in memory (a million tokens of a
+// 6-layer d_model 256 model are 6 GB).
+constexpr int kMaxTokens = 1000000;
+// Seeds are any non-negative int.
+constexpr int kMaxSeed = std::numeric_limits<int>::max();
+
+// --threads: 0 (the default) means every core; at most 4 threads per core, since more only
+// queue up behind each other (and 100 000 threads hang the machine).
+int threadsOption(const Arguments& args);
 
 // Prints throttled progress to stderr as one updating line ("[ 42%] message").
 class ConsoleFeedback : public Feedback {
@@ -64,8 +109,13 @@ struct Command {
     int (*run)(const std::vector<std::string>& args);  // returns the exit code
 };
 
-// A duration such as 30m, 2h or 90s (plain numbers are minutes), in seconds.
-double parseDuration(const std::string& text);
+// A duration such as 30m, 2h or 90s (plain numbers are minutes), in seconds; strict like
+// parseNumber() and above zero. `option` names the option in errors.
+double parseDuration(const std::string& text, const std::string& option = "time-budget");
+
+// After a step that rewrote an artifact: a note on stderr for every router or sweep of the
+// project that no longer matches its parents (ArtifactLineage.h), saying what to re-run.
+void printStaleArtifactNotes(const Project& project);
 
 // The training pairs a MoE step reads: --src/--tgt (Moses files), --tsv, or else the Ding
 // dictionary's sentence train split (--ding-path overrides where the dictionary lives).

@@ -104,8 +104,10 @@ int runCorpusCommand(const std::vector<std::string>& argv) {
     }
     const CorpusSource source = sourceFromArguments(args);
     SplitOptions splitOptions;
-    splitOptions.validFraction = args.doubleValue("valid", splitOptions.validFraction);
-    splitOptions.testFraction = args.doubleValue("test", splitOptions.testFraction);
+    splitOptions.validFraction =
+        args.doubleValue("valid", splitOptions.validFraction, NumberRange::upTo(0, 1));
+    splitOptions.testFraction =
+        args.doubleValue("test", splitOptions.testFraction, NumberRange::upTo(0, 1));
     try {
         validateSplitOptions(splitOptions);
     } catch (const std::invalid_argument& e) {

@@ -35,7 +35,9 @@ int runDemoCommand(const std::vector<std::string>& argv) {
         return 0;
     }
     const auto start = std::chrono::steady_clock::now();
-    configureTorchThreads(args.intValue("threads", 0));
+    configureTorchThreads(threadsOption(args));
+    const int64_t tokens = args.intValue("tokens", 20000, 1, kMaxTokens);
+    const int experts = args.intValue("experts", 16, 2, 4096);
     auto project = Project::openOrCreate(args.value("project", "moewb-demo"), args.value("model"));
     auto model = NmtModel::load(project.modelPath());
     std::printf("model: %s\n", project.modelPath().c_str());
@@ -43,7 +45,6 @@ int runDemoCommand(const std::vector<std::string>& argv) {
     CorpusSource ding;
     const auto train = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
     const auto demo = loadDemoSet();
-    const int64_t tokens = args.intValue("tokens", 20000);
 
     SubFeedback profileFeedback(feedback, 0.0, 0.15);
     ProfileOptions profileOptions;
@@ -63,7 +64,7 @@ int runDemoCommand(const std::vector<std::string>& argv) {
     for (const char* method : {"kmeans", "metis"}) {
         ModelPartitionOptions partitionOptions;
         partitionOptions.method = method;
-        partitionOptions.numExperts = args.intValue("experts", 16);
+        partitionOptions.numExperts = experts;
         SubFeedback partitionFeedback(feedback, progress, progress + 0.05);
         const auto set = partitionModel(*model, &profile, partitionOptions, partitionFeedback);
         savePartitionSet(project.partitionPath(method), set);
@@ -71,7 +72,8 @@ int runDemoCommand(const std::vector<std::string>& argv) {
         SubFeedback routerFeedback(feedback, progress + 0.05, progress + 0.2);
         auto routers = trainRouters(experts, inputs, RouterTrainingOptions{}, routerFeedback);
         routers.partition = method;
-        saveRouterSet(project.routerPath(std::string(method) + "-mlp"), routers);
+        routers.contentHash =
+            saveRouterSet(project.routerPath(std::string(method) + "-mlp"), routers);
         const int n = partitionOptions.numExperts;
         if (std::string(method) == "kmeans") {
             SubFeedback tableFeedback(feedback, progress + 0.2, progress + 0.3);

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 
 namespace moewb::cli {
 
@@ -70,18 +71,21 @@ int runEvalCommand(const std::vector<std::string>& argv) {
     if (args.has("src") != args.has("ref")) {
         throw UsageError("--src and --ref go together");
     }
-    configureTorchThreads(args.intValue("threads", 0));
+    configureTorchThreads(threadsOption(args));
     const auto options = decodeOptions(args);
     InterleavedTimingOptions timing;
-    timing.maxRounds = args.intValue("rounds", timing.maxRounds);
-    if (timing.maxRounds < 1) {
-        throw UsageError("--rounds needs at least 1");
-    }
+    timing.maxRounds = args.intValue("rounds", timing.maxRounds, 1, 100);
     timing.minRounds = std::min(timing.minRounds, timing.maxRounds);
+    const int limit = args.intValue("limit", 0, 0, std::numeric_limits<int>::max(), "0 = all");
     ConsoleFeedback feedback;
     ParallelCorpus data;
     if (args.has("src")) {
-        data = readMosesCorpus(args.value("src"), args.value("ref"), feedback);
+        // Line pairs with an empty side are kept, not dropped: --hyp-out then has one line per
+        // input line (line n translates line n, as sacreBLEU and paste expect). An empty source
+        // translates to an empty line and is scored as such; an empty reference cannot be
+        // scored (sacreBLEU refuses it too), so it is an error naming the line, below.
+        data = readMosesCorpus(args.value("src"), args.value("ref"), feedback, nullptr,
+                               EmptySides::Keep);
     } else if (args.has("ding")) {
         CorpusSource ding;
         ding.path = args.value("ding-path", ding.path);
@@ -89,9 +93,23 @@ int runEvalCommand(const std::vector<std::string>& argv) {
     } else {
         data = loadDemoSet();
     }
-    const int limit = args.intValue("limit", 0);
     if (limit > 0 && static_cast<std::size_t>(limit) < data.pairs.size()) {
         data.pairs.resize(static_cast<std::size_t>(limit));
+    }
+    std::size_t emptySources = 0;
+    for (std::size_t i = 0; i < data.pairs.size(); ++i) {
+        if (data.pairs[i].target.empty()) {
+            throw std::runtime_error(
+                args.value("ref") + ":" + std::to_string(i + 1) +
+                ": empty reference; BLEU needs one for every line (sacreBLEU refuses empty "
+                "references too): fill it in or delete line " +
+                std::to_string(i + 1) + " from both files");
+        }
+        emptySources += data.pairs[i].source.empty() ? 1 : 0;
+    }
+    if (emptySources > 0) {
+        std::cerr << "note: " << emptySources
+                  << " source line(s) are empty; they translate to empty lines, scored as such\n";
     }
     const auto loaded = loadModelWithMoe(args);
     const bool moe = !loaded.layers.empty();

@@ -13,14 +13,14 @@ std::shared_ptr<NmtModel> loadModelOption(const Arguments& args) {
 
 DecodeOptions decodeOptions(const Arguments& args) {
     DecodeOptions options;
-    options.beamSize = args.intValue("beam", options.beamSize);
-    options.batchSize = args.intValue("batch", options.batchSize);
-    options.maxLength = args.intValue("max-length", options.maxLength);
-    options.lengthPenalty = args.doubleValue("length-penalty", options.lengthPenalty);
+    options.beamSize = args.intValue("beam", options.beamSize, 1, kMaxBeam,
+                                     "a beam of 64 already takes seconds a sentence");
+    options.batchSize = args.intValue("batch", options.batchSize, 1, kMaxBatch);
+    options.maxLength = args.intValue("max-length", options.maxLength, 1, kMaxLength,
+                                      "target tokens; the model has 1024 positions");
+    options.lengthPenalty =
+        args.doubleValue("length-penalty", options.lengthPenalty, NumberRange::between(0, 5));
     options.referenceStep = args.has("reference-step");
-    if (options.beamSize < 1 || options.batchSize < 1 || options.maxLength < 1) {
-        throw UsageError("--beam, --batch and --max-length must be at least 1");
-    }
     return options;
 }
 

@@ -32,14 +32,15 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
                "expert and deals the rest round-robin.\n";
         return args.has("help") ? 0 : 2;
     }
-    configureTorchThreads(args.intValue("threads", 0));
-    auto project = Project::open(args.positional()[0]);
+    configureTorchThreads(threadsOption(args));
     ModelPartitionOptions options;
     options.method = args.value("method", options.method);
-    options.numExperts = args.intValue("experts", options.numExperts);
-    options.seed = static_cast<uint64_t>(args.intValue("seed", 1));
-    options.sharedNeurons = args.intValue("shared", options.sharedNeurons);
-    options.importanceTokens = args.intValue("tokens", static_cast<int>(options.importanceTokens));
+    options.numExperts = args.intValue("experts", options.numExperts, 2, 4096);
+    options.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
+    options.sharedNeurons = args.intValue("shared", options.sharedNeurons, 0, 65536);
+    options.importanceTokens =
+        args.intValue("tokens", static_cast<int>(options.importanceTokens), 1, kMaxTokens);
+    auto project = Project::open(args.positional()[0]);
     const std::string name = args.value("name", options.method);
     const std::string path = project.partitionPath(name);
     auto model = NmtModel::load(project.modelPath());
@@ -76,6 +77,8 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
         std::printf(" + %zu shared", set.layers[0].shared.size());
     }
     std::printf(")\n");
+    std::fflush(stdout);
+    printStaleArtifactNotes(project);
     return 0;
 }
 

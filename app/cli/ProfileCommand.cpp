@@ -25,13 +25,14 @@ int runProfileCommand(const std::vector<std::string>& argv) {
                      "PROJECT/profile/. Creates PROJECT when it does not exist.\n";
         return args.has("help") ? 0 : 2;
     }
-    configureTorchThreads(args.intValue("threads", 0));
+    configureTorchThreads(threadsOption(args));
+    ProfileOptions options;
+    options.tokenBudget =
+        args.intValue("tokens", static_cast<int>(options.tokenBudget), 1, kMaxTokens);
     auto project = Project::openOrCreate(args.positional()[0], args.value("model"));
     ConsoleFeedback feedback;
     const ParallelCorpus data = readTrainingData(args, feedback);
     auto model = NmtModel::load(project.modelPath());
-    ProfileOptions options;
-    options.tokenBudget = args.intValue("tokens", static_cast<int>(options.tokenBudget));
     const auto start = std::chrono::steady_clock::now();
     const auto profile = profileModel(*model, data.pairs, options, feedback);
     const double seconds =

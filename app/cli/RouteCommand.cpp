@@ -30,17 +30,18 @@ int runRouteCommand(const std::vector<std::string>& argv) {
     if (!args.has("partition")) {
         throw UsageError("--partition NAME is required (see PROJECT/partitions/)");
     }
-    configureTorchThreads(args.intValue("threads", 0));
-    auto project = Project::open(args.positional()[0]);
+    configureTorchThreads(threadsOption(args));
     const std::string partition = args.value("partition");
     RouterTrainingOptions options;
     if (args.has("router") && args.has("kind")) {
         throw UsageError("give the router kind once: --router and --kind are the same option");
     }
     options.kind = args.value("router", args.value("kind", options.kind));
-    options.mlp.epochs = args.intValue("epochs", options.mlp.epochs);
-    options.mlp.seed = static_cast<uint64_t>(args.intValue("seed", 1));
+    options.mlp.epochs = args.intValue("epochs", options.mlp.epochs, 1, 10000);
+    options.mlp.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
+    const int tokens = args.intValue("tokens", 20000, 1, kMaxTokens);
     options.hashSeed = options.mlp.seed;
+    auto project = Project::open(args.positional()[0]);
     const std::string name = args.value("name", partition + "-" + options.kind);
     const std::string path = project.routerPath(name);
     auto model = NmtModel::load(project.modelPath());
@@ -49,8 +50,7 @@ int runRouteCommand(const std::vector<std::string>& argv) {
     const ParallelCorpus data = readTrainingData(args, feedback);
     SubFeedback collect(feedback, 0.0, 0.2);
     std::vector<torch::Tensor> tokenIds;
-    const auto inputs =
-        collectFfnInputs(*model, data.pairs, args.intValue("tokens", 20000), collect, &tokenIds);
+    const auto inputs = collectFfnInputs(*model, data.pairs, tokens, collect, &tokenIds);
     SubFeedback train(feedback, 0.2, 1.0);
     auto set = trainRouters(experts, inputs, options, train, &tokenIds);
     set.partition = partition;
@@ -86,6 +86,8 @@ int runRouteCommand(const std::vector<std::string>& argv) {
         std::printf(" %.2f", q.loadCv.at(static_cast<std::size_t>(quarter - 1)));
     }
     std::printf("\nsaved %s\n", path.c_str());
+    std::fflush(stdout);
+    printStaleArtifactNotes(project);
     return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "CliSupport.h"
 #include "Commands.h"
+#include "ModelOption.h"
 
 #include "moewb/corpus/CorpusSource.h"
 #include "moewb/corpus/CorpusSplit.h"
@@ -16,26 +17,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 namespace moewb::cli {
-namespace {
-
-std::vector<int> parseKs(const std::string& text) {
-    std::vector<int> ks;
-    std::stringstream in(text);
-    for (std::string item; std::getline(in, item, ',');) {
-        try {
-            ks.push_back(std::stoi(item));
-        } catch (const std::exception&) {
-            throw UsageError("K lists are comma-separated integers, e.g. 1,2,4,8 (not '" + text +
-                             "')");
-        }
-    }
-    return ks;
-}
-
-}  // namespace
 
 // Speed-ups as "×1.31 ± 0.04": the median of interleaved dense / MoE rounds and its spread.
 void printSweep(const SweepResult& result) {
@@ -113,53 +98,52 @@ int runSweepCommand(const std::vector<std::string>& argv) {
     if (!args.has("router")) {
         throw UsageError("--router NAME is required (see PROJECT/routers/)");
     }
-    configureTorchThreads(args.intValue("threads", 0));
+    if (args.has("src") != args.has("ref")) {
+        throw UsageError("--src and --ref go together");
+    }
+    configureTorchThreads(threadsOption(args));
+    SweepOptions options;
+    options.decoding = decodeOptions(args);
+    options.timing.maxRounds = args.intValue("rounds", options.timing.maxRounds, 1, 100);
+    options.timing.minRounds = std::min(options.timing.minRounds, options.timing.maxRounds);
+    options.grid = args.has("grid");
+    options.thresholds = args.doubleListValue("tau", NumberRange::inside(0, 1));
+    const int limit = args.intValue("limit", 0, 0, std::numeric_limits<int>::max(), "0 = all");
+    const int tokens = args.intValue("tokens", 20000, 1, kMaxTokens);
     auto project = Project::open(args.positional()[0]);
     auto model = NmtModel::load(project.modelPath());
     const std::string routerName = args.value("router");
-    const auto header = readRouterHeader(project.routerPath(routerName));
+    const std::string routerPath = project.routerPath(routerName);
+    const auto header = readRouterHeader(routerPath);
     const std::string partition = header.partition;
-    SweepOptions options;
+    const std::string partitionPath = project.partitionPath(partition);
+    const auto partitionSet = loadPartitionSet(partitionPath);
+    if (const auto why = routerPartitionMismatch(routerPath, header, partitionPath, partitionSet);
+        !why.empty()) {
+        throw std::runtime_error(why);
+    }
     // A fine-tuned MoE runs its own model; its experts come from that model's weights.
     if (!header.model.empty()) {
         options.moeModel = NmtModel::load(project.modelFilePath(header.model));
     }
     NmtModel& moeModel = options.moeModel ? *options.moeModel : *model;
-    const auto experts = buildExperts(moeModel, loadPartitionSet(project.partitionPath(partition)));
-    const auto routers = loadRouterSet(project.routerPath(routerName), experts);
+    const auto experts = buildExperts(moeModel, partitionSet);
+    const auto routers = loadRouterSet(routerPath, experts);
+    // K lists are checked against this partition's N.
+    const int n = routers.numExperts;
+    options.encoderKs = args.intListValue(args.has("encoder-ks") ? "encoder-ks" : "ks", 1, n);
+    options.decoderKs = args.intListValue(args.has("decoder-ks") ? "decoder-ks" : "ks", 1, n);
+    options.dynamicMaxK = args.intValue("tau-max-k", 0, 0, n, "0 = N / 2");
     ConsoleFeedback feedback;
     ParallelCorpus test = args.has("src")
                               ? readMosesCorpus(args.value("src"), args.value("ref"), feedback)
                               : loadDemoSet();
-    if (const int limit = args.intValue("limit", 0);
-        limit > 0 && std::size_t(limit) < test.pairs.size()) {
+    if (limit > 0 && std::size_t(limit) < test.pairs.size()) {
         test.pairs.resize(static_cast<std::size_t>(limit));
     }
-    options.encoderKs = parseKs(args.value("encoder-ks", args.value("ks")));
-    options.decoderKs = parseKs(args.value("decoder-ks", args.value("ks")));
-    options.grid = args.has("grid");
-    if (args.has("tau")) {
-        std::stringstream in(args.value("tau"));
-        for (std::string item; std::getline(in, item, ',');) {
-            try {
-                options.thresholds.push_back(std::stod(item));
-            } catch (const std::exception&) {
-                throw UsageError("--tau takes thresholds between 0 and 1 separated by commas");
-            }
-        }
-    }
-    options.dynamicMaxK = args.intValue("tau-max-k", 0);
-    options.decoding.beamSize = args.intValue("beam", 1);
-    options.decoding.batchSize = args.intValue("batch", 32);
-    options.timing.maxRounds = args.intValue("rounds", options.timing.maxRounds);
-    if (options.timing.maxRounds < 1) {
-        throw UsageError("--rounds needs at least 1");
-    }
-    options.timing.minRounds = std::min(options.timing.minRounds, options.timing.maxRounds);
     // FFN error is measured on inputs from the test sentences themselves (teacher forced).
     SubFeedback collect(feedback, 0.0, 0.1);
-    const auto inputs =
-        collectFfnInputs(moeModel, test.pairs, args.intValue("tokens", 20000), collect);
+    const auto inputs = collectFfnInputs(moeModel, test.pairs, tokens, collect);
     SubFeedback sweep(feedback, 0.1, 1.0);
     const auto result = runSweep(*model, experts, routers, test, inputs, options, sweep);
     const std::string name = args.value("name", routerName);

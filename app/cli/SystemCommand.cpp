@@ -20,8 +20,8 @@ int runSystemCommand(const std::vector<std::string>& argv) {
                "libopenblas0-pthread.\n";
         return 0;
     }
-    configureTorchThreads(args.intValue("threads", 0));
-    const BlasReport report = measureBlas(args.intValue("size", 1024));
+    configureTorchThreads(threadsOption(args));
+    const BlasReport report = measureBlas(args.intValue("size", 1024, 16, 8192));
     char line[256];
     std::cout << "cores            " << std::thread::hardware_concurrency() << "\n";
     std::cout << "torch threads    " << report.threads << "\n";

@@ -84,7 +84,50 @@ int runTrainCommand(const std::vector<std::string>& argv) {
     if (args.has("valid-src") != args.has("valid-tgt")) {
         throw UsageError("--valid-src and --valid-tgt go together");
     }
-    configureTorchThreads(args.intValue("threads", 0));
+    configureTorchThreads(threadsOption(args));
+    // Options first: a typo is reported before minutes of reading data.
+    TrainingOptions options;
+    options.tokenizer.vocabSize = args.intValue("vocab", options.tokenizer.vocabSize, 100, 100000);
+    options.tokenizer.modelType = args.value("tokenizer-type", options.tokenizer.modelType);
+    options.tokenizer.seed = static_cast<unsigned>(args.intValue("seed", 1, 0, kMaxSeed));
+    options.model.vocabSize = options.tokenizer.vocabSize;
+    options.model.dModel = args.intValue("d-model", options.model.dModel, 8, 4096);
+    options.model.heads = args.intValue("heads", options.model.heads, 1, 64);
+    options.model.encoderLayers =
+        args.intValue("encoder-layers", options.model.encoderLayers, 1, 24);
+    options.model.decoderLayers =
+        args.intValue("decoder-layers", options.model.decoderLayers, 1, 24);
+    options.model.dFf = args.intValue("d-ff", options.model.dFf, 8, 65536);
+    options.model.dropout =
+        args.doubleValue("dropout", options.model.dropout, NumberRange::upTo(0, 1));
+    try {
+        options.model.validate();  // e.g. heads that do not divide d_model
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    options.maxEpochs = args.intValue("epochs", options.maxEpochs, 1, 10000);
+    options.timeBudgetSeconds =
+        args.has("time-budget") ? parseDuration(args.value("time-budget")) : 0;
+    options.maxBatchTokens = args.intValue("batch-tokens", options.maxBatchTokens, 16, kMaxTokens);
+    options.maxSentenceTokens =
+        args.intValue("max-sentence-tokens", options.maxSentenceTokens, 4, 1000);
+    options.learningRate =
+        args.doubleValue("lr", options.learningRate, {0, 1, true, false});  // (0, 1]
+    options.warmupSteps = args.intValue("warmup", options.warmupSteps, 0, 10000000);
+    options.labelSmoothing =
+        args.doubleValue("label-smoothing", options.labelSmoothing, NumberRange::upTo(0, 1));
+    options.clipNorm = args.doubleValue("clip", options.clipNorm, NumberRange::atLeast(0));
+    options.patience = args.intValue("patience", options.patience, 1, 1000);
+    options.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
+    options.phraseTokenShare =
+        args.doubleValue("phrase-share", options.phraseTokenShare, NumberRange::between(0, 1));
+    options.checkpointDir = args.value("checkpoint");
+    options.resume = args.has("resume");
+    options.initFrom = args.value("init-from");
+    if (options.resume && options.checkpointDir.empty()) {
+        throw UsageError("--resume needs --checkpoint DIR");
+    }
+
     ConsoleFeedback feedback;
     TrainingData data;
     std::string description;
@@ -128,36 +171,6 @@ int runTrainCommand(const std::vector<std::string>& argv) {
         throw UsageError("no training data: give --src/--tgt, --tsv or --ding (see --help)");
     }
     data.description = description;
-
-    TrainingOptions options;
-    options.tokenizer.vocabSize = args.intValue("vocab", options.tokenizer.vocabSize);
-    options.tokenizer.modelType = args.value("tokenizer-type", options.tokenizer.modelType);
-    options.tokenizer.seed = static_cast<unsigned>(args.intValue("seed", 1));
-    options.model.vocabSize = options.tokenizer.vocabSize;
-    options.model.dModel = args.intValue("d-model", options.model.dModel);
-    options.model.heads = args.intValue("heads", options.model.heads);
-    options.model.encoderLayers = args.intValue("encoder-layers", options.model.encoderLayers);
-    options.model.decoderLayers = args.intValue("decoder-layers", options.model.decoderLayers);
-    options.model.dFf = args.intValue("d-ff", options.model.dFf);
-    options.model.dropout = args.doubleValue("dropout", options.model.dropout);
-    options.maxEpochs = args.intValue("epochs", options.maxEpochs);
-    options.timeBudgetSeconds =
-        args.has("time-budget") ? parseDuration(args.value("time-budget")) : 0;
-    options.maxBatchTokens = args.intValue("batch-tokens", options.maxBatchTokens);
-    options.maxSentenceTokens = args.intValue("max-sentence-tokens", options.maxSentenceTokens);
-    options.learningRate = args.doubleValue("lr", options.learningRate);
-    options.warmupSteps = args.intValue("warmup", options.warmupSteps);
-    options.labelSmoothing = args.doubleValue("label-smoothing", options.labelSmoothing);
-    options.clipNorm = args.doubleValue("clip", options.clipNorm);
-    options.patience = args.intValue("patience", options.patience);
-    options.seed = static_cast<uint64_t>(args.intValue("seed", 1));
-    options.phraseTokenShare = args.doubleValue("phrase-share", options.phraseTokenShare);
-    options.checkpointDir = args.value("checkpoint");
-    options.resume = args.has("resume");
-    options.initFrom = args.value("init-from");
-    if (options.resume && options.checkpointDir.empty()) {
-        throw UsageError("--resume needs --checkpoint DIR");
-    }
 
     std::cerr << "training on " << data.sentences.size() << " sentence pairs";
     if (!data.phrases.empty()) {

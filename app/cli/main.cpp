@@ -2,12 +2,14 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
+#include "moewb/util/ErrorText.h"
 #include "moewb/util/Feedback.h"
 
 #include <algorithm>
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <new>
 
 namespace {
 
@@ -83,8 +85,15 @@ int main(int argc, char** argv) {
         } catch (const moewb::OperationCancelled&) {
             std::cerr << "moewb " << command.name << ": cancelled\n";
             return 130;
+        } catch (const std::bad_alloc&) {
+            std::cerr << "moewb " << command.name
+                      << ": out of memory (try smaller --batch, --beam or --tokens)\n";
+            return 1;
         } catch (const std::exception& e) {
-            std::cerr << "moewb " << command.name << ": " << e.what() << "\n";
+            // One line, never a LibTorch backtrace: the user needs the cause, not our stack.
+            std::cerr << "moewb " << command.name << ": "
+                      << (moewb::isTorchError(e) ? "LibTorch error: " : "") << moewb::errorText(e)
+                      << "\n";
             return 1;
         }
     }

@@ -13,7 +13,7 @@ namespace moewb {
 using corpus_detail::trimSpaces;
 
 ParallelCorpus readMosesCorpus(const std::string& sourcePath, const std::string& targetPath,
-                               Feedback& feedback, CorpusReadStats* stats) {
+                               Feedback& feedback, CorpusReadStats* stats, EmptySides emptySides) {
     const std::string message = "Reading " + sourcePath + " and " + targetPath;
     feedback.throwIfCancelled();
     feedback.setProgress(0.0, message);
@@ -50,7 +50,9 @@ ParallelCorpus readMosesCorpus(const std::string& sourcePath, const std::string&
         const std::string_view t = trimSpaces(en);
         if (s.empty() || t.empty()) {
             ++counts.skippedEmpty;
-            continue;
+            if (emptySides == EmptySides::Skip) {
+                continue;
+            }
         }
         corpus.pairs.push_back({std::string(s), std::string(t)});
     }

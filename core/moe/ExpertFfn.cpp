@@ -53,6 +53,7 @@ ExpertFfn::ExpertFfn(const FeedForwardImpl& ffn, const std::vector<int>& neuronO
         seen[n] = 1;
     }
     m_expertSize = static_cast<int>(routed / numExperts);
+    m_layoutHash = expertLayoutHash(numExperts, sharedNeurons, neuronOrder);
     torch::NoGradGuard noGrad;
     const auto order = torch::tensor(std::vector<int64_t>(neuronOrder.begin(), neuronOrder.end()));
     m_allW1 = ffn.w1.detach().index_select(0, order).contiguous();

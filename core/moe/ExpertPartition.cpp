@@ -1,5 +1,6 @@
 #include "moewb/moe/ExpertPartition.h"
 
+#include "moewb/util/ContentHash.h"
 #include "moewb/util/JsonFile.h"
 
 #include <nlohmann/json.hpp>
@@ -123,6 +124,19 @@ int ExpertPartition::neuronCount() const {
 
 int ExpertPartition::expertSize() const {
     return experts.empty() ? 0 : static_cast<int>(experts.front().size());
+}
+
+uint64_t expertLayoutHash(int numExperts, int sharedNeurons, const std::vector<int>& neuronOrder) {
+    ContentHash hash;
+    hash.add(numExperts).add(sharedNeurons).add(static_cast<int64_t>(neuronOrder.size()));
+    for (int neuron : neuronOrder) {
+        hash.add(neuron);
+    }
+    return hash.value();
+}
+
+uint64_t ExpertPartition::layoutHash() const {
+    return expertLayoutHash(numExperts, static_cast<int>(shared.size()), permutation());
 }
 
 std::vector<int> ExpertPartition::permutation() const {

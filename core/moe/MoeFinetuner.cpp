@@ -1,5 +1,7 @@
 #include "moewb/moe/MoeFinetuner.h"
 
+#include "TopKTrainingFfn.h"
+#include "moewb/moe/RouterSet.h"
 #include "moewb/nmt/Translator.h"
 #include "moewb/text/Bleu.h"
 #include "moewb/util/AtomicFile.h"
@@ -14,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <random>
 #include <sstream>
 
@@ -26,70 +29,6 @@ constexpr int kStateVersion = 1;
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-// The student's FFN during fine-tuning: the dense hidden layer (the oracle rule needs it), the K
-// experts of largest relu mass per token kept, the rest zeroed before W2. Zeroed neurons get no
-// gradient, exactly as if they had not been computed. At training sizes (thousands of tokens) the
-// masked dense products beat any sparse scheme in LibTorch, and the W1 product is needed whole
-// for the choice anyway.
-class TopKTrainingFfn : public FfnOverride {
-public:
-    TopKTrainingFfn(const ExpertPartition& partition, int k) : m_n(partition.numExperts), m_k(k) {
-        const auto of = partition.expertOf();
-        std::vector<int64_t> index(of.size());
-        for (std::size_t j = 0; j < of.size(); ++j) {
-            index[j] = of[j] < 0 ? m_n : of[j];  // shared neurons: an always-on column N
-        }
-        m_expertOf = torch::tensor(index, torch::kLong);
-    }
-    void setK(int k) { m_k = k; }
-    void setRecording(bool on) { m_recording = on; }
-    const torch::Tensor& lastOutput() const { return m_last; }
-
-    torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override {
-        const auto hidden = torch::relu(torch::addmm(ffn.b1, x, ffn.w1.t()));
-        torch::Tensor kept = hidden;
-        if (m_k < m_n) {
-            torch::Tensor mask;
-            {
-                torch::NoGradGuard noGrad;
-                const auto mass = torch::zeros({x.size(0), m_n + 1}, hidden.options());
-                mass.index_add_(1, m_expertOf, hidden.detach());
-                const auto top = std::get<1>(mass.narrow(1, 0, m_n).topk(m_k, 1));
-                auto chosen = torch::zeros({x.size(0), m_n + 1}, hidden.options());
-                chosen.scatter_(1, top, 1.0);
-                chosen.narrow(1, m_n, 1).fill_(1.0);
-                mask = chosen.index_select(1, m_expertOf);
-            }
-            kept = hidden * mask;
-        }
-        auto out = torch::addmm(ffn.b2, kept, ffn.w2.t());
-        if (m_recording) {
-            m_last = out;
-        }
-        return out;
-    }
-
-private:
-    int m_n;
-    int m_k;
-    bool m_recording = false;
-    torch::Tensor m_expertOf;
-    torch::Tensor m_last;
-};
-
-// The teacher's FFN, dense, keeping its output for the MSE term.
-class RecordingDenseFfn : public FfnOverride {
-public:
-    torch::Tensor forward(const FeedForwardImpl& ffn, const torch::Tensor& x) override {
-        m_last = ffn.dense(x);
-        return m_last;
-    }
-    const torch::Tensor& lastOutput() const { return m_last; }
-
-private:
-    torch::Tensor m_last;
-};
 
 std::vector<std::shared_ptr<TopKTrainingFfn>> installStudent(NmtModel& model,
                                                              const PartitionSet& partition,
@@ -111,7 +50,8 @@ void ensureDirectory(const std::string& dir) {
 }
 
 nlohmann::json pointToJson(const FinetunePoint& p) {
-    return {p.step, p.seconds, p.k, p.loss, p.kd, p.ce, p.mse, p.bleu, p.tokensPerSecond};
+    return {p.step, p.seconds,         p.k,      p.loss, p.kd, p.ce, p.mse,
+            p.bleu, p.tokensPerSecond, p.balance};
 }
 
 FinetunePoint pointFromJson(const nlohmann::json& j) {
@@ -128,6 +68,7 @@ FinetunePoint pointFromJson(const nlohmann::json& j) {
     p.mse = j.at(6);
     p.bleu = j.at(7);
     p.tokensPerSecond = j.at(8);
+    p.balance = j.size() > 9 ? j.at(9).get<double>() : 0.0;  // written since the joint gate
     return p;
 }
 
@@ -143,6 +84,17 @@ std::string formatEta(double seconds) {
 }
 
 }  // namespace
+
+std::string trainingRoutingName(TrainingRouting routing) {
+    switch (routing) {
+        case TrainingRouting::Router:
+            return "router";
+        case TrainingRouting::JointGate:
+            return "gate";
+        default:
+            return "weights";
+    }
+}
 
 std::optional<FinetuneCheckpoint> readFinetuneCheckpoint(const std::string& checkpointDir) {
     const std::string path = checkpointDir + "/state.json";
@@ -227,6 +179,14 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
     if (options.maxBatchTokens < 2 * options.maxSentenceTokens + 2) {
         throw std::invalid_argument("max batch tokens must be at least twice the sentence limit");
     }
+    if (options.routing == TrainingRouting::Router &&
+        (!options.router || options.router->layers.size() != ffnCount)) {
+        throw std::invalid_argument(
+            "routing by a router needs a router over this partition with one layer per FFN");
+    }
+    if (options.balanceWeight < 0 || options.gateLearningRate <= 0) {
+        throw std::invalid_argument("the balance weight must be >= 0 and the gate's rate > 0");
+    }
     if (options.kdWeight < 0 || options.ceWeight < 0 || options.mseWeight < 0 ||
         options.kdWeight + options.ceWeight + options.mseWeight <= 0) {
         throw std::invalid_argument("the loss weights must be >= 0 and not all 0");
@@ -278,6 +238,36 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
         layer->setRecording(options.mseWeight > 0);
     }
     auto& transformer = student->transformer();
+    std::vector<torch::Tensor> gateParameters;  // weight and noise weight of each layer's gate
+    if (options.routing != TrainingRouting::CurrentWeights) {
+        // Routers score on the dense model's experts (the router's own training ground); the
+        // joint gate starts from the similarity router's centroids, scaled so that its logits
+        // spread over a few units and the initial noise (softplus(0) = 0.69) only reorders close
+        // calls. Shazeer et al. start from zero; here the experts come from a trained model and
+        // a random start would throw away the routing they imply.
+        const auto experts = buildExperts(*teacher, partition);
+        for (std::size_t l = 0; l < studentFfns.size(); ++l) {
+            if (options.routing == TrainingRouting::Router) {
+                studentFfns[l]->useRouter(options.router->layers[l], experts[l]);
+                continue;
+            }
+            auto weight = (GateRouter::initialWeight(*experts[l]) * 10.0).requires_grad_(true);
+            auto noise = torch::zeros_like(weight).requires_grad_(true);
+            studentFfns[l]->useGate(weight, noise);
+            gateParameters.push_back(weight);
+            gateParameters.push_back(noise);
+        }
+    }
+    if (resuming && !gateParameters.empty()) {
+        torch::serialize::InputArchive archive;
+        archive.load_from(dir + "/gate.pt");
+        torch::NoGradGuard noGrad;
+        for (std::size_t i = 0; i < gateParameters.size(); ++i) {
+            torch::Tensor saved;
+            archive.read("gate" + std::to_string(i), saved);
+            gateParameters[i].copy_(saved);
+        }
+    }
 
     feedback.setProgress(0.01, "tokenizing the fine-tuning data");
     const auto pairs = tokenizePairs(student->tokenizer(), data.train, options.maxSentenceTokens);
@@ -296,9 +286,15 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
         checkReferences.push_back(data.valid[i].target);
     }
 
-    torch::optim::Adam optimizer(
-        transformer->parameters(),
-        torch::optim::AdamOptions(options.learningRate).betas({0.9, 0.98}).eps(1e-9));
+    const auto adam = torch::optim::AdamOptions(options.learningRate).betas({0.9, 0.98}).eps(1e-9);
+    std::vector<torch::optim::OptimizerParamGroup> groups{
+        torch::optim::OptimizerParamGroup(transformer->parameters())};
+    if (!gateParameters.empty()) {
+        auto gateAdam = std::make_unique<torch::optim::AdamOptions>(adam);
+        gateAdam->lr(options.gateLearningRate);
+        groups.emplace_back(gateParameters, std::move(gateAdam));
+    }
+    torch::optim::Adam optimizer(groups, adam);
     if (resuming && fileExists(dir + "/optimizer.pt")) {
         torch::serialize::InputArchive archive;
         archive.load_from(dir + "/optimizer.pt");
@@ -310,12 +306,22 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
         if (dir.empty()) {
             return;
         }
+        const auto timed = result.phases.measure("checkpoints");
         student->save(dir + "/last.moewb");
         torch::serialize::OutputArchive archive;
         optimizer.save(archive);
         std::ostringstream bytes;
         archive.save_to(bytes);
         writeFileAtomic(dir + "/optimizer.pt", bytes.str());
+        if (!gateParameters.empty()) {
+            torch::serialize::OutputArchive gateArchive;
+            for (std::size_t i = 0; i < gateParameters.size(); ++i) {
+                gateArchive.write("gate" + std::to_string(i), gateParameters[i].detach());
+            }
+            std::ostringstream gateBytes;
+            gateArchive.save_to(gateBytes);
+            writeFileAtomic(dir + "/gate.pt", gateBytes.str());
+        }
         nlohmann::json curve = nlohmann::json::array();
         for (const auto& p : result.curve) {
             curve.push_back(pointToJson(p));
@@ -357,7 +363,11 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
     bool stop = false;
     for (int epoch = firstEpoch; epoch <= options.maxEpochs && !stop; ++epoch) {
         std::mt19937_64 rng(options.seed * 1000003ULL + static_cast<uint64_t>(epoch));
-        const auto batches = makeBatches(pointers, options.maxBatchTokens, &rng);
+        std::vector<TokenBatch> batches;
+        {
+            const auto timed = result.phases.measure("batching");
+            batches = makeBatches(pointers, options.maxBatchTokens, &rng);
+        }
         transformer->train();
         for (std::size_t b = epoch == firstEpoch ? firstBatch : 0; b < batches.size(); ++b) {
             feedback.throwIfCancelled();
@@ -379,6 +389,7 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
             const auto real = targets.ne(SentencePieceModel::kPadId).nonzero().squeeze(1);
             torch::Tensor teacherLogProbs;
             {
+                const auto timed = result.phases.measure("teacher forward");
                 torch::NoGradGuard noGrad;
                 auto& t = teacher->transformer();
                 const auto mask = t->sourceMask(batch.source);
@@ -387,6 +398,8 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
                 teacherLogProbs = torch::log_softmax(
                     t->project(states.reshape({-1, states.size(-1)}).index_select(0, real)), -1);
             }
+            auto studentTimer =
+                std::make_unique<PhaseTimes::Scope>(result.phases, "student forward + loss");
             optimizer.zero_grad();
             const auto mask = transformer->sourceMask(batch.source);
             const auto memory = transformer->encode(batch.source, mask);
@@ -410,12 +423,26 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
                 mse = mse / static_cast<double>(studentFfns.size());
                 loss = loss + options.mseWeight * mse;
             }
-            feedback.throwIfCancelled();
-            loss.backward();
-            if (options.clipNorm > 0) {
-                torch::nn::utils::clip_grad_norm_(transformer->parameters(), options.clipNorm);
+            torch::Tensor balance = torch::zeros({});
+            if (!gateParameters.empty()) {
+                for (const auto& layer : studentFfns) {
+                    balance = balance + layer->balanceLoss();
+                }
+                loss = loss + options.balanceWeight * balance;
             }
-            optimizer.step();
+            studentTimer.reset();
+            feedback.throwIfCancelled();
+            {
+                const auto timed = result.phases.measure("backward");
+                loss.backward();
+            }
+            {
+                const auto timed = result.phases.measure("optimizer");
+                if (options.clipNorm > 0) {
+                    torch::nn::utils::clip_grad_norm_(transformer->parameters(), options.clipNorm);
+                }
+                optimizer.step();
+            }
             runTokens += batch.tokens;
 
             FinetunePoint point;
@@ -426,6 +453,7 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
             point.kd = kd.item<double>();
             point.ce = ce.item<double>();
             point.mse = mse.item<double>();
+            point.balance = balance.item<double>();
             point.tokensPerSecond = runTokens / std::max(secondsSince(runStart), 1e-9);
 
             const bool budgetOver =
@@ -435,6 +463,7 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
             if ((options.checkEvery > 0 && step % options.checkEvery == 0) || budgetOver ||
                 stepsOver || lastOfAll) {
                 feedback.setProgress(feedback.progress(), "checking BLEU");
+                const auto timed = result.phases.measure("BLEU checks");
                 point.bleu = checkBleu();
             }
             result.curve.push_back(point);
@@ -487,6 +516,9 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
     result.seconds = previousSeconds + secondsSince(start);
     result.tokensPerSecond = runTokens / std::max(secondsSince(runStart), 1e-9);
     result.model = student;
+    for (std::size_t i = 0; i < gateParameters.size(); i += 2) {
+        result.gate.push_back(gateParameters[i].detach().clone());
+    }
     nlohmann::json curve = nlohmann::json::array();
     for (const auto& p : result.curve) {
         if (p.bleu >= 0) {
@@ -501,6 +533,8 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
                                      {"kd_weight", options.kdWeight},
                                      {"ce_weight", options.ceWeight},
                                      {"mse_weight", options.mseWeight},
+                                     {"routing", trainingRoutingName(options.routing)},
+                                     {"balance_weight", options.balanceWeight},
                                      {"learning_rate", options.learningRate},
                                      {"batch_tokens", options.maxBatchTokens},
                                      {"seed", options.seed},

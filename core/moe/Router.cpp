@@ -110,6 +110,31 @@ void SimilarityRouter::scoreRows(const float* x, int64_t rows, const ExpertFfn& 
                         nullptr, m_centroids.size(0), out, m_centroids.size(0), false);
 }
 
+GateRouter::GateRouter(torch::Tensor weight) : m_weight(weight.to(torch::kFloat).contiguous()) {
+    if (m_weight.dim() != 2 || m_weight.size(0) < 1) {
+        throw std::invalid_argument("gate router weights must be a [N, d] matrix");
+    }
+}
+
+torch::Tensor GateRouter::scores(const torch::Tensor& x, const ExpertFfn&) const {
+    return torch::mm(normalise(x), m_weight.t());
+}
+
+void GateRouter::scoreRows(const float* x, int64_t rows, const ExpertFfn& experts, const int64_t*,
+                           float* out) const {
+    const int64_t d = experts.dModel(), n = m_weight.size(0);
+    kernels::linearRows(normaliseRows(x, rows, d), rows, d, d, m_weight.data_ptr<float>(), nullptr,
+                        n, out, n, false);
+}
+
+torch::Tensor GateRouter::normalisedInput(const torch::Tensor& x) {
+    return normalise(x);
+}
+
+torch::Tensor GateRouter::initialWeight(const ExpertFfn& experts) {
+    return expertCentroids(experts).clone();
+}
+
 MlpRouter::MlpRouter(const ExpertFfn& experts)
     : m_first(expertCentroids(experts).clone()), m_second(torch::eye(experts.numExperts())) {}
 

@@ -2,19 +2,23 @@
 
 #include "../nmt/TokenBatches.h"
 #include "moewb/nmt/NmtModel.h"
+#include "moewb/util/ContentHash.h"
+#include "moewb/util/ErrorText.h"
 #include "moewb/util/JsonFile.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <stdexcept>
 
 namespace moewb {
 namespace {
 
-constexpr int kRouterVersion = 1;
+// Version 2 added "num_experts" and "partition_hash" (required from then on).
+constexpr int kRouterVersion = 2;
 
 // Records the FFN inputs (and token ids) of real tokens and otherwise computes the dense FFN.
 class InputCapture : public FfnOverride {
@@ -48,32 +52,127 @@ nlohmann::json tensorToJson(const torch::Tensor& t) {
             {"data", std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())}};
 }
 
-// A weight matrix {"shape": [rows, columns], "data": [...]}, checked before LibTorch sees it:
-// sizes of at most 2^20 whose product is the data's length, finite float values.
-torch::Tensor tensorFromJson(const nlohmann::json& j) {
+// A [rows, cols] float matrix, checked before LibTorch sees it: a crafted shape (negative, huge,
+// fractional, not matching the data) or a NaN is an error naming the tensor, never a LibTorch
+// backtrace.
+torch::Tensor tensorFromJson(const nlohmann::json& j, const std::string& name) {
     const auto& shape = j.at("shape");
     if (!shape.is_array() || shape.size() != 2) {
-        throw std::runtime_error("a weight's shape must be [rows, columns]");
+        throw std::runtime_error(name + " has the invalid shape " + shape.dump() +
+                                 " (a matrix [rows, columns] is expected)");
     }
-    const auto rows = jsonInteger<int64_t>(shape[0], "shape");
-    const auto columns = jsonInteger<int64_t>(shape[1], "shape");
-    if (rows < 1 || columns < 1 || rows > (1 << 20) || columns > (1 << 20)) {
-        throw std::runtime_error("a weight's shape " + shape.dump() + " is out of range");
+    // jsonInteger: get<int64_t>() would convert an out-of-range float with undefined behaviour.
+    const int64_t rows = jsonInteger<int64_t>(shape[0], name + " shape");
+    const int64_t columns = jsonInteger<int64_t>(shape[1], name + " shape");
+    constexpr int64_t kMaxSide = int64_t(1) << 20;
+    if (rows < 1 || columns < 1 || rows > kMaxSide || columns > kMaxSide) {
+        throw std::runtime_error(name + " has the invalid shape " + shape.dump() +
+                                 " (a matrix of positive sides is expected)");
     }
-    const auto& data = j.at("data");
-    if (!data.is_array() || data.size() != static_cast<uint64_t>(rows * columns)) {
-        throw std::runtime_error("tensor data does not match its shape");
+    const auto& values = j.at("data");
+    if (!values.is_array() || static_cast<int64_t>(values.size()) != rows * columns) {
+        throw std::runtime_error(name + " holds " +
+                                 (values.is_array() ? std::to_string(values.size()) : "no") +
+                                 " numbers, its shape " + shape.dump() + " " +
+                                 std::to_string(rows * columns));
     }
-    std::vector<float> values;
-    values.reserve(data.size());
-    for (const auto& value : data) {
+    std::vector<float> data;
+    data.reserve(values.size());
+    for (const auto& value : values) {
+        // Read as double: a value beyond float's range must be refused, not cast (undefined).
         const double v = value.get<double>();
-        if (!std::isfinite(v) || std::abs(v) > std::numeric_limits<float>::max()) {
-            throw std::runtime_error("a weight is not a finite float (" + value.dump() + ")");
+        if (!(std::abs(v) <= std::numeric_limits<float>::max())) {
+            throw std::runtime_error(name + " holds a weight that is not a finite float (" +
+                                     value.dump() + ")");
         }
-        values.push_back(static_cast<float>(v));
+        data.push_back(static_cast<float>(v));
     }
-    return torch::tensor(values, torch::kFloat).view({rows, columns}).clone();
+    return torch::tensor(data, torch::kFloat).view({rows, columns}).clone();
+}
+
+// What saveRouterSet writes, without "format" and "version" (writeJsonFile adds those).
+nlohmann::json routerDocument(const RouterSet& set) {
+    nlohmann::json layers = nlohmann::json::array();
+    for (std::size_t l = 0; l < set.layers.size(); ++l) {
+        nlohmann::json layer = {{"recall", set.quality[l].recall},
+                                {"mass_coverage", set.quality[l].massCoverage},
+                                {"load", set.quality[l].load},
+                                {"load_cv", set.quality[l].loadCv}};
+        if (const auto* mlp = dynamic_cast<const MlpRouter*>(set.layers[l].get())) {
+            layer["first"] = tensorToJson(mlp->first());
+            layer["second"] = tensorToJson(mlp->second());
+        } else if (const auto* gate = dynamic_cast<const GateRouter*>(set.layers[l].get())) {
+            layer["weight"] = tensorToJson(gate->weight());
+        } else if (const auto* hash = dynamic_cast<const HashRouter*>(set.layers[l].get())) {
+            layer["seed"] = hash->seed();
+            layer["num_experts"] = hash->numExperts();
+        }
+        layers.push_back(layer);
+    }
+    nlohmann::json document = {{"kind", set.kind},
+                               {"partition", set.partition},
+                               {"num_experts", set.numExperts},
+                               {"partition_hash", set.partitionHash},
+                               {"layers", layers}};
+    if (!set.model.empty()) {
+        document["model"] = set.model;
+    }
+    return document;
+}
+
+// The identity of a router document: its compact JSON without the format fields. Saving and
+// reading back give the same text (numbers round-trip exactly, keys are sorted).
+std::string contentHashOf(nlohmann::json document) {
+    document.erase("format");
+    document.erase("version");
+    return ContentHash()
+        .add(document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .hex();
+}
+
+RouterFileHeader headerOf(const nlohmann::json& document, const std::string& path) {
+    RouterFileHeader header;
+    try {
+        header.kind = document.at("kind").get<std::string>();
+        header.partition = document.value("partition", std::string());
+        header.model = document.value("model", std::string());
+        header.version = jsonInteger<int>(document.at("version"), "version");
+        if (header.version >= 2) {
+            header.numExperts = jsonInteger<int>(document.at("num_experts"), "num_experts");
+            header.partitionHash = document.at("partition_hash").get<std::string>();
+            if (header.partitionHash.empty()) {
+                throw std::runtime_error("empty partition_hash");
+            }
+        } else {
+            // Version 1 recorded no N; every layer's recall table has one entry per K = 1..N.
+            header.numExperts = static_cast<int>(document.at("layers").at(0).at("recall").size());
+        }
+        if (header.numExperts < 1) {
+            throw std::runtime_error("it routes over " + std::to_string(header.numExperts) +
+                                     " experts");
+        }
+    } catch (const std::exception& error) {
+        throw std::runtime_error(path + ": not a valid router file (" + errorText(error) +
+                                 "); re-run the Routers step");
+    }
+    header.contentHash = contentHashOf(document);
+    return header;
+}
+
+// What to run again for a router that no longer fits its partition.
+std::string rerunAdvice(const std::string& routerPath, const RouterFileHeader& header) {
+    const std::filesystem::path file(routerPath);
+    const std::string project = file.parent_path().parent_path().string();
+    if (!header.model.empty()) {
+        return "re-run the Finetune step that made it (moewb finetune " + project +
+               " --partition " + header.partition + ")";
+    }
+    std::string command =
+        "moewb route " + project + " --partition " + header.partition + " --router " + header.kind;
+    if (file.stem().string() != header.partition + "-" + header.kind) {
+        command += " --name " + file.stem().string();
+    }
+    return "re-run the Routers step over it (" + command + ")";
 }
 
 }  // namespace
@@ -105,6 +204,10 @@ std::vector<torch::Tensor> collectFfnInputs(NmtModel& model, const std::vector<S
         plan.layers.push_back(captures.back());
     }
     const FfnPlanScope scope(&plan);
+    if (tokenBudget < 1) {
+        throw std::invalid_argument("the token budget of the FFN inputs must be at least 1, not " +
+                                    std::to_string(tokenBudget));
+    }
     const auto tokens = tokenizePairs(model.tokenizer(), pairs, model.config().maxPositions - 2);
     std::vector<const TokenPair*> chosen;
     int64_t budget = 0;
@@ -114,6 +217,9 @@ std::vector<torch::Tensor> collectFfnInputs(NmtModel& model, const std::vector<S
         }
         chosen.push_back(&t);
         budget += static_cast<int64_t>(t.source.size() + t.target.size() + 1);
+    }
+    if (chosen.empty()) {
+        throw std::invalid_argument("no sentence pairs to collect FFN inputs from");
     }
     transformer->eval();
     torch::InferenceMode inference;
@@ -157,8 +263,13 @@ RouterSet trainRouters(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
             "the hash router needs the token id of every FFN input to measure its quality: "
             "pass the token ids collectFfnInputs gives back");
     }
+    if (experts.empty()) {
+        throw std::invalid_argument("routers need the experts of at least one layer");
+    }
     RouterSet set;
     set.kind = options.kind;
+    set.numExperts = experts.front()->numExperts();
+    set.partitionHash = partitionHash(experts);
     for (std::size_t l = 0; l < experts.size(); ++l) {
         SubFeedback layerFeedback(feedback, double(l) / experts.size(),
                                   double(l + 1) / experts.size());
@@ -202,107 +313,138 @@ RouterSet trainRouters(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
     return set;
 }
 
-void saveRouterSet(const std::string& path, const RouterSet& set) {
-    nlohmann::json layers = nlohmann::json::array();
-    for (std::size_t l = 0; l < set.layers.size(); ++l) {
-        nlohmann::json layer = {{"recall", set.quality[l].recall},
-                                {"mass_coverage", set.quality[l].massCoverage},
-                                {"load", set.quality[l].load},
-                                {"load_cv", set.quality[l].loadCv}};
-        if (const auto* mlp = dynamic_cast<const MlpRouter*>(set.layers[l].get())) {
-            layer["first"] = tensorToJson(mlp->first());
-            layer["second"] = tensorToJson(mlp->second());
-        } else if (const auto* hash = dynamic_cast<const HashRouter*>(set.layers[l].get())) {
-            layer["seed"] = hash->seed();
-            layer["num_experts"] = hash->numExperts();
-        }
-        layers.push_back(layer);
+std::string partitionHash(const std::vector<std::shared_ptr<ExpertFfn>>& experts) {
+    std::vector<uint64_t> layers;
+    for (const auto& layer : experts) {
+        layers.push_back(layer->layoutHash());
     }
-    nlohmann::json document = {
-        {"kind", set.kind}, {"partition", set.partition}, {"layers", layers}};
-    if (!set.model.empty()) {
-        document["model"] = set.model;
+    return partitionHash(layers);
+}
+
+std::string saveRouterSet(const std::string& path, const RouterSet& set) {
+    if (set.numExperts < 1 || set.partitionHash.empty()) {
+        throw std::invalid_argument("saveRouterSet: the router set for " + path +
+                                    " does not record its partition (numExperts, partitionHash)");
     }
+    const auto document = routerDocument(set);
     writeJsonFile(path, document, "moewb-router", kRouterVersion);
+    return contentHashOf(document);
 }
 
 RouterFileHeader readRouterHeader(const std::string& path) {
-    const auto document = readJsonFile(path, "moewb-router", kRouterVersion);
-    RouterFileHeader header;
-    try {
-        header.kind = document.at("kind");
-        header.partition = document.value("partition", std::string());
-        header.model = document.value("model", std::string());
-    } catch (const nlohmann::json::exception& error) {
-        throw std::runtime_error(path + ": not a router file (" + error.what() + ")");
+    return headerOf(readJsonFile(path, "moewb-router", kRouterVersion), path);
+}
+
+std::string routerPartitionMismatch(const std::string& routerPath, const RouterFileHeader& header,
+                                    const std::string& partitionPath,
+                                    const PartitionSet& partition) {
+    const int n = partition.layers.empty() ? 0 : partition.layers.front().numExperts;
+    if (header.numExperts != n) {
+        return routerPath + " was trained on " + std::to_string(header.numExperts) +
+               " experts per layer, but " + partitionPath + " now has " + std::to_string(n) +
+               " (the partition was re-run after it); " + rerunAdvice(routerPath, header);
     }
-    return header;
+    if (!header.partitionHash.empty() && header.partitionHash != partitionHash(partition)) {
+        return routerPath + " was trained on another split of partition '" + header.partition +
+               "' than " + partitionPath + " now holds (the partition was re-run after it); " +
+               rerunAdvice(routerPath, header);
+    }
+    return {};
 }
 
 RouterSet loadRouterSet(const std::string& path,
                         const std::vector<std::shared_ptr<ExpertFfn>>& experts) {
     const auto document = readJsonFile(path, "moewb-router", kRouterVersion);
+    const RouterFileHeader header = headerOf(document, path);
+    // The experts must be the ones it was trained for, before any weight is read.
+    auto refuse = [&](const std::string& why) {
+        return std::runtime_error(path + " does not fit the partition it is loaded with (" + why +
+                                  "); re-run the Routers step for it");
+    };
+    for (const auto& layer : experts) {
+        if (layer->numExperts() != header.numExperts) {
+            throw refuse("it routes over " + std::to_string(header.numExperts) +
+                         " experts per layer, the partition has " +
+                         std::to_string(layer->numExperts()));
+        }
+    }
+    if (!header.partitionHash.empty() && header.partitionHash != partitionHash(experts)) {
+        throw refuse("it was trained on another split of partition '" + header.partition + "'");
+    }
     RouterSet set;
+    set.kind = header.kind;
+    set.partition = header.partition;
+    set.model = header.model;
+    set.numExperts = header.numExperts;
+    set.partitionHash = header.partitionHash;
+    set.contentHash = header.contentHash;
     try {
-        set.kind = document.at("kind");
-        set.partition = document.value("partition", std::string());
-        set.model = document.value("model", std::string());
         const auto& layers = document.at("layers");
         if (layers.size() != experts.size()) {
             throw std::runtime_error("it has " + std::to_string(layers.size()) +
                                      " layers, the partition " + std::to_string(experts.size()));
         }
+        const auto n = static_cast<std::size_t>(header.numExperts);
         for (std::size_t l = 0; l < layers.size(); ++l) {
             const auto& layer = layers[l];
+            const std::string where = "layer " + std::to_string(l);
             set.quality.push_back({layer.at("recall").get<std::vector<double>>(),
                                    layer.at("mass_coverage").get<std::vector<double>>(),
                                    layer.value("load", std::vector<std::vector<double>>()),
                                    layer.value("load_cv", std::vector<double>())});
             // Sweeps and the CLI index these by K - 1 for every K up to N.
-            const auto& q = set.quality.back();
-            const std::size_t n = static_cast<std::size_t>(experts[l]->numExperts());
+            const auto& quality = set.quality.back();
             const bool loadFits =
-                std::all_of(q.load.begin(), q.load.end(),
+                std::all_of(quality.load.begin(), quality.load.end(),
                             [n](const auto& shares) { return shares.size() == n; });
-            if (q.recall.size() != n || q.massCoverage.size() != n ||
-                (!q.load.empty() && q.load.size() != n) ||
-                (!q.loadCv.empty() && q.loadCv.size() != n) || !loadFits) {
-                throw std::runtime_error("layer " + std::to_string(l) +
-                                         " has quality figures for another number of experts than "
-                                         "the partition's " +
-                                         std::to_string(n));
+            if (quality.recall.size() != n || quality.massCoverage.size() != n ||
+                (!quality.load.empty() && quality.load.size() != n) ||
+                (!quality.loadCv.empty() && quality.loadCv.size() != n) || !loadFits) {
+                throw std::runtime_error(where + " has quality figures for " +
+                                         std::to_string(quality.recall.size()) +
+                                         " values of K, not for K = 1.." + std::to_string(n));
             }
             if (set.kind == "mlp") {
-                auto router = std::make_shared<MlpRouter>(tensorFromJson(layer.at("first")),
-                                                          tensorFromJson(layer.at("second")));
-                // The decode kernels read [N, d] and [N, N] weights without further checks.
-                const int64_t n = experts[l]->numExperts(), d = experts[l]->dModel();
-                if (router->first().size(0) != n || router->first().size(1) != d) {
-                    throw std::runtime_error(
-                        "layer " + std::to_string(l) + " has an MLP gate of shape " +
-                        nlohmann::json(router->first().sizes().vec()).dump() + ", the partition [" +
-                        std::to_string(n) + ", " + std::to_string(d) + "]");
+                const auto first = tensorFromJson(layer.at("first"), where + " 'first'");
+                const auto second = tensorFromJson(layer.at("second"), where + " 'second'");
+                const int64_t d = experts[l]->dModel();
+                if (first.size(0) != int64_t(n) || first.size(1) != d ||
+                    second.size(0) != int64_t(n) || second.size(1) != int64_t(n)) {
+                    throw std::runtime_error(where + " has MLP weights for " +
+                                             std::to_string(first.size(0)) + " experts of width " +
+                                             std::to_string(first.size(1)) + ", the partition " +
+                                             std::to_string(n) + " of width " + std::to_string(d));
                 }
-                set.layers.push_back(router);
+                set.layers.push_back(std::make_shared<MlpRouter>(first, second));
+            } else if (set.kind == "gate") {
+                const auto weight = tensorFromJson(layer.at("weight"), where + " 'weight'");
+                if (weight.dim() != 2 || weight.size(0) != experts[l]->numExperts() ||
+                    weight.size(1) != experts[l]->dModel()) {
+                    throw std::runtime_error(where + "'s gate does not fit the partition's " +
+                                             std::to_string(experts[l]->numExperts()) +
+                                             " experts: fine-tune with this partition again");
+                }
+                set.layers.push_back(std::make_shared<GateRouter>(weight));
             } else if (set.kind == "similarity") {
                 set.layers.push_back(std::make_shared<SimilarityRouter>(*experts[l]));
             } else if (set.kind == "oracle") {
                 set.layers.push_back(std::make_shared<OracleRouter>());
             } else if (set.kind == "hash") {
-                const int n = jsonInteger<int>(layer.at("num_experts"), "num_experts");
-                if (n != experts[l]->numExperts()) {
-                    throw std::runtime_error("layer " + std::to_string(l) + " hashes to " +
-                                             std::to_string(n) + " experts, the partition has " +
+                const int hashed = jsonInteger<int>(layer.at("num_experts"), where + " num_experts");
+                if (hashed != experts[l]->numExperts()) {
+                    throw std::runtime_error(where + " hashes to " + std::to_string(hashed) +
+                                             " experts, the partition has " +
                                              std::to_string(experts[l]->numExperts()));
                 }
-                set.layers.push_back(std::make_shared<HashRouter>(
-                    jsonInteger<uint64_t>(layer.at("seed"), "seed"), n));
+                set.layers.push_back(
+                    std::make_shared<HashRouter>(jsonInteger<uint64_t>(layer.at("seed"), where + " seed"), hashed));
             } else {
                 throw std::runtime_error("unknown router kind " + jsonQuote(set.kind));
             }
         }
     } catch (const std::exception& e) {
-        throw std::runtime_error(path + ": invalid router file (" + e.what() + ")");
+        throw std::runtime_error(path + ": invalid router file (" + errorText(e) +
+                                 "); re-run the Routers step");
     }
     return set;
 }

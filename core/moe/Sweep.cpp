@@ -208,6 +208,8 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
     result.partition = routers.partition;
     result.router = routers.kind;
     result.numExperts = n;
+    result.partitionHash = partitionHash(experts);
+    result.routerHash = routers.contentHash;
     const double steps = static_cast<double>(settings.size());
     // The dense run of every setting's rounds, pooled into the dense row.
     std::vector<double> denseSeconds, denseFfn;
@@ -288,6 +290,8 @@ ComparisonTable runComparisonTable(NmtModel& model,
     table.partition = routers.partition;
     table.router = routers.kind;
     table.numExperts = n;
+    table.partitionHash = partitionHash(experts);
+    table.routerHash = routers.contentHash;
     table.decoding = decoding;
     for (std::size_t s = 0; s < sentenceCounts.size(); ++s) {
         const std::size_t count = std::min<std::size_t>(sentenceCounts[s], testSet.pairs.size());

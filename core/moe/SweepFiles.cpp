@@ -119,6 +119,12 @@ int optionalRounds(const nlohmann::json& object, const std::string& where) {
     return static_cast<int>(rounds);
 }
 
+// A string field added after version 3 shipped (the parents' hashes): "" when absent.
+std::string optionalString(const nlohmann::json& json, const std::string& key,
+                           const std::string& where) {
+    return json.contains(key) ? stringField(json, key, where) : std::string();
+}
+
 // Reads "format_version" (absent: 1) and refuses a newer one than this program writes.
 int formatVersion(const nlohmann::json& json, const std::string& where) {
     if (!json.is_object() || !json.contains("format_version")) {
@@ -190,6 +196,8 @@ nlohmann::json SweepResult::toJson() const {
             {"partition", partition},
             {"router", router},
             {"num_experts", numExperts},
+            {"partition_hash", partitionHash},
+            {"router_hash", routerHash},
             {"dense", rowJson(dense)},
             {"rows", rowsJson}};
 }
@@ -201,6 +209,8 @@ SweepResult SweepResult::fromJson(const nlohmann::json& json) {
     result.partition = stringField(json, "partition", where);
     result.router = stringField(json, "router", where);
     result.numExperts = intField(json, "num_experts", where);
+    result.partitionHash = optionalString(json, "partition_hash", where);
+    result.routerHash = optionalString(json, "router_hash", where);
     result.dense = rowFromJson(member(json, "dense", where), where + " 'dense'");
     const auto& rows = arrayField(json, "rows", where);
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -294,6 +304,8 @@ nlohmann::json ComparisonTable::toJson() const {
             {"partition", partition},
             {"router", router},
             {"num_experts", numExperts},
+            {"partition_hash", partitionHash},
+            {"router_hash", routerHash},
             {"sentence_counts", sentenceCounts},
             {"ks", ks},
             {"decoding",
@@ -312,6 +324,8 @@ ComparisonTable ComparisonTable::fromJson(const nlohmann::json& json) {
     table.partition = stringField(json, "partition", where);
     table.router = stringField(json, "router", where);
     table.numExperts = intField(json, "num_experts", where);
+    table.partitionHash = optionalString(json, "partition_hash", where);
+    table.routerHash = optionalString(json, "router_hash", where);
     table.sentenceCounts = intArrayField(json, "sentence_counts", where);
     table.ks = intArrayField(json, "ks", where);
     const auto& decoding = member(json, "decoding", where);

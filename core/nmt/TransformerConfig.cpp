@@ -14,16 +14,33 @@ void TransformerConfig::validate() const {
             throw std::invalid_argument("invalid model configuration: " + what);
         }
     };
-    require(vocabSize >= 8, "vocabulary size must be at least 8");
-    require(dModel > 0 && heads > 0 && dModel % heads == 0,
-            "d_model (" + std::to_string(dModel) + ") must be a positive multiple of heads (" +
-                std::to_string(heads) + ")");
+    // Upper bounds too: a crafted or mistyped size (d_model 10^9) must be refused here, with the
+    // field's name, not fail inside LibTorch's allocator with a backtrace.
+    auto within = [&](int value, int lo, int hi, const char* name) {
+        require(value >= lo && value <= hi, std::string(name) + " is " + std::to_string(value) +
+                                                ", not between " + std::to_string(lo) + " and " +
+                                                std::to_string(hi));
+    };
+    within(vocabSize, 8, 1 << 20, "vocab_size");
+    within(dModel, 2, 1 << 14, "d_model");
+    within(heads, 1, 1024, "heads");
+    require(dModel % heads == 0, "d_model (" + std::to_string(dModel) +
+                                     ") must be a multiple of heads (" + std::to_string(heads) +
+                                     ")");
     require(dModel % 2 == 0, "d_model must be even (sinusoidal positions)");
-    require(encoderLayers >= 1 && decoderLayers >= 1,
-            "need at least one encoder and decoder layer");
-    require(dFf > 0, "d_ff must be positive");
+    within(encoderLayers, 1, 256, "encoder_layers");
+    within(decoderLayers, 1, 256, "decoder_layers");
+    within(dFf, 1, 1 << 18, "d_ff");
     require(dropout >= 0.0 && dropout < 1.0, "dropout must be in [0, 1)");
-    require(maxPositions >= 16, "max positions must be at least 16");
+    within(maxPositions, 16, 1 << 16, "max_positions");
+    // Roughly the weights (embeddings, attention, FFNs): beyond 2^31 floats (8 GB) nothing here
+    // could hold the model.
+    const double d = dModel, weights = 2.0 * vocabSize * d +
+                                       encoderLayers * (4.0 * d * d + 2.0 * d * dFf) +
+                                       decoderLayers * (8.0 * d * d + 2.0 * d * dFf);
+    require(weights <= 2147483648.0, "the model would have about " +
+                                         std::to_string(static_cast<long long>(weights)) +
+                                         " weights, more than 2^31 (8 GB)");
 }
 
 nlohmann::json TransformerConfig::toJson() const {

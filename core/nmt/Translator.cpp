@@ -284,18 +284,25 @@ TranslationResult Translator::translate(const std::vector<std::string>& sources,
     std::vector<std::vector<int>> encoded;
     encoded.reserve(sources.size());
     const int64_t maxSource = m_model->config().maxPositions - 1;
-    for (const auto& s : sources) {
-        auto ids = tokenizer.encode(s);
+    // Sources with no token (empty or blank lines) translate to "" without running the model:
+    // the model given only EOS would invent a word, and it would cost a batch slot.
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const bool blank = sources[i].find_first_not_of(" \t\r\n\f\v") == std::string::npos;
+        auto ids = blank ? std::vector<int>() : tokenizer.encode(sources[i]);
+        if (ids.empty()) {
+            encoded.emplace_back();
+            continue;
+        }
         if (static_cast<int64_t>(ids.size()) > maxSource - 1) {
             ids.resize(static_cast<std::size_t>(maxSource - 1));  // over-long input: truncate
         }
         ids.push_back(SentencePieceModel::kEosId);
         result.sourceTokens += static_cast<int64_t>(ids.size());
         encoded.push_back(std::move(ids));
+        order.push_back(i);
     }
     // Decode in length order so batches waste little padding; restore the order afterwards.
-    std::vector<std::size_t> order(sources.size());
-    std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return encoded[a].size() < encoded[b].size();
     });
@@ -318,6 +325,9 @@ TranslationResult Translator::translate(const std::vector<std::string>& sources,
         feedback.setProgress(static_cast<double>(end) / order.size(),
                              "translated " + std::to_string(end) + " of " +
                                  std::to_string(order.size()) + " sentences");
+    }
+    if (order.empty()) {
+        feedback.setProgress(1.0, "nothing to translate");
     }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

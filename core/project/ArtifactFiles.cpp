@@ -1,6 +1,7 @@
 #include "moewb/project/ArtifactFiles.h"
 
 #include "moewb/util/AtomicFile.h"
+#include "moewb/util/ContentHash.h"
 #include "moewb/util/JsonFile.h"
 #include "moewb/util/Paths.h"
 
@@ -172,6 +173,23 @@ PartitionSet loadPartitionSet(const std::string& path) {
         throw std::runtime_error(path + ": invalid partition file (" + e.what() + ")");
     }
     return set;
+}
+
+std::string partitionHash(const std::vector<uint64_t>& layerHashes) {
+    ContentHash hash;
+    hash.add(static_cast<int64_t>(layerHashes.size()));
+    for (uint64_t layer : layerHashes) {
+        hash.add(static_cast<int64_t>(layer));
+    }
+    return hash.hex();
+}
+
+std::string partitionHash(const PartitionSet& set) {
+    std::vector<uint64_t> layers;
+    for (const auto& layer : set.layers) {
+        layers.push_back(layer.layoutHash());
+    }
+    return partitionHash(layers);
 }
 
 }  // namespace moewb

@@ -46,6 +46,20 @@ FinetuneStepResult runFinetuneStep(Project& project, const FinetuneStepOptions& 
     const PartitionSet partition = loadPartitionSet(project.partitionPath(options.partition));
     feedback.setProgress(0.0, "loading the dense model");
     auto dense = NmtModel::load(project.modelPath());
+    if (tuning.routing == TrainingRouting::Router) {
+        if (options.trainingRouter.empty()) {
+            throw std::invalid_argument("routing by a router: name the project's router to use");
+        }
+        const auto path = project.routerPath(options.trainingRouter);
+        const auto header = readRouterHeader(path);
+        if (header.partition != options.partition || !header.model.empty()) {
+            throw std::invalid_argument(path + " does not route the dense model over partition '" +
+                                        options.partition +
+                                        "': choose a router built by the Routers step for it");
+        }
+        tuning.router =
+            std::make_shared<RouterSet>(loadRouterSet(path, buildExperts(*dense, partition)));
+    }
     SubFeedback tune(feedback, 0.0, 0.9);
     result.tuning = finetuneMoe(*dense, partition, data, tuning, tune);
     result.model = result.tuning.model;
@@ -58,7 +72,7 @@ FinetuneStepResult runFinetuneStep(Project& project, const FinetuneStepOptions& 
     // Routers on the fine-tuned weights: the dense model's routers learnt other activations.
     result.experts = buildExperts(*result.model, partition);
     std::vector<torch::Tensor> inputs, ids;
-    if (!options.routerKinds.empty()) {
+    if (!options.routerKinds.empty() || !result.tuning.gate.empty()) {
         SubFeedback collect(feedback, 0.9, 0.93);
         inputs = collectFfnInputs(*result.model, data.train, options.routerTokens, collect, &ids);
     }
@@ -75,12 +89,27 @@ FinetuneStepResult runFinetuneStep(Project& project, const FinetuneStepOptions& 
         set->model = result.name;
         result.routers.push_back(set);
     }
+    if (!result.tuning.gate.empty()) {
+        auto set = std::make_shared<RouterSet>();
+        set->kind = "gate";
+        set->numExperts = result.experts.front()->numExperts();
+        set->partitionHash = partitionHash(result.experts);
+        for (std::size_t l = 0; l < result.tuning.gate.size(); ++l) {
+            set->layers.push_back(std::make_shared<GateRouter>(result.tuning.gate[l]));
+            set->quality.push_back(evaluateRouter(*set->layers[l], *result.experts[l], inputs[l]));
+        }
+        set->partition = options.partition;
+        set->model = result.name;
+        result.routers.push_back(set);
+        result.routerNames.push_back(result.name + "-gate");
+    }
     feedback.throwIfCancelled();
     // Written only now that everything succeeded, the model before the routers that name it.
     result.model->save(result.modelPath,
                        result.float16 ? WeightPrecision::Float16 : WeightPrecision::Float32);
     for (std::size_t i = 0; i < result.routers.size(); ++i) {
-        saveRouterSet(project.routerPath(result.routerNames[i]), *result.routers[i]);
+        result.routers[i]->contentHash =
+            saveRouterSet(project.routerPath(result.routerNames[i]), *result.routers[i]);
     }
     project.stepOptions("finetune:" + result.name) = {
         {"partition", options.partition},
@@ -89,6 +118,9 @@ FinetuneStepResult runFinetuneStep(Project& project, const FinetuneStepOptions& 
         {"kd_weight", tuning.kdWeight},
         {"ce_weight", tuning.ceWeight},
         {"mse_weight", tuning.mseWeight},
+        {"routing", trainingRoutingName(tuning.routing)},
+        {"training_router", options.trainingRouter},
+        {"balance_weight", tuning.balanceWeight},
         {"learning_rate", tuning.learningRate},
         {"time_budget_seconds", tuning.timeBudgetSeconds},
         {"max_steps", tuning.maxSteps},

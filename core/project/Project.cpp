@@ -188,4 +188,8 @@ std::vector<std::string> Project::routerNames() const {
     return namesIn(m_folder + "/routers", ".json");
 }
 
+std::vector<std::string> Project::sweepNames() const {
+    return namesIn(m_folder + "/sweeps", ".json");
+}
+
 }  // namespace moewb

@@ -72,6 +72,22 @@ private slots:
         QCOMPARE(corpus.description, "moses:" + kSource + "+" + kTarget);
     }
 
+    // Test sets keep every line pair, so outputs stay line-aligned with the input files.
+    void keepsPairsWithAnEmptySideWhenAsked() {
+        CorpusReadStats stats;
+        Feedback feedback;
+        const ParallelCorpus corpus =
+            readMosesCorpus(kSource, kTarget, feedback, &stats, EmptySides::Keep);
+        QCOMPARE(corpus.pairs.size(), std::size_t(6));
+        QCOMPARE(stats.skippedEmpty, std::size_t(3));
+        std::size_t empty = 0;
+        for (const auto& pair : corpus.pairs) {
+            empty += pair.source.empty() || pair.target.empty() ? 1 : 0;
+        }
+        QCOMPARE(empty, std::size_t(3));
+        QCOMPARE(corpus.pairs[0], read(kSource, kTarget).pairs[0]);
+    }
+
     void readsGzipAndMixedCompression() {
         const std::string source = file("train.de.gz");
         writeGzip(source, slurp(kSource));

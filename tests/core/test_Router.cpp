@@ -1,6 +1,9 @@
 #include "NmtTestSupport.h"
 
 #include "moewb/moe/Router.h"
+#include "moewb/moe/RouterSet.h"
+
+#include <QTemporaryDir>
 
 #include <QtTest>
 
@@ -106,6 +109,49 @@ private slots:
         const MlpRouter copy(mlp.first().clone(), mlp.second().clone());
         QVERIFY(torch::equal(topExperts(copy.scores(s.x, *s.experts), 3),
                              topExperts(mlp.scores(s.x, *s.experts), 3)));
+    }
+
+    // The joint gate of fine-tuning: s = W x̂ on unit-length rows (hand-computed here), the same
+    // on the raw-memory path, and a router file brings back exactly the same weights; a gate of
+    // another expert count is refused naming the file.
+    void gateRouterScoresUnitInputsAndRoundTripsThroughAFile() {
+        auto s = setup();
+        torch::manual_seed(9);
+        const auto weight = torch::randn({8, 32});
+        const GateRouter gate(weight);
+        const auto x = s.x.narrow(0, 0, 50);
+        const auto byHand = torch::mm(x / x.norm(2, 1, true), weight.t());
+        QVERIFY(torch::allclose(gate.scores(x, *s.experts), byHand, 1e-5, 1e-5));
+        std::vector<float> rows(50 * 8);
+        gate.scoreRows(x.contiguous().data_ptr<float>(), 50, *s.experts, nullptr, rows.data());
+        QVERIFY(torch::allclose(torch::from_blob(rows.data(), {50, 8}), byHand, 1e-4, 1e-4));
+        QCOMPARE(gate.flopsPerToken(*s.experts), int64_t(8 * 32));
+
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("gate.json").toStdString();
+        RouterSet set;
+        set.kind = "gate";
+        set.partition = "p";
+        set.numExperts = 8;
+        set.partitionHash = partitionHash({s.experts});
+        set.layers.push_back(std::make_shared<GateRouter>(weight));
+        set.quality.push_back(evaluateRouter(gate, *s.experts, x));
+        saveRouterSet(path, set);
+        const auto loaded = loadRouterSet(path, {s.experts});
+        QCOMPARE(loaded.kind, std::string("gate"));
+        const auto* back = dynamic_cast<const GateRouter*>(loaded.layers.at(0).get());
+        QVERIFY(back);
+        QVERIFY(torch::equal(back->weight(), weight));
+
+        RouterSet narrow = set;
+        narrow.layers[0] = std::make_shared<GateRouter>(torch::randn({4, 32}));
+        saveRouterSet(path, narrow);
+        try {
+            loadRouterSet(path, {s.experts});
+            QFAIL("a gate over 4 experts loaded against 8");
+        } catch (const std::runtime_error& error) {
+            QVERIFY2(std::string(error.what()).find(path) != std::string::npos, error.what());
+        }
     }
 
     // MoEBERT's hash router: the experts depend on the token id only, through a seeded table.

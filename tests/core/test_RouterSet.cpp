@@ -3,10 +3,48 @@
 #include "moewb/moe/RouterSet.h"
 #include "moewb/util/AtomicFile.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
+
 using namespace moewb;
+
+namespace {
+
+// The message of what `run` throws ("" when it does not throw).
+std::string errorOf(const std::function<void()>& run) {
+    try {
+        run();
+    } catch (const std::exception& error) {
+        return error.what();
+    }
+    return {};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+PartitionSet randomPartition(NmtModel& model, int numExperts, uint64_t seed) {
+    Feedback feedback;
+    ModelPartitionOptions options;
+    options.method = "random";
+    options.numExperts = numExperts;
+    options.seed = seed;
+    return partitionModel(model, nullptr, options, feedback);
+}
+
+// Rewrites a JSON file through `edit`.
+void editJson(const std::string& path, const std::function<void(nlohmann::json&)>& edit) {
+    auto document = nlohmann::json::parse(readFileBytes(path));
+    edit(document);
+    writeFileAtomic(path, document.dump(1));
+}
+
+}  // namespace
 
 class TestRouterSet : public QObject {
     Q_OBJECT
@@ -127,6 +165,130 @@ private slots:
         }
     }
 
+    // A router records the partition it was trained on (N and its content hash) and refuses
+    // another: the partition re-run with 8 experts, or with another seed (same N).
+    void aRouterKnowsItsPartition() {
+        auto model = test::tinyModel();
+        Feedback feedback;
+        const auto four = randomPartition(*model, 4, 1);
+        const auto eight = randomPartition(*model, 8, 1);
+        const auto reshuffled = randomPartition(*model, 4, 2);
+        QCOMPARE(partitionHash(randomPartition(*model, 4, 1)), partitionHash(four));
+        QVERIFY(partitionHash(reshuffled) != partitionHash(four));
+        QVERIFY(partitionHash(eight) != partitionHash(four));
+        const auto experts = buildExperts(*model, four);
+        QCOMPARE(partitionHash(experts), partitionHash(four));
+
+        std::vector<torch::Tensor> ids;
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 2000, feedback, &ids);
+        RouterTrainingOptions options;
+        options.mlp.epochs = 2;
+        auto set = trainRouters(experts, inputs, options, feedback, &ids);
+        set.partition = "random";
+        QCOMPARE(set.numExperts, 4);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("random-mlp.json").toStdString();
+        const std::string contentHash = saveRouterSet(path, set);
+        const auto header = readRouterHeader(path);
+        QCOMPARE(header.version, 2);
+        QCOMPARE(header.numExperts, 4);
+        QCOMPARE(header.partitionHash, partitionHash(four));
+        QCOMPARE(header.contentHash, contentHash);
+        QCOMPARE(loadRouterSet(path, experts).contentHash, contentHash);
+
+        QVERIFY(routerPartitionMismatch(path, header, "partitions/random.json", four).empty());
+        const auto fewer = routerPartitionMismatch(path, header, "partitions/random.json", eight);
+        QVERIFY2(contains(fewer, path) && contains(fewer, "partitions/random.json") &&
+                     contains(fewer, "trained on 4 experts") && contains(fewer, "now has 8") &&
+                     contains(fewer, "re-run the Routers step"),
+                 fewer.c_str());
+        const auto other =
+            routerPartitionMismatch(path, header, "partitions/random.json", reshuffled);
+        QVERIFY2(contains(other, "another split"), other.c_str());
+        // The loader refuses both too, naming the file, before any weight is used.
+        const auto eightError = errorOf([&] { loadRouterSet(path, buildExperts(*model, eight)); });
+        QVERIFY2(contains(eightError, path) && contains(eightError, "8"), eightError.c_str());
+        const auto otherError =
+            errorOf([&] { loadRouterSet(path, buildExperts(*model, reshuffled)); });
+        QVERIFY2(contains(otherError, "another split"), otherError.c_str());
+    }
+
+    // Version-1 router files (no partition hash) still load; their N is read from their recall
+    // tables and still checked, so a router never picks experts that do not exist. Newer
+    // versions are refused.
+    void versionOneFilesLoadAndAreCheckedByTheirExpertCount() {
+        auto model = test::tinyModel();
+        Feedback feedback;
+        const auto four = randomPartition(*model, 4, 1);
+        const auto experts = buildExperts(*model, four);
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 2000, feedback);
+        RouterTrainingOptions options;
+        options.kind = "similarity";
+        auto set = trainRouters(experts, inputs, options, feedback);
+        set.partition = "random";
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("old.json").toStdString();
+        saveRouterSet(path, set);
+        editJson(path, [](nlohmann::json& d) {
+            d.erase("num_experts");
+            d.erase("partition_hash");
+            d["version"] = 1;
+        });
+        const auto header = readRouterHeader(path);
+        QCOMPARE(header.version, 1);
+        QCOMPARE(header.numExperts, 4);
+        QVERIFY(header.partitionHash.empty());
+        QCOMPARE(loadRouterSet(path, experts).layers.size(), experts.size());
+        QVERIFY(routerPartitionMismatch(path, header, "p.json", four).empty());
+        QVERIFY(!routerPartitionMismatch(path, header, "p.json", randomPartition(*model, 8, 1))
+                     .empty());
+        QVERIFY(!errorOf([&] {
+                     loadRouterSet(path, buildExperts(*model, randomPartition(*model, 8, 1)));
+                 }).empty());
+        editJson(path, [](nlohmann::json& d) { d["version"] = 3; });
+        const auto newer = errorOf([&] { readRouterHeader(path); });
+        QVERIFY2(contains(newer, path) && contains(newer, "newer"), newer.c_str());
+        // Version 2 requires the hash.
+        saveRouterSet(path, set);
+        editJson(path, [](nlohmann::json& d) { d.erase("partition_hash"); });
+        const auto missing = errorOf([&] { readRouterHeader(path); });
+        QVERIFY2(contains(missing, path) && contains(missing, "partition_hash"), missing.c_str());
+    }
+
+    // Crafted MLP weights (a negative or huge shape, data that does not fit it, a non-finite
+    // weight) are one-line errors naming the file, never a LibTorch backtrace.
+    void craftedWeightsAreOneLineErrors() {
+        auto model = test::tinyModel();
+        Feedback feedback;
+        const auto experts = buildExperts(*model, randomPartition(*model, 4, 1));
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 2000, feedback);
+        RouterTrainingOptions options;
+        options.mlp.epochs = 1;
+        const auto set = trainRouters(experts, inputs, options, feedback);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("mlp.json").toStdString();
+        const std::vector<std::function<void(nlohmann::json&)>> crafts = {
+            [](nlohmann::json& first) {
+                first["shape"] = {-4, 32};
+            },
+            [](nlohmann::json& first) {
+                first["shape"] = {4, int64_t(1) << 40};
+            },
+            [](nlohmann::json& first) { first["data"].erase(first["data"].size() - 1); },
+            [](nlohmann::json& first) { first["data"][0] = 1e300; },
+            [](nlohmann::json& first) {
+                first["shape"] = {8, 32};
+            },
+        };
+        for (const auto& craft : crafts) {
+            saveRouterSet(path, set);
+            editJson(path, [&](nlohmann::json& d) { craft(d["layers"][0]["first"]); });
+            const auto error = errorOf([&] { loadRouterSet(path, experts); });
+            QVERIFY2(contains(error, path) && !contains(error, "\n") && !contains(error, "frame #"),
+                     error.c_str());
+        }
+    }
+
     // A router file must fit the partition it is loaded with: an MLP gate of another shape was
     // read out of bounds by the decode kernels, short quality figures by the sweep (found by
     // tests/fuzz, fuzz_router), and a float seed converted with undefined behaviour.
@@ -158,10 +320,10 @@ private slots:
         first["data"] = std::vector<float>(4 * 32, 0.5f);
         bad["layers"][1]["second"]["shape"] = {4, 4};
         bad["layers"][1]["second"]["data"] = std::vector<float>(16, 0.5f);
-        expectRefused(bad, "MLP gate of shape [4,32]");
+        expectRefused(bad, "MLP weights for 4 experts");
         bad = good;
         bad["layers"][0]["first"]["shape"] = {-8, -32};
-        expectRefused(bad, "out of range");
+        expectRefused(bad, "invalid shape");
         bad = good;
         bad["layers"][0]["first"]["data"][3] = 1e300;
         expectRefused(bad, "not a finite float");
@@ -174,7 +336,7 @@ private slots:
             layer["num_experts"] = 8;
             layer["seed"] = 1.5;
         }
-        expectRefused(bad, "'seed' must be a whole number");
+        expectRefused(bad, "seed' must be a whole number");
         bad["kind"] = "no\nsuch";
         expectRefused(bad, R"(unknown router kind "no\nsuch")");
     }

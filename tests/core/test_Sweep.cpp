@@ -111,6 +111,7 @@ private slots:
         routerOptions.kind = "similarity";
         auto routers = trainRouters(experts, inputs, routerOptions, feedback);
         routers.partition = "random";
+        routers.contentHash = "0123456789abcdef";  // as loadRouterSet gives it
         ParallelCorpus test;
         const auto pairs = test::sixteenPairs();
         test.pairs.assign(pairs.begin(), pairs.begin() + 6);
@@ -127,6 +128,9 @@ private slots:
         QCOMPARE(again.partition, std::string("random"));
         QCOMPARE(again.router, std::string("similarity"));
         QCOMPARE(again.numExperts, 4);
+        // The sweep knows its parents: the partition's and the router file's identity.
+        QCOMPARE(again.partitionHash, partitionHash(experts));
+        QCOMPARE(again.routerHash, std::string("0123456789abcdef"));
         QCOMPARE(again.rows.size(), sweep.rows.size());
         QCOMPARE(again.dense.seconds, sweep.dense.seconds);
         for (std::size_t i = 0; i < sweep.rows.size(); ++i) {

@@ -146,6 +146,27 @@ private slots:
         QVERIFY(result.targetTokens > 0);
         QCOMPARE(feedback.progress(), 1.0);
     }
+
+    // An empty or blank source gives an empty translation without running the model (which,
+    // given only EOS, would invent a word); the others keep their order and output.
+    void emptyAndBlankSourcesGiveEmptyTranslations() {
+        auto model = test::tinyModel();
+        Translator translator(model);
+        Feedback feedback;
+        DecodeOptions options;
+        options.maxLength = 8;
+        const auto blanks = translator.translate({"", "   ", "\t"}, options, feedback);
+        QCOMPARE(blanks.translations, std::vector<std::string>({"", "", ""}));
+        QCOMPARE(blanks.targetTokens, int64_t(0));
+        QCOMPARE(blanks.sourceTokens, int64_t(0));
+        QCOMPARE(feedback.progress(), 1.0);
+        const auto mixed = translator.translate({"", "Wo?", " "}, options, feedback);
+        const auto alone = translator.translate({"Wo?"}, options, feedback);
+        QCOMPARE(mixed.translations[0], std::string());
+        QCOMPARE(mixed.translations[1], alone.translations[0]);
+        QCOMPARE(mixed.translations[2], std::string());
+        QCOMPARE(mixed.targetTokens, alone.targetTokens);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTranslator)

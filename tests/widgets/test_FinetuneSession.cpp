@@ -125,6 +125,17 @@ private slots:
         QCOMPARE(options->checkEvery, 25);
         QVERIFY(options->resume);
         QCOMPARE(FinetuneSession::modelName(step), QStringLiteral("tuned"));
+        // The expert choice: the current weights by default, a router or the joint gate.
+        QCOMPARE(options->routing, moewb::TrainingRouting::CurrentWeights);
+        step.routing = "gate";
+        QCOMPARE(FinetuneSession::finetuneOptions(step, 8, 4, "/d", &error)->routing,
+                 moewb::TrainingRouting::JointGate);
+        step.routing = "router";
+        QCOMPARE(FinetuneSession::finetuneOptions(step, 8, 4, "/d", &error)->routing,
+                 moewb::TrainingRouting::Router);
+        step.routing = "oracle";
+        QVERIFY(!FinetuneSession::finetuneOptions(step, 8, 4, "/d", &error));
+        QVERIFY2(error.contains("oracle"), qPrintable(error));
         // The K = N / 4 default never drops to 0.
         step = {};
         options = FinetuneSession::finetuneOptions(step, 2, 4, "", &error);
@@ -224,6 +235,29 @@ private slots:
         // The last run's curve is shown again.
         QTRY_COMPARE(int(session.finetune()->curve().size()), 5);
         QCOMPARE(session.finetune()->curveModel(), QStringLiteral("random-ft"));
+    }
+
+    // With the joint gate the run saves and lists two routers of the tuned model: its MLP
+    // router and the gate trained with it.
+    void aJointGateRunAddsItsGateRouter() {
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        openWithPartition(session, "gated");
+        auto options = quickRun(2);
+        options.routing = "gate";
+        QVERIFY(session.finetune()->run(options) > 0);
+        QVERIFY(waitForStep(session));
+        QVERIFY(QFileInfo::exists(m_dir.filePath("gated/routers/random-ft-gate.json")));
+        QStringList names;
+        for (const auto& router : session.routers()) {
+            names << router.name;
+        }
+        QVERIFY2(names.contains("random-ft-mlp") && names.contains("random-ft-gate"),
+                 qPrintable(names.join(", ")));
+        const RouterEntry& gate = session.routers().last();
+        QCOMPARE(gate.set->kind, std::string("gate"));
+        QVERIFY(gate.isTuned());
+        QCOMPARE(gate.model, QStringLiteral("random-ft"));
     }
 
     void keepsTheDenseModelsPrecision() {

@@ -3,6 +3,8 @@
 
 #include "moewb/util/Feedback.h"
 
+#include <c10/util/Exception.h>
+
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
@@ -83,6 +85,23 @@ private slots:
         QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("corpus.tsv:3: missing tab"));
         QCOMPARE(succeeded.count(), 0);
         QVERIFY(!runner.isBusy());
+    }
+
+    // A LibTorch error (its what() ends in a backtrace of "frame #" lines) reaches the user as
+    // one line that names the job.
+    void aLibTorchErrorBecomesOneLineNamingTheJob() {
+        JobRunner runner;
+        QSignalSpy failed(&runner, &JobRunner::failed);
+        runner.start(QStringLiteral("Building mlp routers over kmeans"), [](moewb::Feedback&) {
+            TORCH_CHECK(false, "shape '[-4, 32]' is invalid for input of size 128");
+        });
+        QTRY_COMPARE(failed.count(), 1);
+        const QString message = failed.at(0).at(1).toString();
+        QVERIFY2(!message.contains('\n') && !message.contains("frame #") &&
+                     !message.contains("Exception raised from"),
+                 qPrintable(message));
+        QVERIFY2(message.startsWith("Building mlp routers over kmeans: LibTorch error: shape "),
+                 qPrintable(message));
     }
 
     void cancelReachesTheWorkWithinASecond() {

@@ -247,6 +247,65 @@ private slots:
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.front().at(1).toString().contains("bad.json"));
     }
+
+    // A partition re-run with another N orphans the router trained on it: the session drops it
+    // from routers() (it would pick experts that no longer exist), marks it stale and says so,
+    // and a project opened later does the same instead of loading it silently. Re-running with
+    // the same options changes nothing.
+    void aRouterOfARepartitionedPartitionIsMarkedStale() {
+        const QString folder = m_dir.filePath("stale");
+        JobRunner jobs;
+        ProjectSession session(&jobs);
+        QSignalSpy opened(&session, &ProjectSession::opened);
+        QSignalSpy stale(&session, &ProjectSession::artifactsStale);
+        session.open(folder, m_modelPath);
+        QVERIFY(opened.wait(20000));
+        ProjectSession::PartitionStepOptions random;
+        random.method = "random";
+        random.experts = 4;
+        QVERIFY(session.runPartition(random) > 0);
+        QVERIFY(waitForStep(session));
+        {
+            moewb::Feedback feedback;
+            const auto inputs = moewb::collectFfnInputs(
+                *session.model().model, moewb::test::sixteenPairs(), 2000, feedback);
+            moewb::RouterTrainingOptions options;
+            options.kind = "similarity";
+            auto set = moewb::trainRouters(session.partitions().front().experts, inputs, options,
+                                           feedback);
+            set.partition = "random";
+            moewb::saveRouterSet(session.project()->routerPath("random-similarity"), set);
+        }
+        session.open(folder);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(session.routers().size(), 1);
+        QVERIFY(session.runPartition(random) > 0);  // the same split again
+        QVERIFY(waitForStep(session));
+        QCOMPARE(session.routers().size(), 1);
+        QCOMPARE(stale.count(), 0);
+
+        random.experts = 8;
+        QVERIFY(session.runPartition(random) > 0);
+        QVERIFY(waitForStep(session));
+        QVERIFY(session.routers().isEmpty());
+        QVERIFY(session.stale().routers.contains(QStringLiteral("random-similarity")));
+        QCOMPARE(stale.count(), 1);
+        QVERIFY(stale.last().at(0).toStringList().join('\n').contains("random-similarity.json"));
+        QVERIFY(session.stepSummary(ProjectSession::Step::Routers).contains("stale"));
+
+        JobRunner otherJobs;
+        ProjectSession reopened(&otherJobs);
+        QSignalSpy reopenedSignal(&reopened, &ProjectSession::opened);
+        QSignalSpy reopenedStale(&reopened, &ProjectSession::artifactsStale);
+        reopened.open(folder);
+        QVERIFY(reopenedSignal.wait(20000));
+        QVERIFY(reopened.routers().isEmpty());
+        QCOMPARE(reopened.partitions().size(), 1);
+        QCOMPARE(reopenedStale.count(), 1);
+        const QString reason = reopened.stale().routers.value(QStringLiteral("random-similarity"));
+        QVERIFY2(reason.contains("4 experts") && reason.contains("partitions/random.json"),
+                 qPrintable(reason));
+    }
 };
 
 QTEST_MAIN(TestProjectSession)

@@ -34,6 +34,8 @@ public:
     // Neurons computed for every token besides the selected experts (0 without shared neurons).
     int sharedSize() const { return m_sharedSize; }
     int dModel() const { return static_cast<int>(m_b2.size(0)); }
+    // expertLayoutHash() of the neuron order it was built with: which partition this is.
+    uint64_t layoutHash() const { return m_layoutHash; }
     // Share of the dense FFN's multiply-adds spent with K experts selected: (s + K·m) / d_ff
     // (K/N without shared neurons), for the cost accounting shown to users.
     double flopsFraction(int k) const {
@@ -85,6 +87,7 @@ private:
     int m_numExperts;
     int m_expertSize;
     int m_sharedSize = 0;
+    uint64_t m_layoutHash = 0;
     // All neurons in expert order, shared ones last: one product computes dense().
     torch::Tensor m_allW1;   // [N·m + s, d]
     torch::Tensor m_allB1;   // [N·m + s]

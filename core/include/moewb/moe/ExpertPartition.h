@@ -6,6 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,6 +16,11 @@ namespace moewb {
 // Throws std::invalid_argument unless numExperts is a power of two >= 2 that divides dFf (the
 // issue's rule: experts of exactly d_ff / N). The message lists the valid choices for this d_ff.
 void validatePartitionOptions(int dFf, int numExperts);
+
+// The identity of one layer's expert layout: N, the shared neuron count and the neuron order
+// (ExpertPartition::permutation()), hashed. Equal exactly when the same neurons form the same
+// numbered experts, which is what a router's choices refer to. ExpertFfn keeps it too.
+uint64_t expertLayoutHash(int numExperts, int sharedNeurons, const std::vector<int>& neuronOrder);
 
 struct ExpertPartition {
     std::string method;                     // "metis", "kmeans", "random", ...
@@ -37,6 +43,9 @@ struct ExpertPartition {
     // shared neurons, so expert e is the contiguous block [e*m, (e+1)*m). Gathering W1's rows in
     // this order gives the [N, m, d_model] layout of DESIGN.md §10.
     std::vector<int> permutation() const;
+
+    // expertLayoutHash() of this partition.
+    uint64_t layoutHash() const;
 
     // For each neuron 0..neuronCount()-1 its expert, or -1 for a shared neuron. Validates first.
     std::vector<int> expertOf() const;

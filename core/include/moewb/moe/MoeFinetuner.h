@@ -2,15 +2,18 @@
 // MoE fine-tuning with distillation (DESIGN.md §10b): the dense model is the frozen teacher, the
 // student is a copy of it whose FFNs run only K experts per token (the unselected neurons give
 // zero and get no gradient). Experts are chosen at every step from the student's current weights
-// (the oracle rule of §9: largest positive pre-activation mass). Loss = kdWeight × KL(teacher ‖
+// (the oracle rule of §9: largest positive pre-activation mass), or by a fixed router, or by a
+// noisy top-K gate trained with them (FinetuneOptions::routing). Loss = kdWeight × KL(teacher ‖
 // student) over real target positions + ceWeight × cross-entropy on the references + mseWeight ×
 // the mean squared difference of the FFN outputs. The result is a new model; the dense one is
 // never modified.
 
 #include "moewb/corpus/ParallelCorpus.h"
+#include "moewb/moe/RouterSet.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/ArtifactFiles.h"
 #include "moewb/util/Feedback.h"
+#include "moewb/util/PhaseTimes.h"
 
 #include <functional>
 #include <memory>
@@ -31,7 +34,16 @@ struct FinetunePoint {
     double mse = 0;              // mean squared FFN-output difference (0 when mseWeight is 0)
     double bleu = -1;            // greedy BLEU at checkK on the check sentences; -1 between checks
     double tokensPerSecond = 0;  // source + target tokens per second of this run so far
+    double balance = 0;          // joint gate: summed CV² of importance and load over layers
 };
+
+// How fine-tuning picks each token's K experts (TopKTrainingFfn.h has the details).
+enum class TrainingRouting {
+    CurrentWeights,  // largest relu mass of the student's own hidden layer (the oracle rule)
+    Router,          // a fixed router given in FinetuneOptions::router (e.g. the dense model's MLP)
+    JointGate,       // a noisy top-K gate trained with the experts (Shazeer et al. 2017)
+};
+std::string trainingRoutingName(TrainingRouting routing);  // "weights", "router", "gate"
 
 struct FinetuneOptions {
     // Experts per token in each FFN layer (encoder layers first), the K the model is tuned for;
@@ -57,6 +69,10 @@ struct FinetuneOptions {
     std::string checkpointDir;       // checkpoint folder; empty = none (default "")
     int checkpointEverySteps = 100;  // steps between checkpoints (default 100)
     bool resume = false;             // continue from checkpointDir if it holds one (default false)
+    TrainingRouting routing = TrainingRouting::CurrentWeights;  // expert choice (default weights)
+    std::shared_ptr<const RouterSet> router;  // Router routing: one router per layer (default none)
+    double balanceWeight = 0.1;               // joint gate: weight of its CV² losses (default 0.1)
+    double gateLearningRate = 1e-3;           // joint gate: its Adam learning rate (default 1e-3)
     // Called on the training thread after every step and check (the GUI's live curve).
     std::function<void(const FinetunePoint&)> onPoint;
 };
@@ -73,6 +89,8 @@ struct FinetuneResult {
     std::string stopReason;            // "time budget", "max steps", "max epochs"
     double seconds = 0;                // training time across runs
     double tokensPerSecond = 0;        // source + target tokens per second of training
+    PhaseTimes phases;                 // where this run's time went (teacher, backward, …)
+    std::vector<torch::Tensor> gate;   // joint gate: learnt weights per layer [N, d], else empty
 };
 
 // Fine-tunes a copy of `dense` for the partition (one ExpertPartition per FFN layer). Throws

@@ -107,6 +107,30 @@ private:
     torch::Tensor m_second;  // [N, N]
 };
 
+// The gate of a sparse MoE trained together with its experts: noisy top-K gating (Shazeer et al.
+// 2017) as MoeFinetuner's joint-gate routing trains it; s = W x̂ on the unit-length input, without
+// the training noise. Saved in router files of kind "gate".
+class GateRouter : public Router {
+public:
+    explicit GateRouter(torch::Tensor weight);  // [N, d]
+    using Router::scores;
+    std::string kind() const override { return "gate"; }
+    torch::Tensor scores(const torch::Tensor& x, const ExpertFfn& experts) const override;
+    void scoreRows(const float* x, int64_t rows, const ExpertFfn& experts, const int64_t* tokenIds,
+                   float* out) const override;
+    int64_t flopsPerToken(const ExpertFfn& e) const override {
+        return int64_t(e.numExperts()) * e.dModel();
+    }
+    const torch::Tensor& weight() const { return m_weight; }
+    // Unit-length rows of x (what every x̂-router scores), differentiable (the gate's training).
+    static torch::Tensor normalisedInput(const torch::Tensor& x);
+    // The similarity router's expert centroids [N, d], where a joint gate starts.
+    static torch::Tensor initialWeight(const ExpertFfn& experts);
+
+private:
+    torch::Tensor m_weight;  // [N, d]
+};
+
 // MoEBERT's hash router: a fixed, seeded table from token id to experts. scores[t, e] is a hash
 // of (seed, token id, e) mapped to [0, 1), so the top K of a token id is always the same K
 // experts and nothing but the seed needs saving. It ignores x entirely.

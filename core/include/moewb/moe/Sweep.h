@@ -69,6 +69,10 @@ struct SweepRow {
 struct SweepResult {
     std::string partition, router;
     int numExperts = 0;
+    // The identities of its parents: partitionHash() of the partition and the router file's
+    // content hash (RouterSet::contentHash). "" when unknown (files written before they were
+    // recorded, a router set never saved); the project marks a sweep stale when they changed.
+    std::string partitionHash, routerHash;
     SweepRow dense;  // all dense rounds of the sweep, pooled
     std::vector<SweepRow> rows;
     nlohmann::json toJson() const;  // format kSweepFormatVersion
@@ -99,7 +103,8 @@ struct ComparisonTable {
     std::vector<std::vector<ComparisonCell>> cells;
     std::string partition, router;  // what the MoE columns ran with (empty when unknown)
     int numExperts = 0;             // N of the partition; the dense column runs K = N (0 unknown)
-    DecodeOptions decoding;         // decoding settings shared by every cell
+    std::string partitionHash, routerHash;  // its parents, as in SweepResult ("" unknown)
+    DecodeOptions decoding;                 // decoding settings shared by every cell
     std::string toText() const;
     nlohmann::json toJson() const;  // format kSweepFormatVersion
     // Inverse of toJson(); throws std::invalid_argument naming a missing or mistyped field, when

@@ -18,8 +18,9 @@ enum class WeightPrecision { Float32, Float16 };
 
 class NmtModel {
 public:
-    // Current model-file format version; newer files are refused.
-    static constexpr uint32_t kFormatVersion = 1;
+    // Current model-file format version; newer files are refused. Version 2 added the crc32
+    // checksum and per-tensor dtypes; version 1 files still load.
+    static constexpr uint32_t kFormatVersion = 2;
 
     NmtModel(const TransformerConfig& config, SentencePieceModel tokenizer);
 
@@ -42,7 +43,9 @@ public:
     // Writes the model atomically. Float16 halves the file; weights load back as float32.
     void save(const std::string& path, WeightPrecision precision = WeightPrecision::Float32) const;
     // Reads a model file. Throws std::runtime_error naming the file and what is wrong: missing,
-    // not a model file (magic), newer format version, truncated, config not matching weights.
+    // not a model file (magic), newer format version, truncated, checksum mismatch, a size or
+    // offset outside the file, a weight listed twice or missing, config not matching weights,
+    // NaN or infinite weights.
     static std::shared_ptr<NmtModel> load(const std::string& path);
 
     // The shipped default model (resources/models/default.moewb), or an error saying where it

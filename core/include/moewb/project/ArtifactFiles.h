@@ -29,4 +29,11 @@ struct PartitionSet {
 void savePartitionSet(const std::string& path, const PartitionSet& set);
 PartitionSet loadPartitionSet(const std::string& path);
 
+// The content hash of a partition set (16 hex digits): the layers' expertLayoutHash() values,
+// hashed in order. Re-running a partition step with the same options gives the same hash; any
+// change of an expert's neurons or of N gives another. Routers and sweeps record it.
+std::string partitionHash(const PartitionSet& set);
+// The same from the layer hashes (ExpertFfn::layoutHash() of built experts gives the same value).
+std::string partitionHash(const std::vector<uint64_t>& layerHashes);
+
 }  // namespace moewb

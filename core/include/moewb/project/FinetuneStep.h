@@ -2,7 +2,8 @@
 // The project's "Fine-tune" step, one workflow for the CLI (`moewb finetune`) and the GUI (step
 // 7): fine-tune the project's model for a partition (MoeFinetuner.h), keep the dense model's
 // precision, train routers on the fine-tuned model, and only then write
-// PROJECT/models/NAME.moewb and PROJECT/routers/NAME-<kind>.json. A cancelled or failed run
+// PROJECT/models/NAME.moewb and PROJECT/routers/NAME-<kind>.json (and NAME-gate.json, the gate
+// of joint-gate routing, with its quality measured like the others'). A cancelled or failed run
 // writes neither (its checkpoint in PROJECT/finetune/NAME/ stays, for a resume).
 
 #include "moewb/moe/MoeFinetuner.h"
@@ -23,6 +24,9 @@ struct FinetuneStepOptions {
     std::vector<std::string> routerKinds{"mlp"};  // routers to train on the result (default mlp)
     int64_t routerTokens = 20000;  // training tokens whose FFN inputs train them (default 20000)
     uint64_t routerSeed = 1;       // seed of router training (default 1)
+    // Router routing: the project's router that chooses the experts while training (its
+    // partition must be `partition`); ignored otherwise (default "").
+    std::string trainingRouter;
 };
 
 struct FinetuneStepResult {
@@ -32,7 +36,7 @@ struct FinetuneStepResult {
     std::shared_ptr<NmtModel> model;  // the fine-tuned model as saved
     bool float16 = false;             // saved with float16 weights (the dense model's precision)
     std::vector<std::shared_ptr<ExpertFfn>> experts;  // of the fine-tuned model
-    std::vector<std::string> routerNames;             // NAME-<kind>, per routerKinds
+    std::vector<std::string> routerNames;             // NAME-<kind> per routerKinds, then NAME-gate
     std::vector<std::shared_ptr<RouterSet>> routers;  // trained, saved, model = NAME
 };
 

@@ -44,6 +44,8 @@ public:
     // Names of the saved partitions / routers (file names without extension), sorted.
     std::vector<std::string> partitionNames() const;
     std::vector<std::string> routerNames() const;
+    // Names of the saved sweeps and comparison tables (sweeps/NAME.json), sorted.
+    std::vector<std::string> sweepNames() const;
 
 private:
     explicit Project(std::string folder) : m_folder(std::move(folder)) {}
