@@ -1,9 +1,9 @@
 #pragma once
-// How many experts the translator's MoE runs per token: a mode switch between "fixed K" (the
-// slider sets K, 1 … N) and "dynamic (τ)" (DESIGN.md §10: each token takes the fewest experts
-// whose router mass reaches τ; the slider sets τ from 0.05 to 0.95 and a spin box the most
-// experts K, default N/2). Each mode keeps its own slider position, so switching back and forth
-// does not lose the user's K or τ.
+// How many experts the translator's MoE runs per token: a mode switch between "fixed K" (the slider
+// sets K, 1 … N) and "dynamic (τ)" (docs/moe-quality.md, "Per-layer and dynamic K": each token
+// takes the fewest experts whose router mass reaches τ; the slider sets τ from 0.05 to 0.95 and a
+// spin box the most experts K, default N/2). Each mode keeps its own slider position, so switching
+// back and forth does not lose the user's K or τ.
 
 #include <QWidget>
 

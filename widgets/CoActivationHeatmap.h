@@ -1,8 +1,8 @@
 #pragma once
-// The co-activation heatmap (DESIGN.md §7, §13): C = aᵀa of one FFN layer as a colour map on a
-// log scale, with the neurons reordered expert by expert (ExpertPartition::permutation()) so a
-// good partition shows as bright blocks on the diagonal. Expert boundaries are drawn, hovering a
-// cell names both neurons, their experts and the count, and a toggle shows the original order
+// The co-activation heatmap (docs/algorithms.md, "Profiling"): C = aᵀa of one FFN layer as a colour
+// map on a log scale, with the neurons reordered expert by expert (ExpertPartition::permutation())
+// so a good partition shows as bright blocks on the diagonal. Expert boundaries are drawn, hovering
+// a cell names both neurons, their experts and the count, and a toggle shows the original order
 // beside the reordered one. The cells hold log10(count) (NaN for 0), built once per layer or
 // partition change; zooming and panning only redraw the cached image, so 1024 × 1024 stays
 // responsive.

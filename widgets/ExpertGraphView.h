@@ -1,9 +1,10 @@
 #pragma once
-// The expert graph (DESIGN.md §13): the experts of one FFN layer as nodes (colour per expert, size
-// by neuron count or activation mass) and edges weighted by how often neurons of two experts fire
-// together, W_ef = Σ_{i∈e, j∈f} C_ij, normalised to the strongest pair. Graphviz (neato, edge
-// length shrinking with weight) places strongly linked experts close together. A threshold hides
-// weak edges without moving the nodes; clicking a node selects it and emits expertClicked.
+// The expert graph (docs/architecture.md, "The views"): the experts of one FFN layer as nodes
+// (colour per expert, size by neuron count or activation mass) and edges weighted by how often
+// neurons of two experts fire together, W_ef = Σ_{i∈e, j∈f} C_ij, normalised to the strongest pair.
+// Graphviz (neato, edge length shrinking with weight) places strongly linked experts close
+// together. A threshold hides weak edges without moving the nodes; clicking a node selects it and
+// emits expertClicked.
 
 // LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"

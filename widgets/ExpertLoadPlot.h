@@ -1,9 +1,9 @@
 #pragma once
-// Expert load of one router (DESIGN.md §10, balance of the experts): how the router spreads the
-// held-out tokens over the experts at a chosen K. Top: the share of tokens that run each expert
-// in the picked layer, against the even share K/N (dashed); bottom: the coefficient of variation
-// of those shares in every layer (0 = perfectly even), the picked layer highlighted. Plain data
-// in (no LibTorch here): GateAccuracyView copies it out of RouterQuality::load / loadCv.
+// Expert load of one router (docs/algorithms.md, "Router quality"): how the router spreads the
+// held-out tokens over the experts at a chosen K. Top: the share of tokens that run each expert in
+// the picked layer, against the even share K/N (dashed); bottom: the coefficient of variation of
+// those shares in every layer (0 = perfectly even), the picked layer highlighted. Plain data in (no
+// LibTorch here): GateAccuracyView copies it out of RouterQuality::load / loadCv.
 
 #include <qcustomplot.h>
 

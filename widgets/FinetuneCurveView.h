@@ -1,10 +1,10 @@
 #pragma once
-// The live curve of a MoE fine-tune (DESIGN.md §10b): the training loss and its KL and
-// cross-entropy parts (and the FFN MSE when it is trained) per step on the left axis, and the
-// greedy BLEU at K of the checks on the right axis. Points arrive one per training step, so
-// appending is cheap and the redraw is throttled to a few per second; a smoothed view (an
-// exponential moving average, as TensorBoard draws it) makes the trend of a noisy per-batch
-// loss readable.
+// The live curve of a MoE fine-tune (docs/moe-quality.md, "Fine-tuning with distillation"): the
+// training loss and its KL and cross-entropy parts (and the FFN MSE when it is trained) per step on
+// the left axis, and the greedy BLEU at K of the checks on the right axis. Points arrive one per
+// training step, so appending is cheap and the redraw is throttled to a few per second; a smoothed
+// view (an exponential moving average, as TensorBoard draws it) makes the trend of a noisy
+// per-batch loss readable.
 
 // LibTorch (through MoeFinetuner.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #pragma push_macro("slots")

@@ -1,11 +1,11 @@
 #pragma once
-// The fine-tune step of the open project (DESIGN.md §10b) and the fine-tuned models it makes: a
-// job on the JobRunner that fine-tunes a copy of the dense model to run K of N experts, trains an
-// MLP router on the result, and only then writes models/NAME.moewb and routers/NAME-mlp.json, so a
-// cancelled or failed run leaves the project as it was (apart from its resumable checkpoint in
-// finetune/NAME/). While it runs, every training step arrives on the GUI thread as pointAdded()
-// for the live curve. Also loads the routers of fine-tuned models, whose experts must come from
-// the fine-tuned weights, not the dense ones.
+// The fine-tune step of the open project (docs/moe-quality.md, "Fine-tuning with distillation") and
+// the fine-tuned models it makes: a job on the JobRunner that fine-tunes a copy of the dense model
+// to run K of N experts, trains an MLP router on the result, and only then writes models/NAME.moewb
+// and routers/NAME-mlp.json, so a cancelled or failed run leaves the project as it was (apart from
+// its resumable checkpoint in finetune/NAME/). While it runs, every training step arrives on the
+// GUI thread as pointAdded() for the live curve. Also loads the routers of fine-tuned models, whose
+// experts must come from the fine-tuned weights, not the dense ones.
 
 // LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"

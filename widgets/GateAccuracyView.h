@@ -1,10 +1,10 @@
 #pragma once
-// Gate accuracy (DESIGN.md §9, §13): how well each router picks the experts the oracle would.
-// Two figures: recall@K and mass coverage per layer at one K (grouped bars, one colour per router),
-// and recall against K for one layer or the mean of layers, with random choice (K/N) as the
-// baseline; and the expert load of one router at K (ExpertLoadPlot: share of tokens per expert in
-// a picked layer, load CV per layer). A table beside them lists the numbers. It only shows what
-// setRouters() gives it.
+// Gate accuracy (docs/algorithms.md, "Router quality"; docs/architecture.md, "The views"): how well
+// each router picks the experts the oracle would. Two figures: recall@K and mass coverage per layer
+// at one K (grouped bars, one colour per router), and recall against K for one layer or the mean of
+// layers, with random choice (K/N) as the baseline; and the expert load of one router at K
+// (ExpertLoadPlot: share of tokens per expert in a picked layer, load CV per layer). A table beside
+// them lists the numbers. It only shows what setRouters() gives it.
 
 // LibTorch (through WorkbenchData.h) must precede Qt headers: it names a member `slots`.
 #include "WorkbenchData.h"

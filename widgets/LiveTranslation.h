@@ -1,11 +1,11 @@
 #pragma once
 // The work behind one live translation of the TranslatorPanel: the dense and/or the MoE greedy
-// translation of one sentence on the shared model, timed in interleaved rounds (dense, MoE,
-// dense, MoE, …; see moewb/util/InterleavedTiming.h) so that the speed-up is the median of
-// per-round ratios with its spread, the share of the dense FFN compute the MoE did, and the
-// experts every FFN layer ran for every token. The MoE is a plan passed with each translate call
-// (DESIGN.md §10): the shared model is never modified or locked, so a sweep or a profile may run
-// on it meanwhile. Runs on a JobRunner worker; touches no widgets.
+// translation of one sentence on the shared model, timed in interleaved rounds (dense, MoE, dense,
+// MoE, …; see moewb/util/InterleavedTiming.h) so that the speed-up is the median of per-round
+// ratios with its spread, the share of the dense FFN compute the MoE did, and the experts every FFN
+// layer ran for every token. The MoE is a plan passed with each translate call
+// (docs/moe-quality.md, "The MoE plan is a value"): the shared model is never modified or locked,
+// so a sweep or a profile may run on it meanwhile. Runs on a JobRunner worker; touches no widgets.
 
 #include "ExpertStripData.h"
 #include "WorkbenchData.h"

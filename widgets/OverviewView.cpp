@@ -16,7 +16,8 @@
 
 namespace {
 
-// Where Debian's trans-de-en package puts the Ding dictionary (DESIGN §5).
+// Where Debian's trans-de-en package puts the Ding dictionary (docs/formats.md,
+// "Corpora and other inputs").
 const char* const kDingPath = "/usr/share/trans/de-en";
 
 QString stepDescription(OverviewView::Step step) {

@@ -418,7 +418,8 @@ int ProjectSession::runSweep(const SweepStepOptions& options) {
                 test.pairs.resize(std::size_t(options.sentenceLimit));
             }
             // No lock: core sweeps pass their MoE as a plan and never modify the shared model, so
-            // the translator keeps working on it meanwhile (DESIGN.md §10).
+            // the translator keeps working on it meanwhile (docs/moe-quality.md,
+            // "The MoE plan is a value").
             moewb::NmtModel& moeModel = tuned.isValid() ? *tuned.model : *model.model;
             if (options.classic) {
                 *table = moewb::runComparisonTable(

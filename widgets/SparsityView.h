@@ -1,7 +1,8 @@
 #pragma once
-// Sparsity of the FFN layers (DESIGN.md §7, §13): one bar per encoder and decoder layer with the
-// fraction of zero activations and the dense (non-zero) share stacked on it, and a histogram of
-// how often each neuron of a chosen layer fires. The view only draws the profile it is given.
+// Sparsity of the FFN layers (docs/algorithms.md, "Profiling"): one bar per encoder and decoder
+// layer with the fraction of zero activations and the dense (non-zero) share stacked on it, and a
+// histogram of how often each neuron of a chosen layer fires. The view only draws the profile it is
+// given.
 
 // LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"

@@ -1,9 +1,10 @@
 #pragma once
-// Sweeps (DESIGN.md §11, §13): BLEU, wall time and speedup against the number of active experts
-// K for the checked sweeps, with the table of numbers beside them (CSV export), grid sweeps
-// (encoder K × decoder K) as a BLEU heatmap or cut to their diagonal, and the classic comparison
-// table (dense and K = 1, 2, 4, 8 over 10…30 sentences) as a table and a plot. It only shows what
-// the setters give it; the run buttons ask the owner to start the jobs.
+// Sweeps (docs/algorithms.md, "Sweeps and the comparison table"): BLEU, wall time and speedup
+// against the number of active experts K for the checked sweeps, with the table of numbers beside
+// them (CSV export), grid sweeps (encoder K × decoder K) as a BLEU heatmap or cut to their
+// diagonal, and the classic comparison table (dense and K = 1, 2, 4, 8 over 10…30 sentences) as a
+// table and a plot. It only shows what the setters give it; the run buttons ask the owner to start
+// the jobs.
 
 // LibTorch (through WorkbenchData.h) must precede Qt headers: it names a member `slots`.
 #include "WorkbenchData.h"

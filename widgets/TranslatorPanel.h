@@ -1,10 +1,11 @@
 #pragma once
-// The live translator (DESIGN.md §13): German in, the dense and the MoE translation side by side
-// with their times, the speedup, the measured share of the dense FFN compute and sentence BLEU,
-// and a strip of the experts that fired. The MoE runs a fixed K or dynamic K (a router-mass
-// threshold τ, at most K). Moving the slider retranslates on a JobRunner worker, debounced; only
-// the newest request's result is ever shown, and a failed job leaves the previous output in
-// place. Translations run while other jobs (sweeps, profiles) use the same model.
+// The live translator (docs/architecture.md, "The views"): German in, the dense and the MoE
+// translation side by side with their times, the speedup, the measured share of the dense FFN
+// compute and sentence BLEU, and a strip of the experts that fired. The MoE runs a fixed K or
+// dynamic K (a router-mass threshold τ, at most K). Moving the slider retranslates on a JobRunner
+// worker, debounced; only the newest request's result is ever shown, and a failed job leaves the
+// previous output in place. Translations run while other jobs (sweeps, profiles) use the same
+// model.
 
 #include "FigureExporter.h"
 

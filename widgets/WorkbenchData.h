@@ -22,8 +22,9 @@
 #include <vector>
 
 // The loaded translation model, shared by every job that runs it (translator, sweeps, profiles,
-// router inputs) at the same time and never locked: what a job runs instead of the dense FFNs is
-// a plan passed with its calls, and nothing modifies the loaded model (DESIGN.md §10).
+// router inputs) at the same time and never locked: what a job runs instead of the dense FFNs is a
+// plan passed with its calls, and nothing modifies the loaded model (docs/moe-quality.md,
+// "The MoE plan is a value").
 struct ModelHandle {
     std::shared_ptr<moewb::NmtModel> model;
     QString path;  // the model file
@@ -40,9 +41,9 @@ struct PartitionEntry {
 };
 
 // A saved router set (routers/<name>.json); `partition` names the PartitionEntry it routes over.
-// Routers trained on a fine-tuned model (RouterSet::model, DESIGN.md §10b) come with that model
-// and the experts built from its weights: the partition's experts hold the dense weights, which
-// the fine-tuned model no longer has.
+// Routers trained on a fine-tuned model (RouterSet::model) come with that model and the experts
+// built from its weights (docs/moe-quality.md, "Fine-tuning with distillation"): the partition's
+// experts hold the dense weights, which the fine-tuned model no longer has.
 struct RouterEntry {
     QString name;
     QString partition;

@@ -346,7 +346,8 @@ ModelWithMoe loadModelWithMoe(const Arguments& args) {
         throw UsageError("with --router the model is the project's; drop --model");
     }
     const auto project = Project::open(args.value("project"));
-    // A router trained on a fine-tuned model runs with that model (DESIGN.md §10b).
+    // A router trained on a fine-tuned model runs with that model (docs/moe-quality.md,
+    // "Fine-tuning with distillation").
     const std::string tuned = readRouterHeader(project.routerPath(args.value("router"))).model;
     out.denseModel = NmtModel::load(project.modelPath());
     out.model = out.denseModel;

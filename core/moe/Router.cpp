@@ -190,7 +190,7 @@ double MlpRouter::train(const torch::Tensor& x, const ExpertFfn& experts,
     auto first = m_first.clone().set_requires_grad(true);
     auto second = m_second.clone().set_requires_grad(true);
     torch::optim::Adam optimizer({first, second}, torch::optim::AdamOptions(options.learningRate));
-    // Targets: oracle scores divided by their maximum in the batch (DESIGN.md §9).
+    // Targets: oracle scores divided by their maximum in the batch (docs/algorithms.md, "Routers").
     auto lossOn = [&](const torch::Tensor& index) {
         const auto xi = inputs.index_select(0, index);
         const auto ti = targets.index_select(0, index);

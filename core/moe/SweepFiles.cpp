@@ -1,5 +1,5 @@
-// The sweep and comparison-table files: JSON (format_version 2; version 1, written before
-// interleaved timing, still loads), CSV and the plain-text table.
+// The sweep and comparison-table files: JSON (format_version 3; versions 1 and 2 still load;
+// docs/formats.md, "Sweep file"), CSV and the plain-text table.
 #include "moewb/moe/Sweep.h"
 
 #include "moewb/util/JsonFile.h"

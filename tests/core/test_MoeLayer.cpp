@@ -144,9 +144,10 @@ private slots:
         removeMoe(model->transformer());
     }
 
-    // DESIGN.md §10 cost accounting, counted by hand: d = 32, d_ff = 64, N = 4 experts of m = 16,
-    // the similarity router costs N·d = 128 multiply-adds a token; 5 tokens at K = 2 run
-    // 2·d·m·K = 2048 expert multiply-adds each (W1 and W2), dense 2·d·d_ff = 4096.
+    // The compute count (docs/moe-quality.md, "Compute"), counted by hand: d = 32, d_ff = 64,
+    // N = 4 experts of m = 16, the similarity router costs N·d = 128 multiply-adds a token; 5
+    // tokens at K = 2 run 2·d·m·K = 2048 expert multiply-adds each (W1 and W2), dense
+    // 2·d·d_ff = 4096.
     void computeFractionMatchesAHandCount() {
         auto model = test::tinyModel();
         auto& ffn = *model->transformer()->feedForwards()[0];
@@ -227,9 +228,9 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, layer.setThreshold(1.5));
     }
 
-    // DESIGN.md §10: the MoE plan is a value passed with each call and the model is shared, never
-    // modified: dense and MoE translations run at the same time on one model and each gives what
-    // it gives alone.
+    // docs/moe-quality.md, "The MoE plan is a value": the plan is passed with each call and the
+    // model is shared, never modified: dense and MoE translations run at the same time on one model
+    // and each gives what it gives alone.
     void plansShareOneModelAcrossThreads() {
         auto model = test::tinyModel();
         const Translator translator(model);

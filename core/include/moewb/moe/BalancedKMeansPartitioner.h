@@ -1,7 +1,8 @@
 #pragma once
-// Balanced k-means partitioner (DESIGN.md §8): neurons whose input weights point the same way
-// respond to the same tokens, so clustering the L2-normalised rows of W1 groups them without any
-// profiling. Clusters are forced to exactly d_ff / N members so experts stack into one tensor.
+// Balanced k-means partitioner (docs/algorithms.md, "Balanced k-means"): neurons whose input
+// weights point the same way respond to the same tokens, so clustering the L2-normalised rows of W1
+// groups them without any profiling. Clusters are forced to exactly d_ff / N members so experts
+// stack into one tensor.
 //
 // Input format: W1 as a row-major float matrix of d_ff rows (neurons) by d_model columns, taken
 // through Eigen::Ref, so a torch Linear weight [d_ff, d_model] can be wrapped without a copy:

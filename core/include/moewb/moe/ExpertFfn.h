@@ -1,8 +1,9 @@
 #pragma once
-// One FFN layer cut into N experts (DESIGN.md §10). At construction the neurons are permuted so
-// each expert is a contiguous block: W1 → [N, m, d], b1 → [N, m], W2ᵀ → [N, m, d] (m = d_ff/N,
-// or (d_ff - s)/N with s shared neurons). forward() computes only the selected experts of each
-// token, plus the s shared neurons (MoEBERT) that every token always uses:
+// One FFN layer cut into N experts (docs/algorithms.md, "Expert layout"). At construction the
+// neurons are permuted so each expert is a contiguous block: W1 → [N, m, d], b1 → [N, m],
+// W2ᵀ → [N, m, d] (m = d_ff/N, or (d_ff - s)/N with s shared neurons). forward() computes only
+// the selected experts of each token, plus the s shared neurons (MoEBERT) that every token
+// always uses:
 //     y = b2 + relu(x·W1_sᵀ + b1_s)·W2_sᵀ + Σ_{e ∈ selected} relu(x·W1_eᵀ + b1_e)·W2_eᵀ
 // Unselected experts are never multiplied (no dense product followed by a mask).
 

@@ -1,8 +1,9 @@
 #pragma once
-// One FFN layer's split of its d_ff neurons into N experts (DESIGN.md §8). Every partitioner
-// returns this, the MoE layer permutes W1/W2 with permutation(), and the project stores it with
-// toJson(). Experts all have the same size so the expert weights stack into one [N, m, d_model]
-// tensor; that is why validate() insists on exactly equal sizes.
+// One FFN layer's split of its d_ff neurons into N experts (docs/algorithms.md, "Partitioners").
+// Every partitioner returns this, the MoE layer permutes W1/W2 with permutation(), and the project
+// stores it with toJson() (docs/formats.md, "Partition file"). Experts all have the same size so
+// the expert weights stack into one [N, m, d_model] tensor; that is why validate() insists on
+// exactly equal sizes.
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -41,7 +42,7 @@ struct ExpertPartition {
 
     // Neuron order expert by expert (expert 0's neurons, then expert 1's, ...), followed by the
     // shared neurons, so expert e is the contiguous block [e*m, (e+1)*m). Gathering W1's rows in
-    // this order gives the [N, m, d_model] layout of DESIGN.md §10.
+    // this order gives the [N, m, d_model] layout (docs/algorithms.md, "Expert layout").
     std::vector<int> permutation() const;
 
     // expertLayoutHash() of this partition.

@@ -1,6 +1,7 @@
 #pragma once
-// Importance-guided partitioner with shared neurons (MoEBERT; DESIGN.md §8). The importance of
-// FFN neuron j is the first-order Taylor estimate of the loss change when it is removed,
+// Importance-guided partitioner with shared neurons (MoEBERT; docs/algorithms.md,
+// "Importance with shared neurons"). The importance of FFN neuron j is the first-order Taylor
+// estimate of the loss change when it is removed,
 //     I_j = Σ_{pairs} |w1_j·∇w1_j L + w2_j·∇w2_j L|
 // (w1_j row j of W1, w2_j column j of W2, L the teacher-forced translation cross-entropy of one
 // sentence pair). The s most important neurons are shared by every expert; the rest are dealt

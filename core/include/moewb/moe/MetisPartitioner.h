@@ -1,9 +1,9 @@
 #pragma once
-// Co-activation + METIS partitioner (DESIGN.md §8, MoEfication's "co-activation graph split").
-// Neurons that fire on the same tokens belong in the same expert, so that a token's active
-// neurons are concentrated in few experts. The co-activation counts become a sparse weighted
-// graph, METIS cuts it into N parts with few heavy edges between parts, and a balancing pass
-// makes every part exactly d_ff / N.
+// Co-activation + METIS partitioner, MoEfication's "co-activation graph split" (docs/algorithms.md,
+// "Co-activation + METIS"). Neurons that fire on the same tokens belong in the same expert, so that
+// a token's active neurons are concentrated in few experts. The co-activation counts become a
+// sparse weighted graph, METIS cuts it into N parts with few heavy edges between parts, and a
+// balancing pass makes every part exactly d_ff / N.
 //
 // Input format: the symmetric d_ff x d_ff co-activation count matrix C as 64-bit integers,
 // row-major (the profiler's C = aᵀa). It is taken through Eigen::Ref, so callers can pass a

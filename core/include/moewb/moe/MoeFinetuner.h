@@ -1,12 +1,12 @@
 #pragma once
-// MoE fine-tuning with distillation (DESIGN.md §10b): the dense model is the frozen teacher, the
-// student is a copy of it whose FFNs run only K experts per token (the unselected neurons give
-// zero and get no gradient). Experts are chosen at every step from the student's current weights
-// (the oracle rule of §9: largest positive pre-activation mass), or by a fixed router, or by a
-// noisy top-K gate trained with them (FinetuneOptions::routing). Loss = kdWeight × KL(teacher ‖
-// student) over real target positions + ceWeight × cross-entropy on the references + mseWeight ×
-// the mean squared difference of the FFN outputs. The result is a new model; the dense one is
-// never modified.
+// MoE fine-tuning with distillation (docs/moe-quality.md, "Fine-tuning with distillation"): the
+// dense model is the frozen teacher, the student is a copy of it whose FFNs run only K experts per
+// token (the unselected neurons give zero and get no gradient). Experts are chosen at every step
+// from the student's current weights (the oracle rule of docs/algorithms.md, "Routers": largest
+// positive pre-activation mass), or by a fixed router, or by a noisy top-K gate trained with them
+// (FinetuneOptions::routing). Loss = kdWeight × KL(teacher ‖ student) over real target positions +
+// ceWeight × cross-entropy on the references + mseWeight × the mean squared difference of the FFN
+// outputs. The result is a new model; the dense one is never modified.
 
 #include "moewb/corpus/ParallelCorpus.h"
 #include "moewb/moe/RouterSet.h"

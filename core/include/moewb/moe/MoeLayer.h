@@ -46,13 +46,14 @@ public:
 
     void setK(int k);  // 1 … N; thread-safe with respect to a running forward
     int k() const { return m_k.load(); }
-    // Dynamic K (DESIGN.md §10): with a threshold τ in (0, 1), each token takes the fewest
-    // experts whose router mass shares (Router::massShares) reach τ, at most k(); 0 = fixed K.
+    // Dynamic K (docs/moe-quality.md, "Per-layer and dynamic K"): with a threshold τ in (0, 1),
+    // each token takes the fewest experts whose router mass shares (Router::massShares) reach τ, at
+    // most k(); 0 = fixed K.
     void setThreshold(double threshold);
     double threshold() const { return m_threshold.load(); }
 
-    // Multiply-adds of this layer since the last resetCompute(), against the dense FFN on the
-    // same tokens (DESIGN.md §10 cost accounting: router and shared neurons included).
+    // Multiply-adds of this layer since the last resetComputeCount(), against the dense FFN on the
+    // same tokens (docs/moe-quality.md, "Compute": router and shared neurons included).
     MoeCompute computeCount() const;
     void resetComputeCount();
     const ExpertFfn& experts() const { return *m_experts; }

@@ -1,6 +1,6 @@
 #pragma once
-// Activation profiling of every FFN layer (DESIGN.md §7): a teacher-forced pass over a token
-// budget; per layer the zero fraction of relu(h), per-neuron activation counts and the
+// Activation profiling of every FFN layer (docs/algorithms.md, "Profiling"): a teacher-forced pass
+// over a token budget; per layer the zero fraction of relu(h), per-neuron activation counts and the
 // co-activation matrix C = aᵀa with a = (h > 0), accumulated in 64-bit. Profiles of token shards
 // merge by addition, which is what lets profiling scale out.
 

@@ -1,6 +1,6 @@
 #pragma once
-// Random partitioner (DESIGN.md §8): the baseline every structured method must beat. A seeded
-// permutation of the d_ff neurons cut into N equal consecutive blocks.
+// Random partitioner (docs/algorithms.md, "Random"): the baseline every structured method must
+// beat. A seeded permutation of the d_ff neurons cut into N equal consecutive blocks.
 
 #include "moewb/moe/ExpertPartition.h"
 

@@ -1,5 +1,6 @@
 #pragma once
-// Routers pick K of N experts per token (DESIGN.md §9). Each scores every expert; the top K run.
+// Routers pick K of N experts per token (docs/algorithms.md, "Routers"). Each scores every expert;
+// the top K run.
 
 #include "moewb/moe/ExpertFfn.h"
 #include "moewb/util/Feedback.h"
@@ -164,10 +165,10 @@ private:
 struct RouterQuality {
     std::vector<double> recall;        // [k-1]: recall@k against the oracle's top k
     std::vector<double> massCoverage;  // [k-1]: oracle mass share of the router's top k
-    // Expert load (DESIGN.md §10 and issue: balance of the experts): load[k-1][e] is the share of
-    // held-out tokens that run expert e when the router picks k; loadCv[k-1] the coefficient of
-    // variation (std / mean) of those shares, 0 for perfectly even load. Empty in router files
-    // written before load was measured.
+    // Expert load (docs/algorithms.md, "Router quality"): load[k-1][e] is the share of held-out
+    // tokens that run expert e when the router picks k; loadCv[k-1] the coefficient of variation
+    // (std / mean) of those shares, 0 for perfectly even load. Empty in router files written before
+    // load was measured.
     std::vector<std::vector<double>> load;
     std::vector<double> loadCv;
 };

@@ -48,7 +48,7 @@ std::string partitionHash(const std::vector<std::shared_ptr<ExpertFfn>>& experts
 
 struct RouterTrainingOptions {
     std::string kind = "mlp";   // "oracle", "similarity", "mlp" or "hash" (default mlp)
-    MlpRouterOptions mlp;       // MLP gate training (DESIGN.md §9 defaults)
+    MlpRouterOptions mlp;       // MLP gate training (defaults: docs/algorithms.md, "Routers")
     double heldOutShare = 0.1;  // tokens kept aside to measure recall and coverage (default 0.1)
     uint64_t hashSeed = 1;      // hash router: layer l's table uses seed hashSeed + l (default 1)
 };

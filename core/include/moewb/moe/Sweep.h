@@ -1,10 +1,10 @@
 #pragma once
-// Sweeps (DESIGN.md §11): for a partition + router, translate a test set at each K and measure
-// BLEU, wall time, FFN-only time, router recall@K and the FFN output's relative error; also the
-// classic comparison table (dense and K = 1, 2, 4, 8 over the first 10, 15, 20, 25, 30
-// sentences). Dense and MoE are timed interleaved (InterleavedTiming.h): each speed-up is the
-// median of per-round dense / MoE ratios with its spread ("±"), since one timing on a shared
-// machine says little.
+// Sweeps (docs/algorithms.md, "Sweeps and the comparison table"): for a partition + router,
+// translate a test set at each K and measure BLEU, wall time, FFN-only time, router recall@K and
+// the FFN output's relative error; also the classic comparison table (dense and K = 1, 2, 4, 8 over
+// the first 10, 15, 20, 25, 30 sentences). Dense and MoE are timed interleaved
+// (InterleavedTiming.h): each speed-up is the median of per-round dense / MoE ratios with its
+// spread ("±"), since one timing on a shared machine says little.
 
 #include "moewb/corpus/ParallelCorpus.h"
 #include "moewb/moe/RouterSet.h"

@@ -1,7 +1,8 @@
 #pragma once
-// Training of the Transformer (DESIGN.md §4): token-bucketed batches, Adam with inverse-sqrt
-// warm-up, label smoothing, gradient clipping, seeded; a checkpoint each epoch that a later run
-// resumes from; early stop on validation loss; a time budget.
+// Training of the Transformer (docs/algorithms.md, "Training"): token-bucketed batches, Adam with
+// inverse-sqrt warm-up, label smoothing, gradient clipping, seeded; a checkpoint each epoch that a
+// later run resumes from (docs/formats.md, "Training checkpoint"); early stop on validation loss; a
+// time budget.
 
 #include "moewb/corpus/ParallelCorpus.h"
 #include "moewb/nmt/NmtModel.h"

@@ -1,8 +1,8 @@
 #pragma once
-// The Transformer encoder-decoder of DESIGN.md §4, written with LibTorch's C++ API: pre-norm,
-// multi-head attention, a ReLU FFN with explicit W1/b1/W2/b2 tensors (MoEfication reaches in and
-// permutes or splits them), sinusoidal positions, one embedding shared by source, target and the
-// output projection. Decoding is incremental: DecoderCache keeps past keys/values.
+// The Transformer encoder-decoder (docs/algorithms.md, "The model"), written with LibTorch's C++
+// API: pre-norm, multi-head attention, a ReLU FFN with explicit W1/b1/W2/b2 tensors (MoEfication
+// reaches in and permutes or splits them), sinusoidal positions, one embedding shared by source,
+// target and the output projection. Decoding is incremental: DecoderCache keeps past keys/values.
 
 #include "moewb/nmt/TransformerConfig.h"
 
@@ -34,10 +34,10 @@ public:
     }
 };
 
-// What each FFN of a model computes during one call (DESIGN.md §10: the MoE plan is a value passed
-// with each translate / forward call; the shared model is never modified, so any number of threads
-// translate with different plans at once). layers[i] is for the i-th FFN (encoder layers first);
-// a null entry leaves that FFN as it is.
+// What each FFN of a model computes during one call (docs/moe-quality.md,
+// "The MoE plan is a value": the plan is passed with each translate / forward call; the shared
+// model is never modified, so any number of threads translate with different plans at once).
+// layers[i] is for the i-th FFN (encoder layers first); a null entry leaves that FFN as it is.
 struct FfnPlan {
     std::vector<std::shared_ptr<FfnOverride>> layers;
 };

@@ -1,5 +1,6 @@
 #pragma once
-// Size of the Transformer encoder-decoder (DESIGN.md §4). Defaults are the shipped model's.
+// Size of the Transformer encoder-decoder (docs/algorithms.md, "The model"). Defaults are the
+// shipped model's.
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -1,7 +1,8 @@
 #pragma once
-// A workbench project on disk (DESIGN.md §12): a folder with project.json (format version, model,
-// corpus, options of each step) and the artifacts of each step: profile/, partitions/,
-// routers/, sweeps/, figures/. Every write is atomic; a newer format version is refused.
+// A workbench project on disk (docs/architecture.md, "The project folder"): a folder with
+// project.json (format version, model, options of each step) and the artifacts of each step:
+// profile/, partitions/, routers/, sweeps/, models/, finetune/, figures/. Every write is atomic; a
+// newer format version is refused.
 
 #include <nlohmann/json.hpp>
 
