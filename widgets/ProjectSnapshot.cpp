@@ -59,11 +59,6 @@ ProjectSnapshot ProjectSnapshot::load(const std::string& folder, const std::stri
     feedback.setProgress(0.05, "loading the model");
     loaded.model.model = moewb::NmtModel::load(project.modelPath());
     loaded.model.path = QString::fromStdString(project.modelPath());
-    if (moewb::fileExists(project.profilePath())) {
-        feedback.setProgress(0.2, "loading the profile");
-        loaded.profile =
-            std::make_shared<moewb::ProfileResult>(moewb::loadProfile(project.profilePath()));
-    }
     // A broken artifact is reported and skipped: the rest of the project stays usable.
     auto guarded = [&](const std::string& what, const std::function<void()>& load) {
         try {
@@ -72,6 +67,13 @@ ProjectSnapshot ProjectSnapshot::load(const std::string& folder, const std::stri
             loaded.problems << QString::fromStdString(what + ": " + moewb::errorText(error));
         }
     };
+    if (moewb::fileExists(project.profilePath())) {
+        feedback.setProgress(0.2, "loading the profile");
+        guarded(project.profilePath(), [&] {
+            loaded.profile =
+                std::make_shared<moewb::ProfileResult>(moewb::loadProfile(project.profilePath()));
+        });
+    }
     for (const auto& name : project.partitionNames()) {
         feedback.throwIfCancelled();
         guarded(project.partitionPath(name), [&] {

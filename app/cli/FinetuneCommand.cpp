@@ -29,7 +29,7 @@ const char* kUsage =
     "                     [--routers mlp,similarity] [--router-tokens 20000] [--threads N]\n"
     "                     [--routing weights|router|gate] [--training-router NAME]\n"
     "                     [--balance-weight 0.1] [--gate-lr 1e-3]\n"
-    "Fine-tunes the project's model to run K of N experts per FFN (DESIGN.md 10b): the dense\n"
+    "Fine-tunes the project's model to run K of N experts per FFN (docs/moe-quality.md): the dense\n"
     "model is the teacher (KL on its output distribution), plus cross-entropy on the references\n"
     "(and optionally the FFN-output MSE). The experts of each token are chosen from the current\n"
     "weights at every step (--routing weights), or by a router of the project trained on the\n"

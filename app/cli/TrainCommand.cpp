@@ -8,6 +8,7 @@
 #include "moewb/nmt/Trainer.h"
 #include "moewb/util/TorchRuntime.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -199,6 +200,11 @@ int runTrainCommand(const std::vector<std::string>& argv) {
     std::printf("stopped: %s after %.1f minutes; wrote %s (%lld parameters)\n",
                 result.stopReason.c_str(), result.seconds / 60.0, args.value("out").c_str(),
                 static_cast<long long>(result.model->parameterCount()));
+    // The whole run, not only the steps: tokenizing, batching, validation and checkpoints count.
+    std::printf("this run: %lld tokens in %.1f s = %.0f tok/s overall; %s\n",
+                static_cast<long long>(result.trainedTokens), result.runSeconds,
+                result.trainedTokens / std::max(result.runSeconds, 1e-9),
+                result.phases.summary().c_str());
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "JobRunner.h"
 #include "MainWindow.h"
 #include "ProjectSession.h"
+#include "moewb/util/TorchRuntime.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -62,6 +63,9 @@ bool installTranslations(QApplication& app, const QLocale& locale) {
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
+    // Debian's LibTorch starts with one intra-op thread; the jobs and the translator use all
+    // cores, as the CLI does by default.
+    moewb::configureTorchThreads(0);
     QCoreApplication::setOrganizationName(MainWindow::organizationName());
     QCoreApplication::setApplicationName(MainWindow::applicationName());
     QCoreApplication::setApplicationVersion(QStringLiteral(MOEWB_VERSION));

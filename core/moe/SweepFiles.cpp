@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
@@ -80,7 +81,11 @@ std::vector<int> intArrayField(const nlohmann::json& object, const std::string& 
         if (!array[i].is_number_integer()) {
             mistyped(where, key + "[" + std::to_string(i) + "]", "an integer", array[i]);
         }
-        values.push_back(array[i].get<int>());
+        try {
+            values.push_back(jsonInteger<int>(array[i], key));
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(where + ": " + e.what());
+        }
     }
     return values;
 }
@@ -149,7 +154,10 @@ SweepRow rowFromJson(const nlohmann::json& json, const std::string& where, doubl
     row.seconds = numberField(json, "seconds", where);
     row.ffnSeconds = numberField(json, "ffn_seconds", where);
     row.recall = numberField(json, "recall", where);
-    row.ffnError = numberField(json, "ffn_error", where);
+    // A hash router's rows measure no FFN error (NaN, written as null): read null back as NaN.
+    row.ffnError = member(json, "ffn_error", where).is_null()
+                       ? std::numeric_limits<double>::quiet_NaN()
+                       : numberField(json, "ffn_error", where);
     // Version 1 timed each setting once: its speed-ups are plain ratios of those times.
     const double speedup = denseSeconds > 0 && row.seconds > 0 ? denseSeconds / row.seconds : 1.0;
     const double ffnSpeedup =

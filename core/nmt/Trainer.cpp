@@ -3,6 +3,7 @@
 #include "TokenBatches.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/JsonFile.h"
+#include "moewb/util/PhaseTimes.h"
 #include "moewb/util/Paths.h"
 
 #include <torch/torch.h>
@@ -50,8 +51,8 @@ nlohmann::json toJson(const EpochRecord& e) {
 
 EpochRecord epochFromJson(const nlohmann::json& j) {
     EpochRecord e;
-    e.epoch = j.at("epoch");
-    e.steps = j.at("steps");
+    e.epoch = jsonInteger<int>(j.at("epoch"), "epoch");
+    e.steps = jsonInteger<int64_t>(j.at("steps"), "steps");
     e.trainLoss = j.at("train_loss");
     e.validLoss = j.at("valid_loss");
     e.tokensPerSecond = j.at("tokens_per_second");
@@ -145,15 +146,28 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
     int firstEpoch = 1;
     if (resuming) {
         state = readJsonFile(statePath, "moewb-training-state", kStateVersion);
-        model = NmtModel::load(dir + "/last.moewb");
-        for (const auto& e : state.at("epochs")) {
-            result.epochs.push_back(epochFromJson(e));
+        try {
+            if (!state.at("epochs").is_array()) {
+                throw std::invalid_argument("'epochs' is not an array");
+            }
+            for (const auto& e : state.at("epochs")) {
+                result.epochs.push_back(epochFromJson(e));
+            }
+            previousSeconds = state.at("seconds").get<double>();
+            bestValid = state.at("best_valid_loss").get<double>();
+            sinceBest = jsonInteger<int>(state.at("epochs_since_best"), "epochs_since_best");
+            step = jsonInteger<int64_t>(state.at("step"), "step");
+            firstEpoch = jsonInteger<int>(state.at("epoch"), "epoch") + 1;
+            if (sinceBest < 0 || step < 0 || firstEpoch < 2) {
+                throw std::invalid_argument("negative epoch, step or epochs since best");
+            }
+        } catch (const std::exception& error) {
+            // nlohmann's messages name no file; a damaged state must say which one.
+            throw std::runtime_error(statePath + ": not a training checkpoint state (" +
+                                     std::string(error.what()) +
+                                     "); remove the folder to start over");
         }
-        previousSeconds = state.at("seconds");
-        bestValid = state.at("best_valid_loss");
-        sinceBest = state.at("epochs_since_best");
-        step = state.at("step");
-        firstEpoch = state.at("epoch").get<int>() + 1;
+        model = NmtModel::load(dir + "/last.moewb");
         feedback.setProgress(0.0, "resuming after epoch " + std::to_string(firstEpoch - 1));
     } else if (!options.initFrom.empty()) {
         // Warm start from an earlier model (its tokenizer and weights; a fresh optimizer).
@@ -200,9 +214,11 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
     }
     auto& transformer = model->transformer();
     feedback.setProgress(0.02, "tokenizing the training data");
+    auto tokenizing = std::make_unique<PhaseTimes::Scope>(result.phases, "tokenizing");
     const auto sentences =
         tokenizePairs(model->tokenizer(), data.sentences, options.maxSentenceTokens);
     const auto phrases = tokenizePairs(model->tokenizer(), data.phrases, options.maxSentenceTokens);
+    tokenizing.reset();
     int64_t sentenceTargetTokens = 0;
     for (const auto& t : sentences) {
         sentenceTargetTokens += static_cast<int64_t>(t.target.size()) + 1;
@@ -222,6 +238,7 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
     int warmup = options.warmupSteps;
     result.stopReason = "max epochs";
     for (int epoch = firstEpoch; epoch <= options.maxEpochs; ++epoch) {
+        auto batching = std::make_unique<PhaseTimes::Scope>(result.phases, "batching");
         std::mt19937_64 rng(options.seed * 1000003ULL + static_cast<uint64_t>(epoch));
         torch::manual_seed(options.seed + static_cast<uint64_t>(epoch));
         // Phrases are resampled each epoch; they are matched back to tokens by index.
@@ -249,6 +266,7 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
             }
         }
         auto batches = makeBatches(epochPairs, options.maxBatchTokens, &rng);
+        batching.reset();
         // "4000 steps or fewer for small data": never warm up for longer than one epoch.
         warmup = std::max(1, std::min<int>(options.warmupSteps, static_cast<int>(batches.size())));
 
@@ -268,17 +286,28 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
             for (auto& group : optimizer.param_groups()) {
                 static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
             }
-            optimizer.zero_grad();
-            auto loss = batchLoss(transformer, batch, options.labelSmoothing);
-            feedback.throwIfCancelled();
-            (loss / static_cast<double>(batch.targetTokens)).backward();
-            if (options.clipNorm > 0) {
-                torch::nn::utils::clip_grad_norm_(transformer->parameters(), options.clipNorm);
+            torch::Tensor loss;
+            {
+                const auto timed = result.phases.measure("forward + loss");
+                optimizer.zero_grad();
+                loss = batchLoss(transformer, batch, options.labelSmoothing);
             }
-            optimizer.step();
+            feedback.throwIfCancelled();
+            {
+                const auto timed = result.phases.measure("backward");
+                (loss / static_cast<double>(batch.targetTokens)).backward();
+            }
+            {
+                const auto timed = result.phases.measure("clip + optimizer");
+                if (options.clipNorm > 0) {
+                    torch::nn::utils::clip_grad_norm_(transformer->parameters(), options.clipNorm);
+                }
+                optimizer.step();
+            }
             lossSum += loss.item<double>();
             lossTokens += batch.targetTokens;
             seenTokens += batch.tokens;
+            result.trainedTokens += batch.tokens;
             ++record.steps;
 
             const double elapsed = previousSeconds + secondsSince(start);
@@ -308,8 +337,12 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
         record.seconds = secondsSince(epochStart);
         record.trainLoss = lossSum / std::max<int64_t>(lossTokens, 1);
         record.tokensPerSecond = seenTokens / std::max(record.seconds, 1e-9);
-        SubFeedback validFeedback(feedback, feedback.progress(), feedback.progress());
-        record.validLoss = evaluateLoss(*model, data.valid, options.maxBatchTokens, validFeedback);
+        {
+            const auto timed = result.phases.measure("validation");
+            SubFeedback validFeedback(feedback, feedback.progress(), feedback.progress());
+            record.validLoss =
+                evaluateLoss(*model, data.valid, options.maxBatchTokens, validFeedback);
+        }
         result.epochs.push_back(record);
         const bool improved = record.validLoss < bestValid;
         if (improved) {
@@ -328,6 +361,7 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
                            {"epochs", epochs},
                            {"training_seconds", elapsed},
                            {"best_valid_loss", bestValid}};
+        auto checkpointing = std::make_unique<PhaseTimes::Scope>(result.phases, "checkpoints");
         if (!dir.empty()) {
             if (improved) {
                 model->save(dir + "/best.moewb");
@@ -348,6 +382,7 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
                 bestWeights.push_back(p.detach().clone());
             }
         }
+        checkpointing.reset();
         if (options.timeBudgetSeconds > 0 && elapsed >= options.timeBudgetSeconds) {
             result.stopReason = "time budget";
             break;
@@ -358,6 +393,7 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
         }
     }
     result.seconds = previousSeconds + secondsSince(start);
+    result.runSeconds = secondsSince(start);
     if (!dir.empty() && fileExists(dir + "/best.moewb")) {
         result.model = NmtModel::load(dir + "/best.moewb");
         result.model->record()["stop_reason"] = result.stopReason;

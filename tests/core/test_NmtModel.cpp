@@ -333,11 +333,14 @@ private slots:
 
     void configTooLargeForTheFileIsRefusedBeforeBuildingIt() {
         auto parts = savedParts();
+        // Beyond any model (TransformerConfig's bounds), then within them but not in the file.
         parts.header["config"]["vocab_size"] = 2000000000;
+        QVERIFY(has(craftedError("h.moewb", parts), "vocab_size is 2000000000, not between"));
+        parts.header["config"]["vocab_size"] = 1000000;
         QVERIFY(has(craftedError("h.moewb", parts), "(config and weights do not match)"));
         parts = savedParts();
         parts.header["config"]["max_positions"] = 2000000000;
-        QVERIFY(has(craftedError("h.moewb", parts), "max_positions 2000000000 is too large"));
+        QVERIFY(has(craftedError("h.moewb", parts), "max_positions is 2000000000, not between"));
     }
 
     void bytesAfterTheWeightsAreRefused() {

@@ -153,6 +153,26 @@ private slots:
         QCOMPARE(again.dense.rounds, sweep.dense.rounds);
         QCOMPARE(again.toCsv(), sweep.toCsv());
 
+        // A hash router measures no FFN error (NaN, written as null); its sweep must load too
+        // (it was refused as "ffn_error is not a number", so the GUI skipped it).
+        std::vector<torch::Tensor> ids;
+        const auto hashInputs = collectFfnInputs(*model, test::sixteenPairs(), 2000, feedback, &ids);
+        RouterTrainingOptions hashOptions;
+        hashOptions.kind = "hash";
+        auto hashRouters = trainRouters(experts, hashInputs, hashOptions, feedback, &ids);
+        hashRouters.partition = "random";
+        SweepOptions hashSweepOptions = options;
+        hashSweepOptions.grid = false;
+        hashSweepOptions.encoderKs = {2};
+        hashSweepOptions.decoderKs = {};
+        const auto hashSweep =
+            runSweep(*model, experts, hashRouters, test, hashInputs, hashSweepOptions, feedback);
+        QVERIFY(std::isnan(hashSweep.rows.at(0).ffnError));
+        const auto hashAgain =
+            SweepResult::fromJson(nlohmann::json::parse(hashSweep.toJson().dump(1)));
+        QVERIFY(std::isnan(hashAgain.rows.at(0).ffnError));
+        QCOMPARE(hashAgain.rows.at(0).bleu, hashSweep.rows.at(0).bleu);
+
         DecodeOptions decoding;
         decoding.maxLength = 8;
         decoding.batchSize = 3;

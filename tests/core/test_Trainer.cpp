@@ -3,6 +3,9 @@
 #include "moewb/nmt/Trainer.h"
 #include "moewb/nmt/Translator.h"
 #include "moewb/text/Bleu.h"
+#include "moewb/util/AtomicFile.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -43,6 +46,31 @@ private slots:
         QCOMPARE(resumed.epochs.size(), std::size_t(5));
         QCOMPARE(resumed.epochs[0].trainLoss, first.epochs[0].trainLoss);
         QCOMPARE(resumed.epochs[3].epoch, 4);
+    }
+
+    // A damaged state.json is one error naming the file (nlohmann's own message names none),
+    // and the run also reports where its time went.
+    void aDamagedCheckpointStateNamesItsFile() {
+        QTemporaryDir dir;
+        const std::string ckpt = dir.filePath("ckpt").toStdString();
+        const auto first = test::trainTinyModel(1, ckpt);
+        QVERIFY(first.trainedTokens > 0);
+        QVERIFY(first.phases.seconds("forward + loss") > 0);
+        QVERIFY(first.phases.seconds("backward") > 0);
+        QVERIFY(first.phases.seconds("validation") > 0);
+        QVERIFY(first.phases.seconds("checkpoints") > 0);
+        const std::string state = ckpt + "/state.json";
+        auto document = nlohmann::json::parse(readFileBytes(state));
+        document["step"] = 1.5e300;
+        writeFileAtomic(state, document.dump());
+        try {
+            test::trainTinyModel(2, ckpt);
+            QFAIL("a state with a step of 1.5e300 was resumed");
+        } catch (const std::runtime_error& error) {
+            const std::string message = error.what();
+            QVERIFY2(message.find(state) == 0 && message.find("step") != std::string::npos,
+                     message.c_str());
+        }
     }
 
     void cancelStopsWithinASecondAndKeepsCheckpoint() {

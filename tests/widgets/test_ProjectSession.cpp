@@ -236,6 +236,9 @@ private slots:
         }
         moewb::writeFileAtomic(QDir(folder).filePath("partitions/bad.json").toStdString(),
                                "{\"format\": \"moewb-partition\", \"version\": 1,");
+        // A damaged profile too: it used to stop the whole project from opening.
+        moewb::writeFileAtomic(QDir(folder).filePath("profile/profile.bin").toStdString(),
+                               "MOEWBPRF garbage");
         JobRunner jobs;
         ProjectSession session(&jobs);
         QSignalSpy opened(&session, &ProjectSession::opened);
@@ -246,6 +249,8 @@ private slots:
         QCOMPARE(session.partitions().front().name, QStringLiteral("random"));
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.front().at(1).toString().contains("bad.json"));
+        QVERIFY(failed.front().at(1).toString().contains("profile.bin"));
+        QVERIFY(!session.profile());
     }
 
     // A partition re-run with another N orphans the router trained on it: the session drops it

@@ -8,6 +8,7 @@
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/text/SentencePieceModel.h"
 #include "moewb/util/Feedback.h"
+#include "moewb/util/PhaseTimes.h"
 
 #include <memory>
 #include <string>
@@ -57,6 +58,11 @@ struct TrainingResult {
     std::vector<EpochRecord> epochs;  // every epoch, including ones from resumed runs
     std::string stopReason;           // "max epochs", "time budget", "early stop"
     double seconds = 0;               // total training time across runs
+    // Where this run's time went: tokenizing, batching, forward + loss, backward,
+    // clip + optimizer, validation, checkpoints (this run only, not resumed ones).
+    PhaseTimes phases;
+    int64_t trainedTokens = 0;  // source+target tokens trained on in this run (unpadded)
+    double runSeconds = 0;      // wall time of this run, data preparation to the last checkpoint
 };
 
 // Trains a tokenizer (unless resuming) and a model. Throws std::invalid_argument on empty data,
