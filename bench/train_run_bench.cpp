@@ -101,8 +101,11 @@ Run runPeer(const std::string& python, const std::string& script, const std::str
     Run run{"pytorch", 0, 0, ""};
     std::istringstream line(output.substr(output.rfind("peer tokens")));
     std::string word, validLoss;
-    line >> word >> word >> run.tokens >> word >> run.seconds >> word >> validLoss >> word >>
-        run.phases;
+    line >> word >> word >> run.tokens >> word >> run.seconds >> word >> validLoss >> word;
+    std::getline(line >> std::ws, run.phases);  // phase names hold spaces
+    while (!run.phases.empty() && (run.phases.back() == '\n' || run.phases.back() == '\r')) {
+        run.phases.pop_back();
+    }
     return run;
 }
 
