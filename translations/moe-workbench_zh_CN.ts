@@ -1180,6 +1180,14 @@ Click to show its block in the heatmap</source>
 <context>
     <name>JobRunner</name>
     <message>
+        <source>%1: out of memory</source>
+        <translation>%1：内存不足</translation>
+    </message>
+    <message>
+        <source>%1: LibTorch error: %2</source>
+        <translation>%1：LibTorch 错误：%2</translation>
+    </message>
+    <message>
         <location filename="../widgets/JobRunner.cpp" line="+63"/>
         <source>Unknown error</source>
         <translation>未知错误</translation>
@@ -1245,6 +1253,16 @@ Click to show its block in the heatmap</source>
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>Stale artifacts</source>
+        <translation>过时的产物</translation>
+    </message>
+    <message>
+        <source>These were made from a partition or router that has changed since; they are marked stale in the project panel:
+%1</source>
+        <translation>这些产物所依据的划分或路由器此后已更改；它们在项目面板中被标记为过时：
+%1</translation>
+    </message>
     <message>
         <location filename="../widgets/MainWindow.cpp" line="+53"/>
         <location line="+236"/>
@@ -1955,6 +1973,14 @@ Click to show its block in the heatmap</source>
 </context>
 <context>
     <name>ProjectSession</name>
+    <message>
+        <source>; stale (partition re-run, run this step again): %1</source>
+        <translation>；已过时（划分已重新运行，请再次运行此步骤）：%1</translation>
+    </message>
+    <message>
+        <source>; stale (partition or router re-run): %1</source>
+        <translation>；已过时（划分或路由器已重新运行）：%1</translation>
+    </message>
     <message>
         <location filename="../widgets/ProjectSession.cpp" line="+69"/>
         <source>Opening project</source>
