@@ -1,7 +1,7 @@
 // The decoding step at the sizes decoding runs (1 to 32 rows), measured in one run:
 //  1. one projection y = x·Wᵀ + b: the single-thread kernel (FfnKernels.h) against LibTorch's
 //     product (two threads, OpenBLAS), for the shapes of the shipped model's step — the
-//     measurement behind StepDecoder::torchRows();
+//     measurement behind StepDecoder::linear() always using the kernels;
 //  2. the whole step on the shipped model: StepDecoder::step against TransformerImpl::decodeStep
 //     (the LibTorch reference), rows 1, 8 and 32.
 // Variants are timed in alternating rounds; each ratio is the median of per-round ratios with the

@@ -115,17 +115,21 @@ int main(int argc, char** argv) {
     int pairsWanted = 6000, epochs = 2, rounds = 2;
     std::string csvPath = "train_run_bench.csv", python = "/usr/bin/python3";
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--pairs")) pairsWanted = std::atoi(argv[i + 1]);
-        if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-        if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
-        if (!std::strcmp(argv[i], "--csv")) csvPath = argv[i + 1];
-        if (!std::strcmp(argv[i], "--python")) python = argv[i + 1];
+        if (!std::strcmp(argv[i], "--pairs"))
+            pairsWanted = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--epochs"))
+            epochs = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--rounds"))
+            rounds = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--csv"))
+            csvPath = argv[i + 1];
+        if (!std::strcmp(argv[i], "--python"))
+            python = argv[i + 1];
     }
     const std::string data = std::string(MOEWB_SHARED_DIR) + "/data/multi30k/";
     const std::string script = std::string(MOEWB_BENCH_DIR) + "/peer/train_run.py";
     if (!std::filesystem::exists(data + "train.de")) {
-        std::printf("skipped: %s is absent (the Multi30k files of ../shared/data)\n",
-                    data.c_str());
+        std::printf("skipped: %s is absent (the Multi30k files of ../shared/data)\n", data.c_str());
         return 0;
     }
     configureTorchThreads(0);
@@ -179,9 +183,10 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
     }
     const auto o = bench::spread(ours), p = bench::spread(peer), r = bench::spread(ratios);
-    std::printf("whole run tok/s: moewb %.0f (%.0f-%.0f), pytorch %.0f (%.0f-%.0f); "
-                "moewb / pytorch %.2f (%.2f-%.2f)\n",
-                o.median, o.low, o.high, p.median, p.low, p.high, r.median, r.low, r.high);
+    std::printf(
+        "whole run tok/s: moewb %.0f (%.0f-%.0f), pytorch %.0f (%.0f-%.0f); "
+        "moewb / pytorch %.2f (%.2f-%.2f)\n",
+        o.median, o.low, o.high, p.median, p.low, p.high, r.median, r.low, r.high);
     std::ofstream csv(csvPath);
     csv << "round,side,tokens,seconds,tokens_per_second,phases\n";
     for (std::size_t i = 0; i < runs.size(); ++i) {

@@ -71,10 +71,9 @@ torch::Tensor tensorFromJson(const nlohmann::json& j, const std::string& name) {
     }
     const auto& values = j.at("data");
     if (!values.is_array() || static_cast<int64_t>(values.size()) != rows * columns) {
-        throw std::runtime_error(name + " holds " +
-                                 (values.is_array() ? std::to_string(values.size()) : "no") +
-                                 " numbers, its shape " + shape.dump() + " " +
-                                 std::to_string(rows * columns));
+        throw std::runtime_error(
+            name + " holds " + (values.is_array() ? std::to_string(values.size()) : "no") +
+            " numbers, its shape " + shape.dump() + " " + std::to_string(rows * columns));
     }
     std::vector<float> data;
     data.reserve(values.size());
@@ -430,14 +429,15 @@ RouterSet loadRouterSet(const std::string& path,
             } else if (set.kind == "oracle") {
                 set.layers.push_back(std::make_shared<OracleRouter>());
             } else if (set.kind == "hash") {
-                const int hashed = jsonInteger<int>(layer.at("num_experts"), where + " num_experts");
+                const int hashed =
+                    jsonInteger<int>(layer.at("num_experts"), where + " num_experts");
                 if (hashed != experts[l]->numExperts()) {
                     throw std::runtime_error(where + " hashes to " + std::to_string(hashed) +
                                              " experts, the partition has " +
                                              std::to_string(experts[l]->numExperts()));
                 }
-                set.layers.push_back(
-                    std::make_shared<HashRouter>(jsonInteger<uint64_t>(layer.at("seed"), where + " seed"), hashed));
+                set.layers.push_back(std::make_shared<HashRouter>(
+                    jsonInteger<uint64_t>(layer.at("seed"), where + " seed"), hashed));
             } else {
                 throw std::runtime_error("unknown router kind " + jsonQuote(set.kind));
             }

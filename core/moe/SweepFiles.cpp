@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <limits>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 

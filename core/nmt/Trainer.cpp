@@ -3,8 +3,8 @@
 #include "TokenBatches.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/JsonFile.h"
-#include "moewb/util/PhaseTimes.h"
 #include "moewb/util/Paths.h"
+#include "moewb/util/PhaseTimes.h"
 
 #include <torch/torch.h>
 

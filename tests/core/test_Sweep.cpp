@@ -156,7 +156,8 @@ private slots:
         // A hash router measures no FFN error (NaN, written as null); its sweep must load too
         // (it was refused as "ffn_error is not a number", so the GUI skipped it).
         std::vector<torch::Tensor> ids;
-        const auto hashInputs = collectFfnInputs(*model, test::sixteenPairs(), 2000, feedback, &ids);
+        const auto hashInputs =
+            collectFfnInputs(*model, test::sixteenPairs(), 2000, feedback, &ids);
         RouterTrainingOptions hashOptions;
         hashOptions.kind = "hash";
         auto hashRouters = trainRouters(experts, hashInputs, hashOptions, feedback, &ids);

@@ -16,7 +16,7 @@ struct ShippedMoe {
     std::string model;      // model.moewb: the fine-tuned default model
     std::string partition;  // partition.json: the experts of every FFN layer
     std::string router;     // router.json: routers trained on the fine-tuned model
-    int defaultK = 4;       // K it was tuned for (from the router's record)
+    int defaultK = 4;       // K it was tuned for (4; resources/models/default-moe/README.md)
 };
 
 // The name the shipped MoE's artifacts take in a project (partition, model and router).
