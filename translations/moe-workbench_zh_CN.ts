@@ -3027,13 +3027,8 @@ Times: medians over %n interleaved round(s) of dense and this setting</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>Feed-forward compute: K/N = %1/%2 = %3 % of dense</source>
-        <translation>前馈计算量：K/N = %1/%2 = 稠密的 %3 %</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>, plus %1 % for the router</source>
-        <translation>，另加路由器的 %1 %</translation>
+        <source>Feed-forward compute: %1 % of dense (K = %2 of %3 experts, shared neurons and router included)</source>
+        <translation>前馈计算量：稠密的 %1 %（%3 个专家中的 K = %2，含共享神经元和路由器）</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -3119,8 +3114,8 @@ Times: medians over %n interleaved round(s) of dense and this setting</source>
         <translation>在本次翻译中测得：实际完成的稠密前馈乘加次数所占比例（含路由器与共享神经元，编码器与解码器合计），以及每个词元平均运行的专家数</translation>
     </message>
     <message>
-        <source>Feed-forward compute: at most K/N = %1/%2 = %3 % of dense (each token stops at τ = %4 of the router&apos;s mass)</source>
-        <translation>前馈计算量：至多 K/N = %1/%2 = 稠密的 %3 %（每个词元在达到路由器质量的 τ = %4 时停止）</translation>
+        <source>Feed-forward compute: at most %1 % of dense (K ≤ %2 of %3 experts, shared neurons and router included; each token stops at τ = %4 of the router&apos;s mass)</source>
+        <translation>前馈计算量：至多稠密的 %1 %（%3 个专家中 K ≤ %2，含共享神经元和路由器；每个词元在达到路由器质量的 τ = %4 时停止）</translation>
     </message>
     <message>
         <source>Mixture of experts (dynamic: τ %1, K ≤ %2 of %3)</source>

@@ -10,6 +10,7 @@
 #include "JobRunner.h"
 #include "SentencePicker.h"
 
+#include "moewb/moe/ComputeEstimate.h"
 #include "moewb/text/Bleu.h"
 
 #include <QComboBox>
@@ -369,27 +370,28 @@ void TranslatorPanel::refreshFlops() {
     }
     const int k = m_activeExperts->k();
     const int n = partition->experts.front()->numExperts();
-    QString text = m_activeExperts->isDynamic()
-                       ? tr("Feed-forward compute: at most K/N = %1/%2 = %3 % of dense (each "
-                            "token stops at τ = %4 of the router's mass)")
-                             .arg(k)
-                             .arg(n)
-                             .arg(100.0 * k / n, 0, 'f', 1)
-                             .arg(m_activeExperts->threshold(), 0, 'f', 2)
-                       : tr("Feed-forward compute: K/N = %1/%2 = %3 % of dense")
-                             .arg(k)
-                             .arg(n)
-                             .arg(100.0 * k / n, 0, 'f', 1);
+    // From core, as every other "compute" figure: shared neurons and the router included.
     const RouterEntry* router = currentRouter();
-    if (router && router->set && router->set->layers.size() == partition->experts.size()) {
-        double routerCost = 0.0, denseCost = 0.0;
-        for (std::size_t i = 0; i < partition->experts.size(); ++i) {
-            const auto& e = *partition->experts[i];
-            routerCost += double(router->set->layers[i]->flopsPerToken(e));
-            denseCost += 2.0 * e.numExperts() * e.expertSize() * e.dModel();  // W1 and W2
-        }
-        text += tr(", plus %1 % for the router").arg(100.0 * routerCost / denseCost, 0, 'f', 1);
-    }
+    const bool withRouter =
+        router && router->set && router->set->layers.size() == partition->experts.size();
+    const double percent =
+        100.0 * moewb::plannedComputeFraction(
+                    partition->experts,
+                    withRouter ? router->set->layers : std::vector<std::shared_ptr<moewb::Router>>(),
+                    k);
+    const QString text =
+        m_activeExperts->isDynamic()
+            ? tr("Feed-forward compute: at most %1 % of dense (K ≤ %2 of %3 experts, shared "
+                 "neurons and router included; each token stops at τ = %4 of the router's mass)")
+                  .arg(percent, 0, 'f', 1)
+                  .arg(k)
+                  .arg(n)
+                  .arg(m_activeExperts->threshold(), 0, 'f', 2)
+            : tr("Feed-forward compute: %1 % of dense (K = %2 of %3 experts, shared neurons and "
+                 "router included)")
+                  .arg(percent, 0, 'f', 1)
+                  .arg(k)
+                  .arg(n);
     m_flops->setText(text);
 }
 

@@ -1,5 +1,6 @@
 #include "NmtTestSupport.h"
 
+#include "moewb/moe/ComputeEstimate.h"
 #include "moewb/moe/MoeLayer.h"
 #include "moewb/nmt/Translator.h"
 
@@ -178,6 +179,32 @@ private slots:
         MoeCompute sum = layer.computeCount();
         sum += other.computeCount();
         QCOMPARE(sum.fraction(), (3 * 4096.0 + (1024 + 128)) / (4 * 4096.0));
+    }
+
+    // The compute a fixed K will cost, before anything runs, counted by hand: 16 shared neurons
+    // and 4 experts of 12 (d_ff 64, d 32). K/N alone would say 25 % at K = 1; the shared neurons
+    // make it (16 + 12) / 64 = 43.75 %, and a similarity router adds N·d = 128 of 2·32·64 = 4096
+    // multiply-adds a token (3.125 %). It agrees with what MoeLayer counts once tokens ran.
+    void plannedComputeCountsSharedNeuronsAndTheRouter() {
+        auto model = test::tinyModel();
+        auto& ffn = *model->transformer()->feedForwards()[0];
+        std::vector<int> order(64);
+        std::iota(order.begin(), order.end(), 0);
+        auto experts = std::make_shared<ExpertFfn>(ffn, order, 4, 16);
+        QCOMPARE(experts->expertSize(), 12);
+        std::shared_ptr<Router> router = std::make_shared<SimilarityRouter>(*experts);
+        QCOMPARE(plannedComputeFraction({experts}, {}, 1), 0.4375);
+        QCOMPARE(plannedComputeFraction({experts}, {router}, 1), 0.4375 + 0.03125);
+        QCOMPARE(plannedComputeFraction({experts}, {router}, 3), (16 + 36) / 64.0 + 0.03125);
+        QCOMPARE(plannedComputeFraction({experts}, {router}, 4), 1.0);  // dense, no router
+        QCOMPARE(plannedComputeFraction({experts, experts}, {router, router}, 0), 0.46875);
+        MoeLayer layer(experts, router, 1);
+        torch::NoGradGuard noGrad;
+        layer.forward(ffn, torch::randn({7, 32}), torch::Tensor());
+        QCOMPARE(layer.computeCount().fraction(), 0.46875);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, plannedComputeFraction({}, {}, 1));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 plannedComputeFraction({experts, experts}, {router}, 1));
     }
 
     // Dynamic K: each token takes the fewest experts whose oracle mass shares reach τ, at most
