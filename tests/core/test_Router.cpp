@@ -105,10 +105,30 @@ private slots:
         Feedback feedback;
         MlpRouterOptions options;
         options.epochs = 2;
-        mlp.train(s.x, *s.experts, options, feedback);
-        const MlpRouter copy(mlp.first().clone(), mlp.second().clone());
-        QVERIFY(torch::equal(topExperts(copy.scores(s.x, *s.experts), 3),
-                             topExperts(mlp.scores(s.x, *s.experts), 3)));
+        auto trained = std::make_shared<MlpRouter>(*s.experts);
+        trained->train(s.x, *s.experts, options, feedback);
+        // Through a router file on disk, as a project reloads it: same weights, same choices
+        // (a float lost in the text or a transposed matrix would change them).
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("mlp.json").toStdString();
+        RouterSet set;
+        set.kind = "mlp";
+        set.partition = "p";
+        set.numExperts = 8;
+        set.partitionHash = partitionHash({s.experts});
+        set.layers.push_back(trained);
+        set.quality.push_back(evaluateRouter(*trained, *s.experts, s.x));
+        saveRouterSet(path, set);
+        const auto loaded = loadRouterSet(path, {s.experts});
+        const auto* back = dynamic_cast<const MlpRouter*>(loaded.layers.at(0).get());
+        QVERIFY(back);
+        QVERIFY(torch::equal(back->first(), trained->first()));
+        QVERIFY(torch::equal(back->second(), trained->second()));
+        QVERIFY(torch::equal(topExperts(back->scores(s.x, *s.experts), 3),
+                             topExperts(trained->scores(s.x, *s.experts), 3)));
+        // And the choices are the trained ones, not an untrained router's.
+        QVERIFY(!torch::equal(topExperts(back->scores(s.x, *s.experts), 3),
+                              topExperts(mlp.scores(s.x, *s.experts), 3)));
     }
 
     // The joint gate of fine-tuning: s = W x̂ on unit-length rows (hand-computed here), the same
