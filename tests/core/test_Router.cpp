@@ -32,6 +32,18 @@ Setup setup() {
     return s;
 }
 
+// A router set of one layer over the setup's partition, ready for saveRouterSet.
+RouterSet oneLayerSet(const Setup& s, std::shared_ptr<Router> router, const torch::Tensor& x) {
+    RouterSet set;
+    set.kind = router->kind();
+    set.partition = "p";
+    set.numExperts = s.experts->numExperts();
+    set.partitionHash = partitionHash({s.experts});
+    set.quality.push_back(evaluateRouter(*router, *s.experts, x));
+    set.layers.push_back(std::move(router));
+    return set;
+}
+
 }  // namespace
 
 class TestRouter : public QObject {
@@ -111,13 +123,7 @@ private slots:
         // (a float lost in the text or a transposed matrix would change them).
         QTemporaryDir dir;
         const std::string path = dir.filePath("mlp.json").toStdString();
-        RouterSet set;
-        set.kind = "mlp";
-        set.partition = "p";
-        set.numExperts = 8;
-        set.partitionHash = partitionHash({s.experts});
-        set.layers.push_back(trained);
-        set.quality.push_back(evaluateRouter(*trained, *s.experts, s.x));
+        const RouterSet set = oneLayerSet(s, trained, s.x);
         saveRouterSet(path, set);
         const auto loaded = loadRouterSet(path, {s.experts});
         const auto* back = dynamic_cast<const MlpRouter*>(loaded.layers.at(0).get());
@@ -149,13 +155,7 @@ private slots:
 
         QTemporaryDir dir;
         const std::string path = dir.filePath("gate.json").toStdString();
-        RouterSet set;
-        set.kind = "gate";
-        set.partition = "p";
-        set.numExperts = 8;
-        set.partitionHash = partitionHash({s.experts});
-        set.layers.push_back(std::make_shared<GateRouter>(weight));
-        set.quality.push_back(evaluateRouter(gate, *s.experts, x));
+        const RouterSet set = oneLayerSet(s, std::make_shared<GateRouter>(weight), x);
         saveRouterSet(path, set);
         const auto loaded = loadRouterSet(path, {s.experts});
         QCOMPARE(loaded.kind, std::string("gate"));
