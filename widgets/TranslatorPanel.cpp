@@ -375,10 +375,10 @@ void TranslatorPanel::refreshFlops() {
     const bool withRouter =
         router && router->set && router->set->layers.size() == partition->experts.size();
     const double percent =
-        100.0 * moewb::plannedComputeFraction(
-                    partition->experts,
-                    withRouter ? router->set->layers : std::vector<std::shared_ptr<moewb::Router>>(),
-                    k);
+        100.0 *
+        moewb::plannedComputeFraction(
+            partition->experts,
+            withRouter ? router->set->layers : std::vector<std::shared_ptr<moewb::Router>>(), k);
     const QString text =
         m_activeExperts->isDynamic()
             ? tr("Feed-forward compute: at most %1 % of dense (K ≤ %2 of %3 experts, shared "
