@@ -305,6 +305,10 @@ private slots:
         json = table.toJson();
         json["cells"][0][0]["seconds"] = nullptr;
         expectError(parseTable, json.dump(), "'seconds' must be a number (found null)");
+        // 2^32 + 1 was read as K = 1 (the integer wrapped).
+        json = table.toJson();
+        json["ks"][0] = 4294967297LL;
+        expectError(parseTable, json.dump(), "'ks' must be a whole number from");
 
         // Out of range: a float cast to int with undefined behaviour, an integer wrapped.
         json = table.toJson();
