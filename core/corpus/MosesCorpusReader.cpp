@@ -93,8 +93,7 @@ void writeMosesCorpus(const ParallelCorpus& corpus, const std::string& prefix) {
     };
     writeSide(source, true);
     writeSide(target, false);
-    source.commit();
-    target.commit();
+    commitTogether(source, target);
 }
 
 }  // namespace moewb

@@ -105,6 +105,15 @@ Destination destinationOf(const std::string& path) {
     throw std::runtime_error("cannot write '" + path + "': too many levels of symbolic links");
 }
 
+// The rename is durable only once the folder is synced.
+void syncFolderOf(const std::string& path) {
+    const int dir = ::open(directoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
+}
+
 }  // namespace
 
 int removeLeftoverTempFiles(const std::string& path) {
@@ -202,7 +211,7 @@ AtomicFileWriter::~AtomicFileWriter() {
 }
 
 void AtomicFileWriter::write(const void* data, std::size_t size) {
-    if (m_fd < 0) {
+    if (m_fd < 0 || m_flushed) {
         throw std::logic_error("AtomicFileWriter::write after commit of '" + m_path + "'");
     }
     const char* p = static_cast<const char*>(data);
@@ -219,9 +228,12 @@ void AtomicFileWriter::write(const void* data, std::size_t size) {
     }
 }
 
-void AtomicFileWriter::commit() {
+void AtomicFileWriter::flush() {
+    if (m_flushed) {
+        return;
+    }
     if (m_fd < 0) {
-        throw std::logic_error("AtomicFileWriter::commit twice for '" + m_path + "'");
+        throw std::logic_error("AtomicFileWriter::flush after commit of '" + m_path + "'");
     }
     // Pipes, terminals and character devices cannot be synced (EINVAL); that is no error.
     if (::fsync(m_fd) != 0 && !(m_tempPath.empty() && (errno == EINVAL || errno == EROFS))) {
@@ -232,6 +244,14 @@ void AtomicFileWriter::commit() {
     if (::close(fd) != 0 && errno != EINTR) {
         throw std::runtime_error("cannot write '" + m_path + "': " + errnoText());
     }
+    m_flushed = true;
+}
+
+void AtomicFileWriter::commit() {
+    if (m_committed) {
+        throw std::logic_error("AtomicFileWriter::commit twice for '" + m_path + "'");
+    }
+    flush();
     if (m_tempPath.empty()) {
         m_committed = true;
         return;
@@ -240,11 +260,43 @@ void AtomicFileWriter::commit() {
         throw std::runtime_error("cannot replace '" + m_path + "': " + errnoText());
     }
     m_committed = true;
-    // The rename is durable only once the folder is synced.
-    const int dir = ::open(directoryOf(m_target).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
+    syncFolderOf(m_target);
+}
+
+void commitTogether(AtomicFileWriter& first, AtomicFileWriter& second) {
+    first.flush();
+    second.flush();
+    // The first target's previous version, kept under a temporary name (removed as a leftover
+    // if we are killed) until the second rename has succeeded.
+    std::string backup;
+    if (!first.m_tempPath.empty()) {
+        struct stat info {};
+        if (::stat(first.m_target.c_str(), &info) == 0) {
+            backup = first.m_tempPath;
+            backup.back() = backup.back() == 'z' ? 'y' : 'z';
+            if (::link(first.m_target.c_str(), backup.c_str()) != 0) {
+                backup.clear();
+                throw std::runtime_error("cannot replace '" + first.m_path +
+                                         "': cannot keep its previous version: " + errnoText());
+            }
+        }
+    }
+    first.commit();
+    try {
+        second.commit();
+    } catch (...) {
+        if (!first.m_tempPath.empty()) {
+            if (backup.empty()) {
+                ::unlink(first.m_target.c_str());
+            } else {
+                ::rename(backup.c_str(), first.m_target.c_str());
+            }
+            syncFolderOf(first.m_target);
+        }
+        throw;
+    }
+    if (!backup.empty()) {
+        ::unlink(backup.c_str());
     }
 }
 

@@ -4,7 +4,9 @@
 // `moewb eval --moe --k K` on the demo set, greedy, batch 32), so a wrong file, partition, router
 // or kernel shows up as a changed score.
 #include "moewb/corpus/DemoSet.h"
+#include "moewb/moe/ModelPartitioner.h"
 #include "moewb/moe/MoeLayer.h"
+#include "moewb/moe/Profiler.h"
 #include "moewb/moe/RouterSet.h"
 #include "moewb/nmt/Translator.h"
 #include "moewb/project/Project.h"
@@ -12,6 +14,8 @@
 #include "moewb/text/Bleu.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/Paths.h"
+
+#include "NmtTestSupport.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -62,6 +66,82 @@ private slots:
             QVERIFY2(std::abs(bleu - expected) < 0.01,
                      qPrintable(QString("K = %1: %2, recorded %3").arg(k).arg(bleu).arg(expected)));
             QCOMPARE(totalCompute(layers).expertsPerToken(), double(k));
+        }
+    }
+
+    // K = N of every partition kind is the default model itself: the experts are the FFN's
+    // neurons regrouped, so any lost, doubled or misplaced neuron (a wrong permutation, a wrong
+    // bias, a kernel skipping an expert) changes the logits. Teacher-forced logits cover the
+    // many-row path, greedy and beam decoding the few-row kernels of decoding.
+    void everyPartitionKindAtFullKIsTheDenseModel() {
+        auto model = NmtModel::load(NmtModel::defaultModelPath());
+        model->transformer()->eval();
+        torch::NoGradGuard noGrad;
+        Feedback feedback;
+        const auto pairs = test::sixteenPairs();
+        ProfileOptions profileOptions;
+        profileOptions.tokenBudget = 1500;
+        const auto profile = profileModel(*model, pairs, profileOptions, feedback);
+        const auto inputs = collectFfnInputs(*model, pairs, 4000, feedback);
+        std::vector<std::string> sources;
+        for (const auto& p : pairs) {
+            sources.push_back(p.source);
+        }
+        const auto& tokenizer = model->tokenizer();
+        auto ids = [](const std::vector<int>& v) {
+            return torch::tensor(std::vector<int64_t>(v.begin(), v.end())).unsqueeze(0);
+        };
+        const auto src = ids(tokenizer.encode(pairs[12].source));
+        const auto tgt = ids(tokenizer.encode(pairs[12].target));
+        const auto denseLogits = model->transformer()->forward(src, tgt);
+        DecodeOptions greedy;
+        DecodeOptions beam;
+        beam.beamSize = 4;
+        const auto denseGreedy = Translator(model).translate(sources, greedy, feedback);
+        const auto denseBeam = Translator(model).translate(sources, beam, feedback);
+        QVERIFY(corpusBleu(denseGreedy.translations,
+                           [&] {
+                               std::vector<std::string> r;
+                               for (const auto& p : pairs)
+                                   r.push_back(p.target);
+                               return r;
+                           }())
+                    .score > 20);  // a model that translates: the equality below means something
+
+        for (const char* method : {"metis", "kmeans", "importance", "random"}) {
+            ModelPartitionOptions options;
+            options.method = method;
+            options.numExperts = 8;
+            const auto experts =
+                buildExperts(*model, partitionModel(*model, &profile, pairs, options, feedback));
+            RouterTrainingOptions routerOptions;
+            routerOptions.kind = "similarity";
+            const auto routers = trainRouters(experts, inputs, routerOptions, feedback);
+            std::vector<std::shared_ptr<MoeLayer>> layers;
+            for (std::size_t l = 0; l < experts.size(); ++l) {
+                layers.push_back(std::make_shared<MoeLayer>(experts[l], routers.layers[l],
+                                                            experts[l]->numExperts()));
+            }
+            const FfnPlan plan = makeMoePlan(layers);
+            torch::Tensor moeLogits;
+            {
+                FfnPlanScope scope(&plan);
+                moeLogits = model->transformer()->forward(src, tgt);
+            }
+            const double logitError = (moeLogits - denseLogits).abs().max().item<double>();
+            QVERIFY2(logitError < 1e-5,
+                     qPrintable(QString("%1: logits differ by %2").arg(method).arg(logitError)));
+            const auto moeGreedy = Translator(model).translate(sources, greedy, feedback, &plan);
+            const auto moeBeam = Translator(model).translate(sources, beam, feedback, &plan);
+            QCOMPARE(moeGreedy.translations, denseGreedy.translations);
+            QCOMPARE(moeBeam.translations, denseBeam.translations);
+            for (std::size_t i = 0; i < sources.size(); ++i) {
+                QVERIFY(std::abs(moeGreedy.hypotheses[i].logProb -
+                                 denseGreedy.hypotheses[i].logProb) < 1e-4);
+                QVERIFY(std::abs(moeBeam.hypotheses[i].score - denseBeam.hypotheses[i].score) <
+                        1e-4);
+            }
+            QCOMPARE(totalCompute(layers).expertsPerToken(), 8.0);
         }
     }
 

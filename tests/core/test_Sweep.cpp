@@ -1,6 +1,9 @@
 #include "MoeTestSupport.h"
 
+#include "moewb/moe/MoeLayer.h"
 #include "moewb/moe/Sweep.h"
+#include "moewb/nmt/Translator.h"
+#include "moewb/text/Bleu.h"
 
 #include <QtTest>
 
@@ -19,6 +22,48 @@ InterleavedTimingOptions quickTiming() {
     timing.minRounds = 2;
     timing.maxRounds = 2;
     return timing;
+}
+
+// Cancels its operation once progress passes `at` (throttling off, so every report is seen).
+class CancelAt : public Feedback {
+public:
+    explicit CancelAt(double at) : m_at(at) { setThrottle(std::chrono::milliseconds(0)); }
+    double cancelledAt = -1;
+
+protected:
+    void onProgress(double fraction, const std::string&) override {
+        if (fraction >= m_at && !isCancelled()) {
+            cancelledAt = fraction;
+            cancel();
+        }
+    }
+
+private:
+    double m_at;
+};
+
+// BLEU of `sources` translated as the translator does it, dense or with K experts per layer:
+// the reference the sweep's BLEU must equal.
+double translatorBleu(const std::shared_ptr<NmtModel>& model,
+                      const std::vector<std::shared_ptr<ExpertFfn>>& experts,
+                      const RouterSet& routers, int k, const ParallelCorpus& corpus,
+                      const DecodeOptions& decoding, std::vector<std::string>* translations) {
+    std::vector<std::string> sources, references;
+    for (const auto& p : corpus.pairs) {
+        sources.push_back(p.source);
+        references.push_back(p.target);
+    }
+    std::vector<std::shared_ptr<MoeLayer>> layers;
+    for (std::size_t l = 0; k > 0 && l < experts.size(); ++l) {
+        layers.push_back(std::make_shared<MoeLayer>(experts[l], routers.layers[l], k));
+    }
+    const FfnPlan plan = makeMoePlan(layers);
+    Feedback feedback;
+    auto out = Translator(model).translate(sources, decoding, feedback, k > 0 ? &plan : nullptr);
+    if (translations) {
+        *translations = out.translations;
+    }
+    return corpusBleu(out.translations, references).score;
 }
 
 }  // namespace
@@ -100,6 +145,67 @@ private slots:
         for (const auto& ffn : model->transformer()->feedForwards()) {
             QVERIFY(!ffn->override());  // the model is back to dense
         }
+    }
+
+    // On the shipped default model the BLEU values mean something (the tiny untrained model
+    // scores 0 at every K, so no BLEU check there could fail): each row's BLEU is exactly the
+    // translator's with that K, K = N is dense, and fewer experts change the output.
+    void sweepBleuIsTheTranslatorsBleuOnTheDefaultModel() {
+        auto model = NmtModel::load(NmtModel::defaultModelPath());
+        model->transformer()->eval();
+        Feedback feedback;
+        const auto experts = test::tinyExperts(*model, "kmeans", 4);
+        const auto inputs = collectFfnInputs(*model, test::sixteenPairs(), 100000, feedback);
+        RouterTrainingOptions routerOptions;
+        routerOptions.kind = "similarity";
+        auto routers = trainRouters(experts, inputs, routerOptions, feedback);
+        routers.partition = "kmeans";
+        ParallelCorpus test;
+        const auto pairs = test::sixteenPairs();
+        test.pairs.assign(pairs.begin(), pairs.begin() + 8);
+        SweepOptions options;
+        options.decoding.maxLength = 40;
+        options.timing.minRounds = options.timing.maxRounds = 1;
+        const auto result = runSweep(*model, experts, routers, test, inputs, options, feedback);
+        QCOMPARE(result.rows.size(), std::size_t(3));  // K = 1, 2, 4
+
+        std::vector<std::string> dense;
+        const double denseBleu =
+            translatorBleu(model, experts, routers, 0, test, options.decoding, &dense);
+        qInfo("default model on 8 test pairs: dense BLEU %.2f; K = 1, 2, 4: %.2f %.2f %.2f",
+              denseBleu, result.rows[0].bleu, result.rows[1].bleu, result.rows[2].bleu);
+        QVERIFY2(denseBleu > 20, "the check below needs a model that translates these pairs");
+        QCOMPARE(result.dense.bleu, denseBleu);
+        for (const auto& row : result.rows) {
+            QCOMPARE(row.bleu, translatorBleu(model, experts, routers, row.encoderK, test,
+                                              options.decoding, nullptr));
+        }
+        QCOMPARE(result.rows.back().bleu, denseBleu);
+        QVERIFY2(result.rows.front().bleu != denseBleu, "K = 1 of 4 left every translation as is");
+        QVERIFY(result.rows.back().ffnError < 1e-6);
+        QVERIFY(result.rows[0].ffnError > result.rows[1].ffnError);
+        QVERIFY(result.rows[1].ffnError > result.rows[2].ffnError);
+        QVERIFY(result.rows[0].recall < result.rows[1].recall);
+        QCOMPARE(result.rows[2].recall, 1.0);
+
+        // The classic table: dense and K = 1 cells are the same BLEU on the same sentences.
+        const auto table = runComparisonTable(*model, experts, routers, test, {8}, {1, 4},
+                                              options.decoding, feedback, options.timing);
+        QCOMPARE(table.cells.at(0).at(0).bleu, denseBleu);
+        QCOMPARE(table.cells[0][1].bleu, result.rows[0].bleu);
+        QCOMPARE(table.cells[0][2].bleu, denseBleu);
+
+        // Cancelled part-way: it stops with OperationCancelled and leaves the model dense.
+        CancelAt cancelling(0.4);
+        QVERIFY_THROWS_EXCEPTION(OperationCancelled, runSweep(*model, experts, routers, test,
+                                                              inputs, options, cancelling));
+        QVERIFY(cancelling.cancelledAt >= 0.4 && cancelling.cancelledAt < 1.0);
+        for (const auto& ffn : model->transformer()->feedForwards()) {
+            QVERIFY(!ffn->override());
+        }
+        std::vector<std::string> again;
+        translatorBleu(model, experts, routers, 0, test, options.decoding, &again);
+        QCOMPARE(again, dense);
     }
 
     void sweepAndComparisonRoundTripThroughJson() {

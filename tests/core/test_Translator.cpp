@@ -167,6 +167,37 @@ private slots:
         QCOMPARE(mixed.translations[2], std::string());
         QCOMPARE(mixed.targetTokens, alone.targetTokens);
     }
+
+    // Cancelled after its first batch, a translation stops with OperationCancelled before the
+    // next batch, and the model translates exactly as before (nothing half-applied).
+    void aCancelledTranslationStopsAndLeavesTheModelAsItWas() {
+        auto model = test::tinyModel();
+        Translator translator(model);
+        DecodeOptions options;
+        options.batchSize = 2;
+        options.maxLength = 8;
+        std::vector<std::string> sources;
+        for (const auto& p : test::sixteenPairs()) {
+            sources.push_back(p.source);
+        }
+        Feedback plain;
+        const auto before = translator.translate(sources, options, plain);
+        double cancelledAt = -1;
+        std::unique_ptr<CallbackFeedback> cancelling;
+        cancelling = std::make_unique<CallbackFeedback>([&](double fraction, const std::string&) {
+            if (fraction > 0 && cancelledAt < 0) {
+                cancelledAt = fraction;
+                cancelling->cancel();
+            }
+        });
+        cancelling->setThrottle(std::chrono::milliseconds(0));
+        QVERIFY_THROWS_EXCEPTION(OperationCancelled,
+                                 translator.translate(sources, options, *cancelling));
+        QCOMPARE(cancelledAt, 2.0 / 16.0);      // after the first batch of two
+        QVERIFY(cancelling->progress() < 0.5);  // it stopped there, not at the end
+        const auto after = translator.translate(sources, options, plain);
+        QCOMPARE(after.translations, before.translations);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTranslator)

@@ -35,10 +35,14 @@ public:
 
     void write(const void* data, std::size_t size);
     void write(std::string_view bytes) { write(bytes.data(), bytes.size()); }
+    // Flushes the data to disk and closes the file; commit() then only renames. Called by
+    // commit() when not called before.
+    void flush();
     void commit();
     const std::string& path() const { return m_path; }
 
 private:
+    friend void commitTogether(AtomicFileWriter& first, AtomicFileWriter& second);
     void openInPlace();
     void openTemporary();
 
@@ -46,7 +50,14 @@ private:
     std::string m_target;    // the file replaced: m_path with symlinks followed
     std::string m_tempPath;  // empty when writing in place
     int m_fd = -1;
+    bool m_flushed = false;
     bool m_committed = false;
 };
+
+// Commits two files as one (a Moses corpus's .de and .en): both are flushed before either is
+// renamed, and when the second rename fails the first file gets its previous version back (or
+// is removed when it is new), so a failed save never leaves a new .de beside an old .en.
+// Throws std::runtime_error naming the file that failed.
+void commitTogether(AtomicFileWriter& first, AtomicFileWriter& second);
 
 }  // namespace moewb
