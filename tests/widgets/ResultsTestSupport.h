@@ -42,6 +42,26 @@ inline TinyMoe tinyMoe(int experts) {
     return moe;
 }
 
+// The shipped default model split into `experts` k-means experts per FFN layer (6 layers). Its
+// translations of the test pairs score well above BLEU 0, so sweeps over it give every K its
+// own BLEU (the tiny untrained model scores 0 everywhere: a transposed or shifted BLEU would
+// pass any check on it).
+inline TinyMoe defaultModelMoe(int experts) {
+    torch::set_num_threads(2);
+    TinyMoe moe;
+    moe.model = NmtModel::load(NmtModel::defaultModelPath());
+    moe.model->transformer()->eval();
+    Feedback feedback;
+    ModelPartitionOptions partition;
+    partition.method = "kmeans";
+    partition.numExperts = experts;
+    const auto set = partitionModel(*moe.model, nullptr, partition, feedback);
+    moe.layerNames = set.layerNames;
+    moe.experts = buildExperts(*moe.model, set);
+    moe.inputs = collectFfnInputs(*moe.model, sixteenPairs(), 100000, feedback);
+    return moe;
+}
+
 inline RouterEntry routerEntry(const TinyMoe& moe, const char* kind, const char* name) {
     Feedback feedback;
     RouterTrainingOptions options;
@@ -74,7 +94,7 @@ inline SweepEntry sweepEntry(TinyMoe& moe, const RouterEntry& routers, const cha
     Feedback feedback;
     SweepOptions options;
     options.thresholds = thresholds;
-    options.decoding.maxLength = 8;
+    options.decoding.maxLength = 40;
     options.timing = quickTiming();
     if (grid) {
         const int n = moe.experts.front()->numExperts();
@@ -90,7 +110,7 @@ inline SweepEntry sweepEntry(TinyMoe& moe, const RouterEntry& routers, const cha
 inline ComparisonEntry comparisonEntry(TinyMoe& moe, const RouterEntry& routers, const char* name) {
     Feedback feedback;
     DecodeOptions decoding;
-    decoding.maxLength = 8;
+    decoding.maxLength = 40;
     auto table = runComparisonTable(*moe.model, moe.experts, *routers.set, firstPairs(6), {2, 4, 6},
                                     {1, 2}, decoding, feedback, quickTiming());
     return {name, std::make_shared<const ComparisonTable>(std::move(table))};

@@ -1,6 +1,6 @@
-// SweepTableModel on a real sweep of the tiny model: model consistency (QAbstractItemModelTester),
-// rows and values, speedups against the sweep's dense run, the compute column and dynamic-K rows,
-// and the CSV export.
+// SweepTableModel on a real sweep of the default model: model consistency
+// (QAbstractItemModelTester), rows and values, speedups against the sweep's dense run, the compute
+// column and dynamic-K rows, and the CSV export.
 #include "ResultsTestSupport.h"
 #include "SweepTableModel.h"
 
@@ -16,7 +16,7 @@ class TestSweepTableModel : public QObject {
 
 private slots:
     void initTestCase() {
-        m_moe = moewb::test::tinyMoe(4);
+        m_moe = moewb::test::defaultModelMoe(4);
         const auto routers = moewb::test::routerEntry(m_moe, "similarity", "kmeans-similarity");
         m_sweep = moewb::test::sweepEntry(m_moe, routers, "kmeans-similarity", false);
         m_grid = moewb::test::sweepEntry(m_moe, routers, "grid, 2 sides", true, 2);
@@ -46,6 +46,10 @@ private slots:
                  1.0);
         QCOMPARE(model.index(0, SweepTableModel::SpeedupColumn).data().toString(),
                  QStringLiteral("×1.00"));  // dense against itself: no spread to show
+        // Distinct BLEU per row, so a row shown at the wrong K fails below.
+        QVERIFY(result.dense.bleu > 10);
+        QVERIFY(result.rows[0].bleu != result.rows[1].bleu ||
+                result.rows[1].bleu != result.rows[2].bleu);
         for (int r = 0; r < 3; ++r) {
             const auto& row = result.rows[r];
             auto raw = [&](int column) {

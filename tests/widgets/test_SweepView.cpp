@@ -1,4 +1,4 @@
-// SweepView on real sweeps of the tiny model: hints when empty, the run signals, line plots that
+// SweepView on real sweeps of the default model: hints when empty, the run signals, line plots that
 // carry exactly the sweep's numbers, the checked-sweep filter, grid sweeps as heatmap or
 // diagonal, the classic comparison tab, and PNG export of every figure.
 #include "ResultsTestSupport.h"
@@ -34,10 +34,10 @@ class TestSweepView : public QObject {
 
 private slots:
     void initTestCase() {
-        m_moe = moewb::test::tinyMoe(4);
+        m_moe = moewb::test::defaultModelMoe(4);
         const auto routers = moewb::test::routerEntry(m_moe, "similarity", "kmeans-similarity");
         m_sweep = moewb::test::sweepEntry(m_moe, routers, "kmeans-similarity", false);
-        m_grid = moewb::test::sweepEntry(m_moe, routers, "kmeans-grid", true, 2);
+        m_grid = moewb::test::sweepEntry(m_moe, routers, "kmeans-grid", true, 6);
         m_comparison = moewb::test::comparisonEntry(m_moe, routers, "classic");
     }
 
@@ -73,6 +73,10 @@ private slots:
         QCOMPARE(view.bleuPlot()->graph(2)->dataCount(), 0);
         QCOMPARE(view.bleuPlot()->legend->itemCount(), 2);
         QCOMPARE(view.speedupPlot()->graphCount(), 2);
+        // Each K its own BLEU, so a point drawn at the wrong K fails below.
+        QVERIFY(result.rows[0].bleu != result.rows[1].bleu ||
+                result.rows[1].bleu != result.rows[2].bleu);
+        QVERIFY(result.dense.bleu > 10);
         QCPGraph* bleu = view.bleuPlot()->graph(0);
         QCOMPARE(bleu->name(), m_sweep.name);
         QCOMPARE(bleu->data()->size(), 3);
@@ -136,6 +140,8 @@ private slots:
         QCOMPARE(map->data()->keySize(), 2);     // encoder K 1, 4
         QCOMPARE(map->data()->valueSize(), 2);   // decoder K 2, 4
         const auto& rows = m_grid.result->rows;  // (1,2) (1,4) (4,2) (4,4)
+        // A transposed heatmap swaps (1,4) and (4,2): they must differ for the check to bite.
+        QVERIFY2(rows[1].bleu != rows[2].bleu, "encoder K 1 / decoder K 4 scored as 4 / 2");
         QCOMPARE(map->data()->cell(0, 0), rows[0].bleu);
         QCOMPARE(map->data()->cell(0, 1), rows[1].bleu);
         QCOMPARE(map->data()->cell(1, 0), rows[2].bleu);
