@@ -222,9 +222,10 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
         // A dense run next to every MoE run: on large test sets one round of all Ks would take
         // minutes, long enough for the machine to drift between dense and the last K.
         Setting moe(e, d, tau);
+        SubFeedback settingFeedback(feedback, i / steps, (i + 1) / steps);
         const auto timing = timeInterleaved({dense.variant(denseRunner, sources, options.decoding),
                                              moe.variant(moeRunner, sources, options.decoding)},
-                                            options.timing, feedback);
+                                            options.timing, settingFeedback);
         const auto ffnDense = dense.timedFfn(timing.rounds);
         const auto ffnMoe = moe.timedFfn(timing.rounds);
         denseSeconds.insert(denseSeconds.end(), timing.seconds[0].begin(), timing.seconds[0].end());
@@ -309,7 +310,9 @@ ComparisonTable runComparisonTable(NmtModel& model,
             variants.push_back(
                 settings[c].variant(c == 0 ? denseRunner : moeRunner, sources, decoding));
         }
-        const auto timed = timeInterleaved(variants, timing, feedback);
+        SubFeedback rowFeedback(feedback, double(s) / sentenceCounts.size(),
+                                double(s + 1) / sentenceCounts.size());
+        const auto timed = timeInterleaved(variants, timing, rowFeedback);
         std::vector<ComparisonCell> row;
         for (std::size_t c = 0; c < settings.size(); ++c) {
             ComparisonCell cell;

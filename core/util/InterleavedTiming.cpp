@@ -118,6 +118,9 @@ InterleavedTiming timeInterleaved(const std::vector<TimedVariant>& variants,
             const double seconds = variants[v]();
             out.seconds[v].push_back(seconds);
             roundSeconds += seconds;
+            // Against the most rounds it may take: a stable early stop jumps to the end.
+            feedback.setProgress(double((round - 1) * variants.size() + v + 1) /
+                                 double(std::size_t(options.maxRounds) * variants.size()));
         }
         spent += roundSeconds;
         out.rounds = round;

@@ -203,6 +203,15 @@ private slots:
         for (const auto& ffn : model->transformer()->feedForwards()) {
             QVERIFY(!ffn->override());
         }
+        CancelAt cancellingTable(0.3);
+        QVERIFY_THROWS_EXCEPTION(
+            OperationCancelled,
+            runComparisonTable(*model, experts, routers, test, {8}, {1, 4}, options.decoding,
+                               cancellingTable, options.timing));
+        QVERIFY(cancellingTable.cancelledAt >= 0.3 && cancellingTable.cancelledAt < 1.0);
+        for (const auto& ffn : model->transformer()->feedForwards()) {
+            QVERIFY(!ffn->override());
+        }
         std::vector<std::string> again;
         translatorBleu(model, experts, routers, 0, test, options.decoding, &again);
         QCOMPARE(again, dense);

@@ -184,6 +184,18 @@ private slots:
         QVERIFY(opened.wait(20000));
         QCOMPARE(session.routers().size(), 1);
 
+        // A first, short sweep: the previous result the cancelled one below must leave alone.
+        ProjectSession::SweepStepOptions quick;
+        quick.router = QStringLiteral("kmeans-similarity");
+        quick.sentenceLimit = 2;
+        quick.rounds = 1;
+        QVERIFY(session.runSweep(quick) > 0);
+        QVERIFY(waitForStep(session));
+        QCOMPARE(session.sweeps().size(), 1);
+        const auto previousSweep = session.sweeps().front().result;
+        const std::string sweepFile = session.project()->sweepPath("kmeans-similarity", "json");
+        const std::string sweepBytes = moewb::readFileBytes(sweepFile);
+
         ProjectSession::SweepStepOptions sweep;
         sweep.router = QStringLiteral("kmeans-similarity");
         sweep.thresholds = {0.3, 0.5};
@@ -207,6 +219,10 @@ private slots:
         QVERIFY(!jobs.title(sweepId).isEmpty());
         jobs.cancel(sweepId);
         QVERIFY(!waitForStep(session));
+        // Cancelled: the previous sweep is still the one shown and the one on disk.
+        QCOMPARE(session.sweeps().size(), 1);
+        QCOMPARE(session.sweeps().front().result, previousSweep);
+        QCOMPARE(moewb::readFileBytes(sweepFile), sweepBytes);
     }
 
     void refusesThresholdsOutsideZeroToOne() {
