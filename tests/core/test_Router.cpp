@@ -7,6 +7,7 @@
 
 #include <QtTest>
 
+#include <cmath>
 #include <numeric>
 
 using namespace moewb;
@@ -207,22 +208,24 @@ private slots:
         // reference's 6457827717110365317, 3203168211198807973):
         //   seed 42, token 7: e 0…7 -> 5619336 3685680 4040704 16080450 1029725 8819397 7343955
         //                               2446619 (/ 2^24): top 2 = experts 3 and 5
-        //   seed 42, token 0, e 0 -> 6492351;  seed 43, token 7, e 3 -> 5505316
+        //   seed 42, token 0, e 0 -> 6492351;  seed 43, token 7, e 3 -> 5505316;
+        //   seed 1, token 1000, e 0 -> 5409073
         const auto pinned = router.scores(torch::zeros({3, 32}), *s.experts,
                                           torch::tensor({int64_t(7), int64_t(0), int64_t(7)}));
-        const float unit = 1.0f / 16777216.0f;
-        const std::vector<float> token7 = {5619336 * unit,  3685680 * unit, 4040704 * unit,
-                                           16080450 * unit, 1029725 * unit, 8819397 * unit,
-                                           7343955 * unit,  2446619 * unit};
+        // Compared as integers: a float compare is fuzzy and would let a one-bit change through.
+        auto in24 = [](float score) { return std::lround(double(score) * 16777216.0); };
+        const std::vector<long> token7 = {5619336, 3685680, 4040704, 16080450,
+                                          1029725, 8819397, 7343955, 2446619};
         for (int e = 0; e < 8; ++e) {
-            QCOMPARE(pinned[0][e].item<float>(), token7[std::size_t(e)]);
-            QCOMPARE(pinned[2][e].item<float>(), token7[std::size_t(e)]);
+            QCOMPARE(in24(pinned[0][e].item<float>()), token7[std::size_t(e)]);
+            QCOMPARE(in24(pinned[2][e].item<float>()), token7[std::size_t(e)]);
         }
-        QCOMPARE(pinned[1][0].item<float>(), 6492351 * unit);
+        QCOMPARE(in24(pinned[1][0].item<float>()), 6492351L);
         const auto pinnedTop = topExperts(pinned, 2);
         QCOMPARE(pinnedTop[0][0].item<int64_t>(), int64_t(3));
         QCOMPARE(pinnedTop[0][1].item<int64_t>(), int64_t(5));
-        QCOMPARE(HashRouter::score(43, 7, 3), 5505316 * unit);
+        QCOMPARE(in24(HashRouter::score(43, 7, 3)), 5505316L);
+        QCOMPARE(in24(HashRouter::score(1, 1000, 0)), 5409073L);
         // Another seed is another table; the same seed is the same table.
         QVERIFY(!torch::equal(topExperts(HashRouter(43, 8).scores(s.x, *s.experts, ids), 2), top));
         QVERIFY(torch::equal(topExperts(HashRouter(42, 8).scores(s.x, *s.experts, ids), 2), top));
