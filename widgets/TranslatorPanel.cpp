@@ -87,6 +87,7 @@ TranslatorPanel::TranslatorPanel(JobRunner* jobs, QWidget* parent)
     : QWidget(parent), m_jobs(jobs), m_state(std::make_unique<State>()) {
     setObjectName(QStringLiteral("translatorPanel"));
     m_debounce = new QTimer(this);
+    m_debounce->setObjectName(QStringLiteral("translationDebounce"));
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(kDebounceMs);
     connect(m_debounce, &QTimer::timeout, this, &TranslatorPanel::startTranslation);

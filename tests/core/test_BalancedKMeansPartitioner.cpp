@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <random>
@@ -79,6 +80,16 @@ double inertiaOf(const WeightMatrix& w1, const ExpertPartition& p) {
         inertia += (rows.rowwise() - mean).rowwise().squaredNorm().sum();
     }
     return inertia;
+}
+
+// The message of validate()'s std::invalid_argument, or "" when the partition is valid.
+std::string invalidMessage(const ExpertPartition& p, int dFf) {
+    try {
+        p.validate(dFf);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return {};
 }
 
 double costOf(const Eigen::MatrixXf& d, const std::vector<int>& assignment) {
@@ -205,12 +216,36 @@ private slots:
         QCOMPARE(a.experts, b.experts);
         QCOMPARE(a.quality, b.quality);
     }
+    // A zero row stays zero (docs/algorithms.md, "Balanced k-means"): it must not turn the
+    // distances into NaN, which would scramble every assignment and the inertia with it.
     void zeroRowsAreAllowed() {
         PlantedRows planted = plantedRows(4, 8, 16, 0.1f, 6);
         planted.w1.row(3).setZero();
         planted.w1.row(17).setZero();
         Feedback feedback;
-        BalancedKMeansPartitioner({4, 50, 1}).partition(planted.w1, feedback).validate(32);
+        const ExpertPartition p =
+            BalancedKMeansPartitioner({4, 50, 1}).partition(planted.w1, feedback);
+        QCOMPARE(invalidMessage(p, 32), std::string());
+        for (const auto& expert : p.experts) {
+            QCOMPARE(static_cast<int>(expert.size()), 8);
+        }
+        // The other 30 rows still find their planted directions: all but the two zero rows sit
+        // with their own block (the zero rows fill whatever room is left).
+        std::vector<int> truth = planted.block;
+        int matched = 0;
+        for (const auto& expert : p.experts) {
+            std::vector<int> counts(4, 0);
+            for (int neuron : expert) {
+                if (neuron != 3 && neuron != 17) {
+                    ++counts[std::size_t(truth[std::size_t(neuron)])];
+                }
+            }
+            matched += *std::max_element(counts.begin(), counts.end());
+        }
+        QCOMPARE(matched, 30);
+        const double inertia = p.quality.at("inertia");
+        QVERIFY2(std::isfinite(inertia), QByteArray::number(inertia));
+        QVERIFY(qAbs(inertia - inertiaOf(planted.w1, p)) < 1e-3);
     }
     void rejectsBadInput() {
         Feedback feedback;

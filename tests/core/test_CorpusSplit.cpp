@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <random>
 #include <stdexcept>
+#include <tuple>
 
 using namespace moewb;
 
@@ -29,10 +30,32 @@ class TestCorpusSplit : public QObject {
 private slots:
     void hashIsPinned() {
         // Pinned values: the split must be the same on every machine and in every version, or
-        // test sets (and the BLEU scores reported on them) silently change.
+        // test sets (and the BLEU scores reported on them) silently change. They come from the
+        // definition in docs/formats.md ("Splits"): FNV-1a 64 (isthe.com/chongo/tech/comp/fnv)
+        // and MurmurHash3's fmix64 finaliser (smhasher), computed outside this code in Python:
+        //   M = 2**64 - 1
+        //   def fnv1a(b, h=14695981039346656037):
+        //       for c in b: h = ((h ^ c) * 1099511628211) & M
+        //       return h
+        //   def fmix64(h):
+        //       h ^= h >> 33; h = h * 0xff51afd7ed558ccd & M
+        //       h ^= h >> 33; h = h * 0xc4ceb9fe1a85ec53 & M
+        //       return h ^ h >> 33
+        //   fmix64(fnv1a((source + "\t" + target).encode("utf-8")))
+        // (that fnv1a gives the FNV suite's published vectors: "" -> cbf29ce484222325,
+        // "a" -> af63dc4c8601ec8c, "foobar" -> 85944171f73967e8), and u = (hash >> 11) * 2**-53.
         QCOMPARE(pairHash({"Hallo", "Hello"}), std::uint64_t(0x00d25bab1ee94c5cULL));
         QCOMPARE(pairHash({"", ""}), std::uint64_t(0x1b345ef19a32b5fbULL));
         QCOMPARE(pairHash({"Grüße", "Greetings"}), std::uint64_t(0xfb3853b148df5602ULL));
+        QCOMPARE(pairUnitValue({"Hallo", "Hello"}), 0.003209809567953248);
+        QCOMPARE(pairUnitValue({"", ""}), 0.10626786612028627);
+        // u = 0.0032 < 0.02 is test; u = 0.106 is valid once test + valid reach 0.12.
+        QCOMPARE(splitOf({"Hallo", "Hello"}, SplitOptions{}), Split::Test);
+        QCOMPARE(splitOf({"", ""}, SplitOptions{}), Split::Train);
+        SplitOptions wideValid;
+        wideValid.validFraction = 0.1;
+        QCOMPARE(splitOf({"", ""}, wideValid), Split::Valid);
+        QCOMPARE(splitOf({"Hallo", "Hello"}, wideValid), Split::Test);
     }
 
     void hashSeparatesSourceAndTarget() {
@@ -73,15 +96,28 @@ private slots:
         QCOMPARE(first.test.pairs, second.test.pairs);
         QCOMPARE(first.valid.pairs, second.valid.pairs);
         QCOMPARE(first.train.pairs, second.train.pairs);
+        QVERIFY(!first.test.pairs.empty() && !first.valid.pairs.empty());
 
+        // A pair's split depends only on its text (CorpusSplit.h): the shuffled corpus, split
+        // again, gives the same three sets, each in the shuffled order.
         std::mt19937 random(7);
         std::shuffle(corpus.pairs.begin(), corpus.pairs.end(), random);
-        for (const SentencePair& pair : corpus.pairs) {
-            const Split split = splitOf(pair, SplitOptions{});
-            const auto& expected = split == Split::Test    ? first.test.pairs
-                                   : split == Split::Valid ? first.valid.pairs
-                                                           : first.train.pairs;
-            QVERIFY(std::find(expected.begin(), expected.end(), pair) != expected.end());
+        const CorpusSplits shuffled = splitCorpus(corpus, SplitOptions{});
+        auto sorted = [](std::vector<SentencePair> pairs) {
+            std::sort(pairs.begin(), pairs.end(), [](const SentencePair& a, const SentencePair& b) {
+                return std::tie(a.source, a.target) < std::tie(b.source, b.target);
+            });
+            return pairs;
+        };
+        QCOMPARE(sorted(shuffled.test.pairs), sorted(first.test.pairs));
+        QCOMPARE(sorted(shuffled.valid.pairs), sorted(first.valid.pairs));
+        QCOMPARE(sorted(shuffled.train.pairs), sorted(first.train.pairs));
+        QVERIFY(shuffled.test.pairs != first.test.pairs);  // else the shuffle showed nothing
+        auto position = [&](const SentencePair& pair) {
+            return std::find(corpus.pairs.begin(), corpus.pairs.end(), pair) - corpus.pairs.begin();
+        };
+        for (std::size_t i = 1; i < shuffled.test.pairs.size(); ++i) {
+            QVERIFY(position(shuffled.test.pairs[i - 1]) < position(shuffled.test.pairs[i]));
         }
     }
 

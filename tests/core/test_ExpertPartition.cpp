@@ -8,6 +8,8 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace moewb;
 
@@ -42,11 +44,25 @@ ExpertPartition sample() {
 class TestExpertPartition : public QObject {
     Q_OBJECT
 private slots:
+    // The accepted expert counts are exactly the powers of two >= 2 that divide d_ff
+    // (docs/algorithms.md, "Partitioners"), listed here by hand for each d_ff.
     void acceptsPowersOfTwoDividingDff() {
-        validatePartitionOptions(1024, 16);
-        validatePartitionOptions(1024, 2);
-        validatePartitionOptions(1024, 1024);
-        validatePartitionOptions(96, 32);
+        const std::vector<std::pair<int, std::vector<int>>> cases = {
+            {1024, {2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}},
+            {96, {2, 4, 8, 16, 32}},  // 96 = 2^5 · 3
+            {1000, {2, 4, 8}},        // 1000 = 2^3 · 125
+            {2, {2}},
+            {6, {2}},
+        };
+        for (const auto& [dFf, expected] : cases) {
+            std::vector<int> accepted;
+            for (int n = -4; n <= 2 * dFf; ++n) {
+                if (invalidMessage([&] { validatePartitionOptions(dFf, n); }).empty()) {
+                    accepted.push_back(n);
+                }
+            }
+            QVERIFY2(accepted == expected, qPrintable(QString("d_ff %1").arg(dFf)));
+        }
     }
     void rejectsBadExpertCountsSayingWhatToChoose() {
         const std::string notPower = invalidMessage([] { validatePartitionOptions(1024, 12); });
@@ -64,12 +80,29 @@ private slots:
         QVERIFY2(contains(odd, "odd"), odd.c_str());
         QVERIFY(!invalidMessage([] { validatePartitionOptions(0, 2); }).empty());
     }
+    // Valid partitions, including the edge cases (one neuron per expert, shared neurons, experts
+    // listed in any order), are accepted; one wrong neuron in each is refused.
     void validPartitionPasses() {
-        sample().validate(8);
+        QCOMPARE(invalidMessage([] { sample().validate(8); }), std::string());
         ExpertPartition withShared = sample();
         withShared.experts = {{0}, {1}, {2}, {3}};
         withShared.shared = {4, 5, 6, 7};
-        withShared.validate(8);
+        QCOMPARE(invalidMessage([&] { withShared.validate(8); }), std::string());
+        ExpertPartition single;
+        single.method = "test";
+        single.numExperts = 8;
+        single.experts = {{7}, {6}, {5}, {4}, {3}, {2}, {1}, {0}};
+        QCOMPARE(invalidMessage([&] { single.validate(8); }), std::string());
+        QCOMPARE(single.expertSize(), 1);
+
+        // The same partitions with neuron 7 replaced by a second 6 are not valid.
+        ExpertPartition broken = sample();
+        broken.experts[1] = {1, 6};
+        QVERIFY(!invalidMessage([&] { broken.validate(8); }).empty());
+        withShared.shared = {4, 5, 6, 6};
+        QVERIFY(!invalidMessage([&] { withShared.validate(8); }).empty());
+        single.experts[0] = {6};
+        QVERIFY(!invalidMessage([&] { single.validate(8); }).empty());
     }
     void rejectsDuplicateNeuron() {
         ExpertPartition p = sample();

@@ -7,6 +7,7 @@
 
 #include <QtTest>
 
+#include <cmath>
 #include <numeric>
 
 using namespace moewb;
@@ -201,8 +202,30 @@ private slots:
             }
         }
         QVERIFY(repeats > 100);
-        // The table is the documented hash: entry (token, e) = HashRouter::score(seed, token, e).
-        QCOMPARE(scores[5][3].item<float>(), HashRouter::score(42, ids[5].item<int64_t>(), 3));
+        // The table is the documented hash (docs/algorithms.md, "Routers"): the top 24 bits of
+        // splitmix64(splitmix64(splitmix64(seed) ^ token) + e) over 2^24. Values from a Python
+        // port of the reference splitmix64.c (prng.di.unimi.it; from state 1234567 it gives the
+        // reference's 6457827717110365317, 3203168211198807973):
+        //   seed 42, token 7: e 0…7 -> 5619336 3685680 4040704 16080450 1029725 8819397 7343955
+        //                               2446619 (/ 2^24): top 2 = experts 3 and 5
+        //   seed 42, token 0, e 0 -> 6492351;  seed 43, token 7, e 3 -> 5505316;
+        //   seed 1, token 1000, e 0 -> 5409073
+        const auto pinned = router.scores(torch::zeros({3, 32}), *s.experts,
+                                          torch::tensor({int64_t(7), int64_t(0), int64_t(7)}));
+        // Compared as integers: a float compare is fuzzy and would let a one-bit change through.
+        auto in24 = [](float score) { return std::lround(double(score) * 16777216.0); };
+        const std::vector<long> token7 = {5619336, 3685680, 4040704, 16080450,
+                                          1029725, 8819397, 7343955, 2446619};
+        for (int e = 0; e < 8; ++e) {
+            QCOMPARE(in24(pinned[0][e].item<float>()), token7[std::size_t(e)]);
+            QCOMPARE(in24(pinned[2][e].item<float>()), token7[std::size_t(e)]);
+        }
+        QCOMPARE(in24(pinned[1][0].item<float>()), 6492351L);
+        const auto pinnedTop = topExperts(pinned, 2);
+        QCOMPARE(pinnedTop[0][0].item<int64_t>(), int64_t(3));
+        QCOMPARE(pinnedTop[0][1].item<int64_t>(), int64_t(5));
+        QCOMPARE(in24(HashRouter::score(43, 7, 3)), 5505316L);
+        QCOMPARE(in24(HashRouter::score(1, 1000, 0)), 5409073L);
         // Another seed is another table; the same seed is the same table.
         QVERIFY(!torch::equal(topExperts(HashRouter(43, 8).scores(s.x, *s.experts, ids), 2), top));
         QVERIFY(torch::equal(topExperts(HashRouter(42, 8).scores(s.x, *s.experts, ids), 2), top));

@@ -4,6 +4,7 @@
 
 #include <QtTest>
 
+#include <cmath>
 #include <functional>
 
 using namespace moewb;
@@ -47,6 +48,12 @@ double sequenceLogProb(NmtModel& model, const std::vector<int>& source,
     return sum;
 }
 
+// GNMT's length penalty (Wu et al. 2016, "Google's Neural Machine Translation System", eq. 14;
+// docs/algorithms.md, "Decoding"): lp(Y) = ((5 + |Y|) / 6)^alpha, |Y| counting the end token.
+double gnmtPenalty(int length, double alpha) {
+    return std::pow((5.0 + length) / 6.0, alpha);
+}
+
 }  // namespace
 
 class TestTranslator : public QObject {
@@ -68,6 +75,19 @@ private slots:
             QCOMPARE(a[i].tokens, b[i].tokens);
             QVERIFY(std::abs(a[i].logProb - b[i].logProb) < 1e-4);
         }
+    }
+
+    // The penalty itself, by hand from its definition ((5 + length) / 6)^alpha: a change of the
+    // formula (another constant, the reciprocal, length without the end token) changes these.
+    void lengthPenaltyIsGnmts() {
+        QCOMPARE(Translator::lengthNormaliser(1, 0.6), 1.0);                  // (6/6)^0.6
+        QCOMPARE(Translator::lengthNormaliser(7, 0.6), 1.515716566510398);    // 2^0.6
+        QCOMPARE(Translator::lengthNormaliser(13, 0.5), 1.7320508075688772);  // sqrt(3)
+        QCOMPARE(Translator::lengthNormaliser(19, 1.0), 4.0);                 // 24/6
+        QCOMPARE(Translator::lengthNormaliser(40, 0.0), 1.0);                 // alpha 0: no penalty
+        // With alpha > 0 the divisor grows with the length: it offsets the lower log-probability
+        // of longer outputs.
+        QVERIFY(Translator::lengthNormaliser(8, 0.6) > Translator::lengthNormaliser(7, 0.6));
     }
 
     void beamSearchFindsBruteForceOptimum() {
@@ -97,7 +117,7 @@ private slots:
             // End here with EOS (length + 1 tokens), or stop at the limit without EOS.
             if (length + 1 <= options.maxLength) {
                 const double s = sequenceLogProb(*model, source, prefix, true) /
-                                 Translator::lengthNormaliser(length + 1, options.lengthPenalty);
+                                 gnmtPenalty(length + 1, options.lengthPenalty);
                 if (s > bestScore) {
                     bestScore = s;
                     bestTokens = prefix;
@@ -105,7 +125,7 @@ private slots:
             }
             if (length == options.maxLength) {
                 const double s = sequenceLogProb(*model, source, prefix, false) /
-                                 Translator::lengthNormaliser(length, options.lengthPenalty);
+                                 gnmtPenalty(length, options.lengthPenalty);
                 if (s > bestScore) {
                     bestScore = s;
                     bestTokens = prefix;
@@ -122,6 +142,11 @@ private slots:
         enumerate(prefix);
         QCOMPARE(best.tokens, bestTokens);
         QVERIFY(std::abs(best.score - bestScore) < 1e-4);
+        // The reported score is the log-probability over the penalty (an end token was emitted
+        // unless the hypothesis hit the length limit).
+        const int length = static_cast<int>(best.tokens.size()) +
+                           (static_cast<int>(best.tokens.size()) < options.maxLength ? 1 : 0);
+        QVERIFY(std::abs(best.score - best.logProb / gnmtPenalty(length, 0.6)) < 1e-9);
 
         // A beam as large as the vocabulary finds the same sequence on this model too.
         options.beamSize = vocab;

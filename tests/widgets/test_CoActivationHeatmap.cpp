@@ -9,6 +9,8 @@
 
 #include "CoActivationHeatmap.h"
 
+#include "widgets/FigureTestSupport.h"
+
 #include <qcustomplot.h>
 
 #include <QComboBox>
@@ -18,8 +20,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
+#include <numeric>
 
 using namespace moewb;
 
@@ -225,15 +229,30 @@ private slots:
         QCOMPARE(figures.size(), 2);
         QCOMPARE(figures[0].name, QStringLiteral("coactivation"));
         QCOMPARE(figures[1].name, QStringLiteral("coactivation-side-by-side"));
+        // The exported figures show the last layer: the one with a pair of neurons that never
+        // fire together, so the "never" colour is checked too.
+        view.setCurrentLayer(3);
+        const auto& shown = m_profile->layers[3];
         QTemporaryDir dir;
         FigureExportOptions options;
         options.dpi = 150;
-        QString error;
-        const QStringList written = FigureExporter::exportAll(
-            figures, dir.path(), {QStringLiteral("png")}, options, &error);
-        QVERIFY2(written.size() == 2, qPrintable(error));
-        for (const QString& path : written) {
-            QCOMPARE(QImage(path).size(), FigureExporter::pixelSize(options));
+        std::vector<int> identity(std::size_t(shown.dFf));
+        std::iota(identity.begin(), identity.end(), 0);
+        const QString single = dir.filePath(QStringLiteral("coactivation.png"));
+        {
+            QCOMPARE(figures[0].widget, view.plot());
+            const test::ExportedPlot exported(view.plot(), single, options);
+            QVERIFY2(exported.ok(), qPrintable(exported.error()));
+            QCOMPARE(exported.image().size(), FigureExporter::pixelSize(options));
+            checkExportedCells(exported, view.colorMap(), shown, view.displayOrder());
+        }
+        {
+            QCOMPARE(figures[1].widget, view.sideBySidePlot());
+            const test::ExportedPlot exported(
+                view.sideBySidePlot(), dir.filePath(QStringLiteral("side-by-side.png")), options);
+            QVERIFY2(exported.ok(), qPrintable(exported.error()));
+            checkExportedCells(exported, left, shown, identity);
+            checkExportedCells(exported, right, shown, view.displayOrder());
         }
         if (qEnvironmentVariableIsSet("MOEWB_SCREENSHOT_DIR")) {
             const QString shots = qEnvironmentVariable("MOEWB_SCREENSHOT_DIR");
@@ -242,7 +261,7 @@ private slots:
             view.setSideBySide(false);
             view.plot()->replot();
             view.grab().save(shots + "/coactivation.png");
-            QFile::copy(written[0], shots + "/coactivation-export.png");
+            QFile::copy(single, shots + "/coactivation-export.png");
         }
     }
 
@@ -286,6 +305,56 @@ private slots:
     }
 
 private:
+    // Every cell of an exported map, at row r (from the top, as in a matrix) and column c, is
+    // drawn in the colour of its count C(order[r], order[c]): viridis over log10 of the count
+    // from 0 (a count of 1) to log10 of the layer's largest firing count (FigureExporter's
+    // heatGradient, CoActivationHeatmap.h), and pale grey for pairs that never fire together.
+    // The ends are pinned by hand: the largest count is viridis' yellow, a count of 1 its purple.
+    void checkExportedCells(const test::ExportedPlot& exported, QCPColorMap* map,
+                            const LayerProfile& layer, const std::vector<int>& order) {
+        const int n = layer.dFf;
+        QCOMPARE(int(order.size()), n);
+        const int64_t peak = *std::max_element(layer.activations.begin(), layer.activations.end());
+        const QCPRange range(0.0, std::log10(double(peak)));
+        QCPColorGradient gradient = FigureExporter::heatGradient();  // color() is not const
+        auto expected = [&](int64_t count) {
+            if (count == 0) {
+                return QColor(238, 238, 238);
+            }
+            if (count == peak) {
+                return QColor(253, 231, 37);
+            }
+            if (count == 1) {
+                return QColor(68, 1, 84);
+            }
+            return QColor(gradient.color(std::log10(double(count)), range));
+        };
+        QCPAxis* x = map->keyAxis();
+        QCPAxis* y = map->valueAxis();
+        // Rows grow downwards: row 0 is drawn above row n - 1.
+        QVERIFY(exported.pixelOf(x, y, 0, 0).y() < exported.pixelOf(x, y, 0, n - 1).y());
+        int seenPeak = 0, seenZero = 0;
+        for (int row = 0; row < n; ++row) {
+            for (int column = 0; column < n; ++column) {
+                const int64_t count =
+                    layer.coActivationAt(order[std::size_t(row)], order[std::size_t(column)]);
+                const QColor want = expected(count);
+                const QColor seen = exported.colorAt(x, y, column, row);
+                if (test::colorDistance(seen, want) > 6) {
+                    QFAIL(qPrintable(QStringLiteral("cell (row %1, column %2), count %3: %4, "
+                                                    "expected %5")
+                                         .arg(row)
+                                         .arg(column)
+                                         .arg(count)
+                                         .arg(test::colorText(seen), test::colorText(want))));
+                }
+                seenPeak += count == peak ? 1 : 0;
+                seenZero += count == 0 ? 1 : 0;
+            }
+        }
+        QVERIFY(seenPeak >= 1 && seenZero >= 1);  // both ends of the scale were looked at
+    }
+
     std::shared_ptr<NmtModel> m_model;
     std::shared_ptr<const ProfileResult> m_profile;
     PartitionEntry m_partition;

@@ -8,6 +8,8 @@
 
 #include "ExpertGraphView.h"
 
+#include "widgets/FigureTestSupport.h"
+
 #include <qcustomplot.h>
 
 #include <QComboBox>
@@ -231,14 +233,71 @@ private slots:
         const QList<Figure> figures = view.figures();
         QCOMPARE(figures.size(), 1);
         QCOMPARE(figures[0].name, QStringLiteral("expert-graph"));
+        QCOMPARE(figures[0].widget, view.plot());
         QTemporaryDir dir;
         FigureExportOptions options;
         options.dpi = 150;
-        QString error;
+        const double scale = options.dpi / 96.0;
         const QString path = dir.filePath(QStringLiteral("expert-graph.png"));
-        QVERIFY2(FigureExporter::exportFigure(figures[0], path, options, &error),
-                 qPrintable(error));
-        QCOMPARE(QImage(path).size(), FigureExporter::pixelSize(options));
+        {
+            const test::ExportedPlot exported(view.plot(), path, options);
+            QVERIFY2(exported.ok(), qPrintable(exported.error()));
+            const QImage& image = exported.image();
+            QCOMPARE(image.size(), FigureExporter::pixelSize(options));
+            // Every node is drawn where the layout put it (nodePixelPosition, laid out at the
+            // export size) in its expert's palette colour, unless a later node covers it.
+            const int n = view.expertCount();
+            auto radius = [&](int e) { return view.plot()->graph(e)->scatterStyle().size() / 2; };
+            int checked = 0;
+            for (int e = 0; e < n; ++e) {
+                const QPointF centre = view.nodePixelPosition(e);
+                bool covered = false;
+                for (int f = e + 1; f < n; ++f) {
+                    const QPointF d = view.nodePixelPosition(f) - centre;
+                    covered = covered || std::hypot(d.x(), d.y()) < radius(f) + 3;
+                }
+                if (covered) {
+                    continue;
+                }
+                const QColor seen = image.pixelColor((centre * scale).toPoint());
+                QVERIFY2(
+                    test::colorDistance(seen, FigureExporter::color(e)) <= 12,
+                    qPrintable(QStringLiteral("expert %1: %2").arg(e).arg(test::colorText(seen))));
+                ++checked;
+            }
+            QVERIFY2(checked >= n / 2, qPrintable(QString::number(checked)));
+            // The strongest edge (weight 1, drawn at 90 % opacity) darkens the white between its
+            // two nodes where no node or node label covers it.
+            int strongE = 0, strongF = 1;
+            for (int e = 0; e < n; ++e) {
+                for (int f = e + 1; f < n; ++f) {
+                    if (view.edgeWeight(e, f) > view.edgeWeight(strongE, strongF)) {
+                        strongE = e, strongF = f;
+                    }
+                }
+            }
+            QCOMPARE(view.edgeWeight(strongE, strongF), 1.0);
+            const QPointF a = view.nodePixelPosition(strongE);
+            const QPointF b = view.nodePixelPosition(strongF);
+            int darkPoints = 0, freePoints = 0;
+            for (double t = 0.1; t < 0.95; t += 0.1) {
+                const QPointF p = a + t * (b - a);
+                bool free = true;
+                for (int e = 0; e < n; ++e) {
+                    const QPointF d = view.nodePixelPosition(e) - p;
+                    free = free && std::hypot(d.x(), d.y()) > radius(e) + 20;
+                }
+                if (free) {
+                    ++freePoints;
+                    darkPoints += test::colorDistance(image.pixelColor((p * scale).toPoint()),
+                                                      Qt::white) > 100
+                                      ? 1
+                                      : 0;
+                }
+            }
+            QVERIFY2(freePoints >= 1, "the strongest edge is hidden behind nodes");
+            QCOMPARE(darkPoints, freePoints);
+        }
         if (qEnvironmentVariableIsSet("MOEWB_SCREENSHOT_DIR")) {
             const QString shots = qEnvironmentVariable("MOEWB_SCREENSHOT_DIR");
             view.setNodeSize(ExpertGraphView::NodeSize::ActivationMass);

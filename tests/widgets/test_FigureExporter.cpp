@@ -2,6 +2,8 @@
 // messages, and that a failed export leaves no file behind.
 #include "FigureExporter.h"
 
+#include "widgets/FigureTestSupport.h"
+
 #include <qcustomplot.h>
 
 #include <QDir>
@@ -75,12 +77,33 @@ private slots:
         options.dpi = 192;
         QString error;
         const QString png = dir.filePath(QStringLiteral("line.png"));
-        QVERIFY2(FigureExporter::exportFigure(figure, png, options, &error), qPrintable(error));
-        const QImage image(png);
-        QCOMPARE(image.size(), FigureExporter::pixelSize(options));
-        QCOMPARE(image.dotsPerMeterX(), int(std::lround(192 / 0.0254)));
-        // Not a blank page: the white background and the blue line are both there.
-        QCOMPARE(image.pixelColor(2, 2), QColor(Qt::white));
+        {
+            const moewb::test::ExportedPlot exported(plot.get(), png, options);
+            QVERIFY2(exported.ok(), qPrintable(exported.error()));
+            const QImage& image = exported.image();
+            QCOMPARE(image.size(), FigureExporter::pixelSize(options));
+            QCOMPARE(image.dotsPerMeterX(), int(std::lround(192 / 0.0254)));
+            // Not a blank page: the line runs through its data points (1, 3) and (2, 2) and the
+            // middle of the segment between them, in the series' blue; the plot's background
+            // is white. Points off the line, (1.5, 3.5) and (1.5, 1.5), are not blue.
+            const QColor blue = FigureExporter::color(0);
+            QCPAxis* x = plot->xAxis;
+            QCPAxis* y = plot->yAxis;
+            for (const QPointF& onLine : {QPointF(1, 3), QPointF(2, 2), QPointF(1.5, 2.5)}) {
+                const QColor seen = exported.colorAt(x, y, onLine.x(), onLine.y());
+                QVERIFY2(moewb::test::colorDistance(seen, blue) <= 12,
+                         qPrintable(QStringLiteral("(%1, %2): %3")
+                                        .arg(onLine.x())
+                                        .arg(onLine.y())
+                                        .arg(moewb::test::colorText(seen))));
+            }
+            for (const QPointF& offLine : {QPointF(1.5, 3.5), QPointF(1.5, 1.5)}) {
+                const QColor seen = exported.colorAt(x, y, offLine.x(), offLine.y());
+                QVERIFY2(moewb::test::colorDistance(seen, blue) > 100,
+                         qPrintable(moewb::test::colorText(seen)));
+            }
+            QCOMPARE(image.pixelColor(2, 2), QColor(Qt::white));
+        }
 
         const QString pdf = dir.filePath(QStringLiteral("line.pdf"));
         QVERIFY2(FigureExporter::exportFigure(figure, pdf, options, &error), qPrintable(error));

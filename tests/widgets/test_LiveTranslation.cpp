@@ -11,9 +11,12 @@
 #include <QtTest>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <future>
 #include <set>
 #include <thread>
+#include <utility>
 
 using namespace moewb;
 
@@ -42,6 +45,33 @@ public:
 
 private:
     mutable std::atomic<bool> m_hit{false};
+};
+
+// Holds the MoE translation at its first cancel check inside the MoE run (a plan is current on
+// the calling thread only then, or, were the experts installed in the shared model, the model
+// has an override) until release().
+class HoldDuringMoe : public Feedback {
+public:
+    explicit HoldDuringMoe(NmtModel& model) : m_model(model) {}
+    bool isCancelled() const override {
+        const bool inMoe = FfnPlanScope::current() != nullptr || !modelIsDense(m_model);
+        if (inMoe && !m_held.exchange(true)) {
+            m_holding = true;
+            while (!m_released) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            m_holding = false;
+        }
+        return false;
+    }
+    bool isHolding() const { return m_holding; }
+    void release() { m_released = true; }
+
+private:
+    NmtModel& m_model;
+    mutable std::atomic<bool> m_held{false};
+    mutable std::atomic<bool> m_holding{false};
+    std::atomic<bool> m_released{false};
 };
 
 }  // namespace
@@ -221,27 +251,40 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, LiveTranslation::run(bad, m_feedback));
     }
 
+    // No lock any more: while a MoE translation is in the middle of its run (held there by its
+    // feedback, so the overlap does not depend on timing), another thread translates on the same
+    // model, gets the plain dense output and sees no expert installed in it; then the MoE run
+    // finishes with the output it has alone. A model lock would leave the other thread waiting
+    // for the held run: it would not finish.
     void translatesWhileAnotherThreadUsesTheModel() {
-        // No lock any more: a translation on another thread (a sweep, in the GUI) running the
-        // same model does not hold this one up, and neither changes the other's output.
         const auto alone = LiveTranslation::run(requestFor(2), m_feedback);
-        std::atomic<bool> stop{false};
-        std::atomic<int> rounds{0};
-        std::thread other([&] {
+        const std::string other = "Zwei Hunde spielen im Schnee.";
+        DecodeOptions decode;
+        const Translator translator(m_artifacts.model.model);
+        const std::string dense = translator.translate({other}, decode, m_feedback).translations[0];
+
+        HoldDuringMoe hold(*m_artifacts.model.model);
+        LiveTranslationResult held;
+        std::thread moe([&] { held = LiveTranslation::run(requestFor(2), hold); });
+        QTRY_VERIFY_WITH_TIMEOUT(hold.isHolding(), 60000);
+        auto meanwhile = std::async(std::launch::async, [&] {
             Feedback feedback;
-            const Translator translator(m_artifacts.model.model);
-            DecodeOptions decode;
-            while (!stop) {
-                translator.translate({"Zwei Hunde spielen im Schnee."}, decode, feedback);
-                ++rounds;
-            }
+            const bool plainModel = modelIsDense(*m_artifacts.model.model);
+            return std::make_pair(plainModel,
+                                  translator.translate({other}, decode, feedback).translations[0]);
         });
-        QTRY_VERIFY(rounds > 0);
-        const auto busy = LiveTranslation::run(requestFor(2), m_feedback);
-        stop = true;
-        other.join();
-        QCOMPARE(busy.moe->text, alone.moe->text);
-        QCOMPARE(busy.dense->text, alone.dense->text);
+        const bool finished =
+            meanwhile.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+        QVERIFY(hold.isHolding());  // the MoE run was still in the middle all along
+        hold.release();
+        moe.join();
+        QVERIFY2(finished, "a translation waited for the MoE run on another thread");
+        const auto [plainModel, text] = meanwhile.get();
+        QVERIFY(plainModel);
+        QCOMPARE(text, dense);
+        QVERIFY(held.moe && held.dense);
+        QCOMPARE(held.moe->text, alone.moe->text);
+        QCOMPARE(held.dense->text, alone.dense->text);
         QVERIFY(modelIsDense(*m_artifacts.model.model));
     }
 

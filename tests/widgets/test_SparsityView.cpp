@@ -6,6 +6,8 @@
 
 #include "SparsityView.h"
 
+#include "widgets/FigureTestSupport.h"
+
 #include <qcustomplot.h>
 
 #include <QCheckBox>
@@ -15,6 +17,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 
 using namespace moewb;
@@ -127,17 +131,14 @@ private slots:
         QTemporaryDir dir;
         FigureExportOptions options;
         options.dpi = 150;
-        QString error;
-        const QStringList written = FigureExporter::exportAll(
-            figures, dir.path(), {QStringLiteral("png")}, options, &error);
-        QVERIFY2(written.size() == 2, qPrintable(error));
-        for (const QString& path : written) {
-            QCOMPARE(QImage(path).size(), FigureExporter::pixelSize(options));
-        }
+        checkExportedLayerBars(dir.filePath(QStringLiteral("sparsity-layers.png")), view, options);
+        checkExportedHistogram(dir.filePath(QStringLiteral("activation-frequency.png")), view,
+                               options);
         if (qEnvironmentVariableIsSet("MOEWB_SCREENSHOT_DIR")) {
             view.grab().save(qEnvironmentVariable("MOEWB_SCREENSHOT_DIR") + "/sparsity.png");
-            QFile::copy(written[0], qEnvironmentVariable("MOEWB_SCREENSHOT_DIR") +
-                                        "/sparsity-layers-export.png");
+            QFile::copy(
+                dir.filePath(QStringLiteral("sparsity-layers.png")),
+                qEnvironmentVariable("MOEWB_SCREENSHOT_DIR") + "/sparsity-layers-export.png");
         }
 
         view.setProfile(nullptr);
@@ -146,6 +147,78 @@ private slots:
     }
 
 private:
+    // The exported layer bars: under each layer's name the zero share, drawn in the encoder's
+    // or the decoder's colour up to 100 × (1 − Σ counts / (tokens × d_ff)) (docs/algorithms.md,
+    // "Profiling"), and the grey dense share above it.
+    void checkExportedLayerBars(const QString& path, SparsityView& view,
+                                const FigureExportOptions& options) {
+        QCustomPlot* plot = view.layersPlot();
+        const test::ExportedPlot exported(plot, path, options);
+        QVERIFY2(exported.ok(), qPrintable(exported.error()));
+        QCOMPARE(exported.image().size(), FigureExporter::pixelSize(options));
+        const auto ticks = plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+        for (const auto& layer : m_profile->layers) {
+            const QString name = QString::fromStdString(layer.name);
+            QVERIFY2(ticks.values().contains(name), qPrintable(name));
+            const double key = ticks.key(name);
+            double fired = 0;
+            for (int64_t count : layer.activations) {
+                fired += double(count);
+            }
+            const double zero = 100.0 * (1.0 - fired / (double(layer.tokens) * layer.dFf));
+            QVERIFY2(zero > 5 && zero < 95, qPrintable(QString::number(zero)));  // room to look
+            const QColor own = FigureExporter::color(name.startsWith("encoder") ? 0 : 3);
+            const QColor below = exported.colorAt(plot->xAxis, plot->yAxis, key, zero - 3);
+            const QColor above = exported.colorAt(plot->xAxis, plot->yAxis, key, zero + 3);
+            QVERIFY2(test::colorDistance(below, own) <= 12,
+                     qPrintable(name + ": " + test::colorText(below)));
+            QVERIFY2(test::colorDistance(above, QColor(205, 205, 205)) <= 12,
+                     qPrintable(name + ": " + test::colorText(above)));
+        }
+    }
+
+    // The exported histogram of the shown layer (the first, an encoder layer): each bin of 2.5 %
+    // is a bar in the encoder colour exactly as high as the neurons whose firing frequency
+    // (count / tokens) falls in it, counted here from the profile.
+    void checkExportedHistogram(const QString& path, SparsityView& view,
+                                const FigureExportOptions& options) {
+        QCOMPARE(view.layerPicker()->currentIndex(), 0);
+        const auto& layer = m_profile->layers[0];
+        std::vector<double> counts(SparsityView::kHistogramBins, 0.0);
+        double sum = 0;
+        for (int64_t count : layer.activations) {
+            const double f = double(count) / double(layer.tokens);
+            ++counts[std::size_t(std::min(int(f * SparsityView::kHistogramBins), 39))];
+            sum += f;
+        }
+        const double meanPercent = 100.0 * sum / layer.dFf;  // the dashed mean line is there
+        const double peak = *std::max_element(counts.begin(), counts.end());
+        QCustomPlot* plot = view.frequencyPlot();
+        const test::ExportedPlot exported(plot, path, options);
+        QVERIFY2(exported.ok(), qPrintable(exported.error()));
+        const QColor own = FigureExporter::color(0);
+        int bars = 0;
+        for (int b = 0; b < SparsityView::kHistogramBins; ++b) {
+            const double key = (b + 0.5) * 100.0 / SparsityView::kHistogramBins;
+            if (std::abs(key - meanPercent) < 0.6) {
+                continue;
+            }
+            const QString where = QStringLiteral("bin %1 (%2 neurons)").arg(b).arg(counts[b]);
+            if (counts[b] > 0) {
+                const QColor inside =
+                    exported.colorAt(plot->xAxis, plot->yAxis, key, counts[b] / 2.0);
+                QVERIFY2(test::colorDistance(inside, own) <= 12,
+                         qPrintable(where + ": " + test::colorText(inside)));
+                ++bars;
+            }
+            const QColor over =
+                exported.colorAt(plot->xAxis, plot->yAxis, key, counts[b] + 0.04 * peak);
+            QVERIFY2(test::colorDistance(over, own) > 100,
+                     qPrintable(where + " above: " + test::colorText(over)));
+        }
+        QVERIFY(bars >= 2);
+    }
+
     std::shared_ptr<const ProfileResult> m_profile;
 };
 

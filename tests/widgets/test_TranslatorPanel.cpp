@@ -10,6 +10,8 @@
 #include "JobRunner.h"
 #include "TranslatorPanel.h"
 
+#include "widgets/FigureTestSupport.h"
+
 #include <QComboBox>
 #include <QGroupBox>
 #include <QImage>
@@ -21,11 +23,15 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QTimer>
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <functional>
+#include <memory>
 #include <thread>
 
 using namespace moewb;
@@ -145,45 +151,72 @@ private slots:
         QVERIFY(!m_panel->speedupLabel()->text().contains("per target token"));
     }
 
+    // Debounce: moves in quick succession start exactly one translation, of the last K, and
+    // only after the debounce interval. No wall clock: the moves come with no event processed
+    // in between, so no timer can fire among them however slow the machine is.
     void rapidMovesShowOnlyTheLastResult() {
         loadEverything();
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
+        QSignalSpy started(m_jobs.get(), &JobRunner::started);
+        auto* debounce = m_panel->findChild<QTimer*>(QStringLiteral("translationDebounce"));
+        QVERIFY(debounce);
         for (int k = 1; k <= 6; ++k) {
             m_panel->kSlider()->setValue(k);
-            QTest::qWait(30);  // faster than the debounce
         }
+        QCOMPARE(started.count(), 0);  // waiting for the edits to settle
+        QVERIFY(debounce->isActive());
         QVERIFY(updated.wait(kWaitMs));
-        QTest::qWait(300);  // time for a stray second result to show up
+        // Settled: no job running and nothing scheduled, so no further result can come.
+        QTRY_VERIFY_WITH_TIMEOUT(!m_jobs->isBusy() && !debounce->isActive(), kWaitMs);
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(started.at(0).at(1).toString(), QStringLiteral("Translating"));
         QCOMPARE(updated.count(), 1);
         QCOMPARE(m_panel->shownK(), 6);
     }
 
+    // A request still queued when K moves again is cancelled (it never runs) and its answer
+    // never shown; the newer request's is, once.
     void aResultOvertakenByANewRequestIsDropped() {
         loadEverything();
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
-        {
-            // Every worker is busy (nothing locks the model any more, so this is how a request
-            // stays in flight), so the first request is still pending when K moves.
-            std::atomic<bool> release{false};
-            const int workers = std::max(2, QThread::idealThreadCount());
-            for (int i = 0; i < workers; ++i) {
-                m_jobs->start(QStringLiteral("busy"), [&release](Feedback&) {
-                    while (!release) {
-                        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-                    }
-                });
-            }
-            m_panel->kSlider()->setValue(1);
-            QTRY_VERIFY_WITH_TIMEOUT(m_panel->isTranslating(), kWaitMs);
-            m_panel->kSlider()->setValue(5);
-            QTest::qWait(300);
-            QCOMPARE(updated.count(), 0);
-            release = true;
+        QSignalSpy cancelled(m_jobs.get(), &JobRunner::cancelled);
+        QSignalSpy succeeded(m_jobs.get(), &JobRunner::succeeded);
+        // Every worker is busy (nothing locks the model any more, so this is how a request
+        // stays in flight), so the first request is still pending when K moves.
+        auto release = std::make_shared<std::atomic<bool>>(false);
+        const int workers = std::max(2, QThread::idealThreadCount());
+        for (int i = 0; i < workers; ++i) {
+            m_jobs->start(QStringLiteral("busy"), [release](Feedback&) {
+                while (!release->load()) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                }
+            });
         }
+        QSignalSpy started(m_jobs.get(), &JobRunner::started);
+        m_panel->kSlider()->setValue(1);
+        QTRY_VERIFY_WITH_TIMEOUT(m_panel->isTranslating(), kWaitMs);
+        QCOMPARE(started.count(), 1);
+        const int first = started.at(0).at(0).toInt();
+        m_panel->kSlider()->setValue(5);
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 2, kWaitMs);  // the second request, queued
+        const int second = started.at(1).at(0).toInt();
+        QCOMPARE(updated.count(), 0);  // nothing could run yet
+        release->store(true);
+
         QVERIFY(updated.wait(kWaitMs));
-        QTest::qWait(300);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_jobs->isBusy(), kWaitMs);
         QCOMPARE(updated.count(), 1);
         QCOMPARE(m_panel->shownK(), 5);
+        QList<int> cancelledIds, succeededIds;
+        for (const auto& signal : cancelled) {
+            cancelledIds << signal.at(0).toInt();
+        }
+        for (const auto& signal : succeeded) {
+            succeededIds << signal.at(0).toInt();
+        }
+        QVERIFY(cancelledIds.contains(first));
+        QVERIFY(!succeededIds.contains(first));
+        QVERIFY(succeededIds.contains(second));
     }
 
     void dynamicModeShowsTheMeasuredCompute() {
@@ -304,6 +337,8 @@ private slots:
     }
 
     void exportsItsFigures() {
+        m_panel->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
         loadEverything();
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
         m_panel->kSlider()->setValue(4);
@@ -311,17 +346,36 @@ private slots:
         const auto figures = m_panel->figures();
         QCOMPARE(figures.size(), 2);
         QCOMPARE(figures[0].name, QStringLiteral("translator-experts"));
+        ExpertStripPlot* strip = m_panel->expertStrip();
+        QCOMPARE(figures[0].widget, strip);
         QTemporaryDir dir;
         FigureExportOptions options;
         options.dpi = 96;
-        for (const Figure& figure : figures) {
-            const QString path = dir.filePath(figure.name + ".png");
-            QString error;
-            QVERIFY2(FigureExporter::exportFigure(figure, path, options, &error),
-                     qPrintable(error));
-            QImage image(path);
-            QCOMPARE(image.size(), QSize(900, 600));
+        {
+            const test::ExportedPlot exported(strip, dir.filePath("translator-experts.png"),
+                                              options);
+            QVERIFY2(exported.ok(), qPrintable(exported.error()));
+            QCOMPARE(exported.image().size(), QSize(900, 600));
+            checkStripCells(strip, [&](QCPAxis* x, QCPAxis* y, int column, int row) {
+                return exported.colorAt(x, y, column, row);
+            });
         }
+        // The whole panel, drawn as a widget scaled to the figure: its strip shows the same
+        // cells where the strip sits in the panel.
+        const QString path = dir.filePath("translator-panel.png");
+        QString error;
+        QVERIFY2(FigureExporter::exportFigure(figures[1], path, options, &error),
+                 qPrintable(error));
+        const QImage panel(path);
+        QCOMPARE(panel.size(), QSize(900, 600));
+        strip->replot(QCustomPlot::rpImmediateRefresh);  // laid out at its on-screen size
+        const double sx = 900.0 / m_panel->width();
+        const double sy = 600.0 / m_panel->height();
+        checkStripCells(strip, [&](QCPAxis* x, QCPAxis* y, int column, int row) {
+            const QPointF inStrip(x->coordToPixel(column), y->coordToPixel(row));
+            const QPointF inPanel = strip->mapTo(m_panel.get(), inStrip);
+            return panel.pixelColor(int(inPanel.x() * sx), int(inPanel.y() * sy));
+        });
         // Screenshots for looking at the views (MOEWB_SCREENSHOT_DIR, when set).
         const QString shots = qEnvironmentVariable("MOEWB_SCREENSHOT_DIR");
         if (!shots.isEmpty()) {
@@ -332,6 +386,42 @@ private slots:
     }
 
 private:
+    // Each cell of the strip (ExpertStripPlot.h) at token t, row l·N + e of its side is filled
+    // in layer l's palette colour when layer l ran expert e for token t, and idle grey
+    // (242, 242, 242) otherwise. `colorAt` reads a cell of the drawn figure.
+    void checkStripCells(ExpertStripPlot* plot,
+                         const std::function<QColor(QCPAxis*, QCPAxis*, int, int)>& colorAt) {
+        const auto& data = plot->strip();
+        const int n = data.numExperts;
+        QCOMPARE(n, 8);
+        int fired = 0;
+        for (int layer = 0; layer < int(data.layers.size()); ++layer) {
+            const bool encoder = layer < data.encoderLayers;
+            QCPColorMap* map = encoder ? plot->encoderMap() : plot->decoderMap();
+            const int sideLayer = encoder ? layer : layer - data.encoderLayers;
+            const auto& tokens = data.layers[std::size_t(layer)];
+            for (int t = 0; t < int(tokens.size()); ++t) {
+                for (int e = 0; e < n; ++e) {
+                    const auto& ran = tokens[std::size_t(t)];
+                    const bool on = std::find(ran.begin(), ran.end(), e) != ran.end();
+                    const QColor want = on ? FigureExporter::color(layer) : QColor(242, 242, 242);
+                    const QColor seen =
+                        colorAt(map->keyAxis(), map->valueAxis(), t, sideLayer * n + e);
+                    if (test::colorDistance(seen, want) > 12) {
+                        QFAIL(qPrintable(QStringLiteral("layer %1, token %2, expert %3: %4, "
+                                                        "expected %5")
+                                             .arg(layer)
+                                             .arg(t)
+                                             .arg(e)
+                                             .arg(test::colorText(seen), test::colorText(want))));
+                    }
+                    fired += on ? 1 : 0;
+                }
+            }
+        }
+        QVERIFY(fired > 0);
+    }
+
     // Model, partitions and routers, with the first translation done.
     void loadEverything() {
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
