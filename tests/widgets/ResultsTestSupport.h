@@ -26,11 +26,13 @@ struct TinyMoe {
     std::vector<std::string> layerNames;
 };
 
-// The tiny model split into `experts` experts per FFN layer (4 layers) with k-means.
-inline TinyMoe tinyMoe(int experts) {
+// `model` split into `experts` experts per FFN layer with k-means, with the FFN inputs of the
+// sixteen test pairs.
+inline TinyMoe kMeansMoe(std::shared_ptr<NmtModel> model, int experts) {
     torch::set_num_threads(2);
     TinyMoe moe;
-    moe.model = tinyModel();
+    moe.model = std::move(model);
+    moe.model->transformer()->eval();
     Feedback feedback;
     ModelPartitionOptions partition;
     partition.method = "kmeans";
@@ -42,24 +44,17 @@ inline TinyMoe tinyMoe(int experts) {
     return moe;
 }
 
+// The tiny model split into `experts` experts per FFN layer (4 layers) with k-means.
+inline TinyMoe tinyMoe(int experts) {
+    return kMeansMoe(tinyModel(), experts);
+}
+
 // The shipped default model split into `experts` k-means experts per FFN layer (6 layers). Its
 // translations of the test pairs score well above BLEU 0, so sweeps over it give every K its
 // own BLEU (the tiny untrained model scores 0 everywhere: a transposed or shifted BLEU would
 // pass any check on it).
 inline TinyMoe defaultModelMoe(int experts) {
-    torch::set_num_threads(2);
-    TinyMoe moe;
-    moe.model = NmtModel::load(NmtModel::defaultModelPath());
-    moe.model->transformer()->eval();
-    Feedback feedback;
-    ModelPartitionOptions partition;
-    partition.method = "kmeans";
-    partition.numExperts = experts;
-    const auto set = partitionModel(*moe.model, nullptr, partition, feedback);
-    moe.layerNames = set.layerNames;
-    moe.experts = buildExperts(*moe.model, set);
-    moe.inputs = collectFfnInputs(*moe.model, sixteenPairs(), 100000, feedback);
-    return moe;
+    return kMeansMoe(NmtModel::load(NmtModel::defaultModelPath()), experts);
 }
 
 inline RouterEntry routerEntry(const TinyMoe& moe, const char* kind, const char* name) {
