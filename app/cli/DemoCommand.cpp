@@ -34,6 +34,7 @@ int runDemoCommand(const std::vector<std::string>& argv) {
                "Artifacts go to DIR (default ./moewb-demo).\n";
         return 0;
     }
+    requirePositional(args, "demo", {});
     const auto start = std::chrono::steady_clock::now();
     configureTorchThreads(threadsOption(args));
     const int64_t tokens = args.intValue("tokens", 20000, 1, kMaxTokens);

@@ -93,10 +93,11 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
                           "balance-weight",
                           "gate-lr"},
                          {"help", "resume"});
-    if (args.has("help") || args.positional().size() != 1) {
+    if (args.has("help")) {
         std::cout << kUsage;
-        return args.has("help") ? 0 : 2;
+        return 0;
     }
+    requirePositional(args, "finetune", {"PROJECT"});
     if (!args.has("partition")) {
         throw UsageError("--partition NAME is required (see PROJECT/partitions/)");
     }

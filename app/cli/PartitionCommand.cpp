@@ -18,7 +18,7 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
                          {"method", "experts", "seed", "name", "threads", "shared", "tokens", "src",
                           "tgt", "tsv", "ding-path"},
                          {"help"});
-    if (args.has("help") || args.positional().size() != 1) {
+    if (args.has("help")) {
         std::cout
             << "usage: moewb partition PROJECT [--method metis|kmeans|importance|random]\n"
                "                       [--experts 16] [--seed 1] [--name NAME]\n"
@@ -30,8 +30,9 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
                "estimate of the loss change on --tokens training tokens (default: the Ding\n"
                "dictionary's sentence train split), keeps the --shared most important in every\n"
                "expert and deals the rest round-robin.\n";
-        return args.has("help") ? 0 : 2;
+        return 0;
     }
+    requirePositional(args, "partition", {"PROJECT"});
     configureTorchThreads(threadsOption(args));
     ModelPartitionOptions options;
     options.method = args.value("method", options.method);

@@ -76,6 +76,7 @@ int runTrainCommand(const std::vector<std::string>& argv) {
         std::cout << kUsage;
         return 0;
     }
+    requirePositional(args, "train", {});
     if (!args.has("out")) {
         throw UsageError("--out MODEL is required (where to write the trained model)");
     }
