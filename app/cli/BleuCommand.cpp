@@ -70,7 +70,8 @@ int runBleuCommand(const std::vector<std::string>& argv) {
                                  "; the files must hold the same segments, one per line");
     }
     for (std::size_t i = 0; i < refs.size(); ++i) {
-        if (refs[i].empty()) {
+        // Blank is empty: no tokens to match (`moewb eval` refuses a blank reference too).
+        if (refs[i].find_first_not_of(" \t") == std::string::npos) {
             throw std::runtime_error(refPath + ":" + std::to_string(i + 1) +
                                      ": empty reference (sacreBLEU cannot score it); remove line " +
                                      std::to_string(i + 1) + " from both files");

@@ -175,6 +175,22 @@ std::vector<double> Arguments::doubleListValue(const std::string& name,
     return values;
 }
 
+void requirePositional(const Arguments& args, const std::string& command,
+                       const std::vector<std::string>& names) {
+    const auto& given = args.positional();
+    if (given.size() > names.size()) {
+        throw UsageError("unexpected argument '" + given[names.size()] + "' (see --help)");
+    }
+    if (given.size() < names.size()) {
+        std::string synopsis = "moewb " + command;
+        for (const auto& name : names) {
+            synopsis += " " + name;
+        }
+        throw UsageError("needs " + names[given.size()] + ": " + synopsis +
+                         " [options] (see --help)");
+    }
+}
+
 int threadsOption(const Arguments& args) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const std::string hint =

@@ -77,6 +77,12 @@ private:
     std::vector<std::string> m_positional;
 };
 
+// Commands with fixed positional arguments (PROJECT, IN OUT, ...): exactly names.size() of
+// them, else a one-line UsageError naming the first missing one or the first extra argument
+// (the command's full usage is one --help away).
+void requirePositional(const Arguments& args, const std::string& command,
+                       const std::vector<std::string>& names);
+
 // The most tokens a --tokens option takes: FFN inputs are kept in memory (a million tokens of a
 // 6-layer d_model 256 model are 6 GB).
 constexpr int kMaxTokens = 1000000;

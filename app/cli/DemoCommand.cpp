@@ -4,6 +4,7 @@
 #include "moewb/corpus/CorpusSource.h"
 #include "moewb/corpus/CorpusSplit.h"
 #include "moewb/corpus/DemoSet.h"
+#include "moewb/moe/ExpertPartition.h"
 #include "moewb/moe/ModelPartitioner.h"
 #include "moewb/moe/Sweep.h"
 #include "moewb/nmt/NmtModel.h"
@@ -14,35 +15,47 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 
 namespace moewb::cli {
 
 void printSweep(const SweepResult& result);  // SweepCommand.cpp
 
 int runDemoCommand(const std::vector<std::string>& argv) {
-    const Arguments args(argv, {"model", "project", "experts", "tokens", "threads"}, {"help"});
+    const Arguments args(argv, {"model", "project", "experts", "tokens", "threads", "ding-path"},
+                         {"help"});
     if (args.has("help")) {
         std::cout
             << "usage: moewb demo [--model M] [--project DIR] [--experts 16] [--tokens 20000]\n"
-               "The headless main job: profiles the model (default: the shipped one), splits\n"
+               "                  [--ding-path F]\n"
+               "The headless main job: profiles the model (default: the shipped one) on the Ding\n"
+               "dictionary's sentence train split (--ding-path: another Ding file), splits\n"
                "every FFN into experts with METIS and balanced k-means, trains MLP routers,\n"
                "and prints the classic comparison table (time, BLEU and speed-up for dense and\n"
-               "K = 1, 2, 4, 8 over the first 10 … 30 demo sentences) plus the full K sweep.\n"
+               "K = 1, 2, 4, 8 up to N over the first 10 … 30 demo sentences) plus the full K\n"
+               "sweep.\n"
                "Dense and MoE are timed in alternating rounds; a speed-up reads\n"
                "\"×median ± spread\" of the per-round ratios (the spread reaches the farthest\n"
                "round).\n"
                "Artifacts go to DIR (default ./moewb-demo).\n";
         return 0;
     }
+    requirePositional(args, "demo", {});
     const auto start = std::chrono::steady_clock::now();
     configureTorchThreads(threadsOption(args));
     const int64_t tokens = args.intValue("tokens", 20000, 1, kMaxTokens);
     const int experts = args.intValue("experts", 16, 2, 4096);
     auto project = Project::openOrCreate(args.value("project", "moewb-demo"), args.value("model"));
     auto model = NmtModel::load(project.modelPath());
+    try {
+        validatePartitionOptions(model->config().dFf, experts);  // before minutes of work
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
     std::printf("model: %s\n", project.modelPath().c_str());
     ConsoleFeedback feedback;
     CorpusSource ding;
+    ding.path = args.value("ding-path", ding.path);
     const auto train = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
     const auto demo = loadDemoSet();
 
@@ -77,9 +90,16 @@ int runDemoCommand(const std::vector<std::string>& argv) {
         const int n = partitionOptions.numExperts;
         if (std::string(method) == "kmeans") {
             SubFeedback tableFeedback(feedback, progress + 0.2, progress + 0.3);
+            // The classic Ks that exist for this N (N = 2 or 4 has no K = 8).
+            std::vector<int> ks;
+            for (int k : {1, 2, 4, 8}) {
+                if (k <= n) {
+                    ks.push_back(k);
+                }
+            }
             const auto table =
-                runComparisonTable(*model, experts, routers, demo, {10, 15, 20, 25, 30},
-                                   {1, 2, 4, 8}, DecodeOptions{}, tableFeedback);
+                runComparisonTable(*model, experts, routers, demo, {10, 15, 20, 25, 30}, ks,
+                                   DecodeOptions{}, tableFeedback);
             // The same name the GUI's Sweeps step uses, so the workbench shows this table.
             writeFileAtomic(project.sweepPath("kmeans-mlp-comparison", "json"),
                             table.toJson().dump(1) + "\n");

@@ -68,6 +68,7 @@ int runEvalCommand(const std::vector<std::string>& argv) {
                "--hyp-out writes the MoE output when there is one.\n";
         return 0;
     }
+    requirePositional(args, "eval", {});
     if (args.has("src") != args.has("ref")) {
         throw UsageError("--src and --ref go together");
     }
@@ -191,6 +192,12 @@ int runInfoCommand(const std::vector<std::string>& argv) {
                "training record (default: the shipped model).\n";
         return 0;
     }
+    if (args.positional().size() > 1) {
+        throw UsageError("unexpected argument '" + args.positional()[1] + "' (see --help)");
+    }
+    if (!args.positional().empty() && args.has("model")) {
+        throw UsageError("give the model once: moewb info MODEL or moewb info --model MODEL");
+    }
     const std::string path = !args.positional().empty() ? args.positional()[0]
                              : args.has("model")        ? args.value("model")
                                                         : NmtModel::defaultModelPath();
@@ -209,11 +216,15 @@ namespace moewb::cli {
 
 int runConvertCommand(const std::vector<std::string>& argv) {
     const Arguments args(argv, {}, {"help", "fp16", "fp32"});
-    if (args.has("help") || args.positional().size() != 2) {
+    if (args.has("help")) {
         std::cout << "usage: moewb convert IN OUT [--fp16|--fp32]\n"
                      "Rewrites a model file, storing its weights as float16 (half the size; they\n"
-                     "load as float32) or float32.\n";
-        return args.has("help") ? 0 : 2;
+                     "load as float32) or float32 (the default).\n";
+        return 0;
+    }
+    requirePositional(args, "convert", {"IN", "OUT"});
+    if (args.has("fp16") && args.has("fp32")) {
+        throw UsageError("give one precision: --fp16 or --fp32");
     }
     const auto model = NmtModel::load(args.positional()[0]);
     model->save(args.positional()[1],

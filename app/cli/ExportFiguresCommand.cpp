@@ -18,15 +18,16 @@ namespace moewb::cli {
 
 int runExportFiguresCommand(const std::vector<std::string>& argv) {
     const Arguments args(argv, {}, {"help"});
-    if (args.has("help") || args.positional().size() != 2) {
+    if (args.has("help")) {
         std::cout << "usage: moewb export-figures PROJECT DIR\n"
                      "Writes every figure of the project's views (sparsity, co-activation,\n"
                      "expert graph, gate accuracy, sweeps, translator, pipeline) into DIR as\n"
                      "PNG (300 DPI), PDF and SVG, in the poster theme. Runs the moe-workbench\n"
                      "GUI offscreen; no display is needed. Steps are not run: what the project\n"
                      "lacks is drawn as an empty view.\n";
-        return args.has("help") ? 0 : 2;
+        return 0;
     }
+    requirePositional(args, "export-figures", {"PROJECT", "DIR"});
     Project::open(args.positional()[0]);  // a clear error for a folder that is no project
     const std::string gui = executableDirectory() + "/moe-workbench";
     if (!fileExists(gui)) {

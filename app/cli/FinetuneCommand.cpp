@@ -93,10 +93,11 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
                           "balance-weight",
                           "gate-lr"},
                          {"help", "resume"});
-    if (args.has("help") || args.positional().size() != 1) {
+    if (args.has("help")) {
         std::cout << kUsage;
-        return args.has("help") ? 0 : 2;
+        return 0;
     }
+    requirePositional(args, "finetune", {"PROJECT"});
     if (!args.has("partition")) {
         throw UsageError("--partition NAME is required (see PROJECT/partitions/)");
     }
@@ -137,7 +138,12 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
     options.mseWeight = args.doubleValue("mse-weight", options.mseWeight, weight);
     options.learningRate =
         args.doubleValue("lr", options.learningRate, {0, 1, true, false});  // (0, 1]
-    options.maxBatchTokens = args.intValue("batch-tokens", options.maxBatchTokens, 16, kMaxTokens);
+    // A batch must hold the longest pair, source and target (finetuneMoe refuses less).
+    const std::string batchHint = "at least twice the longest pair of " +
+                                  std::to_string(options.maxSentenceTokens) + " tokens plus 2";
+    options.maxBatchTokens =
+        args.intValue("batch-tokens", options.maxBatchTokens, 2 * options.maxSentenceTokens + 2,
+                      kMaxTokens, batchHint.c_str());
     options.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
     options.checkEvery = args.intValue("check-every", options.checkEvery, 0,
                                        std::numeric_limits<int>::max(), "0 = only at the end");

@@ -1,6 +1,8 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
+#include "moewb/moe/ExpertPartition.h"
+#include "moewb/moe/ImportancePartitioner.h"
 #include "moewb/moe/ModelPartitioner.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/ArtifactFiles.h"
@@ -8,8 +10,10 @@
 #include "moewb/util/Paths.h"
 #include "moewb/util/TorchRuntime.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 
 namespace moewb::cli {
 
@@ -18,7 +22,7 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
                          {"method", "experts", "seed", "name", "threads", "shared", "tokens", "src",
                           "tgt", "tsv", "ding-path"},
                          {"help"});
-    if (args.has("help") || args.positional().size() != 1) {
+    if (args.has("help")) {
         std::cout
             << "usage: moewb partition PROJECT [--method metis|kmeans|importance|random]\n"
                "                       [--experts 16] [--seed 1] [--name NAME]\n"
@@ -30,11 +34,17 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
                "estimate of the loss change on --tokens training tokens (default: the Ding\n"
                "dictionary's sentence train split), keeps the --shared most important in every\n"
                "expert and deals the rest round-robin.\n";
-        return args.has("help") ? 0 : 2;
+        return 0;
     }
+    requirePositional(args, "partition", {"PROJECT"});
     configureTorchThreads(threadsOption(args));
     ModelPartitionOptions options;
     options.method = args.value("method", options.method);
+    const std::vector<std::string> methods = {"metis", "kmeans", "importance", "random"};
+    if (std::find(methods.begin(), methods.end(), options.method) == methods.end()) {
+        throw UsageError("--method is metis, kmeans, importance or random, not '" + options.method +
+                         "'");
+    }
     options.numExperts = args.intValue("experts", options.numExperts, 2, 4096);
     options.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
     options.sharedNeurons = args.intValue("shared", options.sharedNeurons, 0, 65536);
@@ -44,6 +54,20 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
     const std::string name = args.value("name", options.method);
     const std::string path = project.partitionPath(name);
     auto model = NmtModel::load(project.modelPath());
+    // N (and the shared neurons) must split this model's d_ff: a usage error before any work.
+    try {
+        const int dFf = model->config().dFf;
+        if (options.method == "importance") {
+            ImportancePartitionOptions importance;
+            importance.numExperts = options.numExperts;
+            importance.sharedNeurons = options.sharedNeurons;
+            validateImportanceOptions(dFf, importance);
+        } else {
+            validatePartitionOptions(dFf, options.numExperts);
+        }
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
     ProfileResult profile;
     if (options.method == "metis") {
         profile = loadProfile(project.profilePath());

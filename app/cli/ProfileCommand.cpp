@@ -16,15 +16,16 @@ namespace moewb::cli {
 int runProfileCommand(const std::vector<std::string>& argv) {
     const Arguments args(argv, {"model", "tokens", "src", "tgt", "tsv", "ding-path", "threads"},
                          {"help"});
-    if (args.has("help") || args.positional().size() != 1) {
+    if (args.has("help")) {
         std::cout << "usage: moewb profile PROJECT [--model M] [--tokens 20000]\n"
                      "                     [--src F --tgt F | --tsv F | --ding-path F]\n"
                      "Teacher-forced pass over training pairs (default: the Ding dictionary's\n"
                      "sentence train split): per FFN layer the share of zero activations,\n"
                      "per-neuron firing counts and the co-activation matrix, saved in\n"
                      "PROJECT/profile/. Creates PROJECT when it does not exist.\n";
-        return args.has("help") ? 0 : 2;
+        return 0;
     }
+    requirePositional(args, "profile", {"PROJECT"});
     configureTorchThreads(threadsOption(args));
     ProfileOptions options;
     options.tokenBudget =

@@ -16,7 +16,7 @@ int runRouteCommand(const std::vector<std::string>& argv) {
                          {"partition", "router", "kind", "tokens", "epochs", "seed", "src", "tgt",
                           "ding-path", "name", "threads"},
                          {"help"});
-    if (args.has("help") || args.positional().size() != 1) {
+    if (args.has("help")) {
         std::cout
             << "usage: moewb route PROJECT --partition NAME\n"
                "                   [--router|--kind mlp|similarity|oracle|hash] [--tokens 20000]\n"
@@ -25,8 +25,9 @@ int runRouteCommand(const std::vector<std::string>& argv) {
                "real FFN inputs; hash: a seeded table from token id to experts), reports\n"
                "held-out recall@K and mass coverage, and saves PROJECT/routers/NAME.json\n"
                "(default NAME: <partition>-<router>).\n";
-        return args.has("help") ? 0 : 2;
+        return 0;
     }
+    requirePositional(args, "route", {"PROJECT"});
     if (!args.has("partition")) {
         throw UsageError("--partition NAME is required (see PROJECT/partitions/)");
     }

@@ -76,7 +76,7 @@ int runSweepCommand(const std::vector<std::string>& argv) {
                          {"router", "ks", "encoder-ks", "decoder-ks", "beam", "batch", "src", "ref",
                           "limit", "name", "threads", "tokens", "rounds", "tau", "tau-max-k"},
                          {"help", "grid"});
-    if (args.has("help") || args.positional().size() != 1) {
+    if (args.has("help")) {
         std::cout
             << "usage: moewb sweep PROJECT --router NAME [--ks 1,2,4,8,16] [--encoder-ks L]\n"
                "                   [--decoder-ks L] [--grid] [--beam 1] [--batch 32]\n"
@@ -93,8 +93,9 @@ int runSweepCommand(const std::vector<std::string>& argv) {
                "Dense and each K run in alternating rounds (at most --rounds, fewer once the\n"
                "median speed-up is stable); speed-ups are medians of per-round ratios +- spread.\n"
                "Writes PROJECT/sweeps/NAME.csv and .json.\n";
-        return args.has("help") ? 0 : 2;
+        return 0;
     }
+    requirePositional(args, "sweep", {"PROJECT"});
     if (!args.has("router")) {
         throw UsageError("--router NAME is required (see PROJECT/routers/)");
     }

@@ -20,6 +20,7 @@ int runSystemCommand(const std::vector<std::string>& argv) {
                "libopenblas0-pthread.\n";
         return 0;
     }
+    requirePositional(args, "system", {});
     configureTorchThreads(threadsOption(args));
     const BlasReport report = measureBlas(args.intValue("size", 1024, 16, 8192));
     char line[256];

@@ -76,6 +76,7 @@ int runTrainCommand(const std::vector<std::string>& argv) {
         std::cout << kUsage;
         return 0;
     }
+    requirePositional(args, "train", {});
     if (!args.has("out")) {
         throw UsageError("--out MODEL is required (where to write the trained model)");
     }
@@ -109,9 +110,14 @@ int runTrainCommand(const std::vector<std::string>& argv) {
     options.maxEpochs = args.intValue("epochs", options.maxEpochs, 1, 10000);
     options.timeBudgetSeconds =
         args.has("time-budget") ? parseDuration(args.value("time-budget")) : 0;
-    options.maxBatchTokens = args.intValue("batch-tokens", options.maxBatchTokens, 16, kMaxTokens);
     options.maxSentenceTokens =
         args.intValue("max-sentence-tokens", options.maxSentenceTokens, 4, 1000);
+    // A batch must hold the longest pair, source and target (trainModel refuses less).
+    const std::string batchHint = "at least twice --max-sentence-tokens " +
+                                  std::to_string(options.maxSentenceTokens) + " plus 2";
+    options.maxBatchTokens =
+        args.intValue("batch-tokens", options.maxBatchTokens, 2 * options.maxSentenceTokens + 2,
+                      kMaxTokens, batchHint.c_str());
     options.learningRate =
         args.doubleValue("lr", options.learningRate, {0, 1, true, false});  // (0, 1]
     options.warmupSteps = args.intValue("warmup", options.warmupSteps, 0, 10000000);

@@ -186,6 +186,7 @@ int runTranslateCommand(const std::vector<std::string>& argv) {
                "the experts chosen in each layer (to stderr).\n";
         return 0;
     }
+    requirePositional(args, "translate", {});
     configureTorchThreads(threadsOption(args));
     const auto options = decodeOptions(args);
     const bool showExperts = args.has("show-experts");

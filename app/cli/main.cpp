@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
             return 1;
         }
     }
-    std::cerr << "moewb: unknown command '" << argv[1] << "'\n\n";
-    printUsage(std::cerr);
+    // One line, like every other usage error: the list of commands is one --help away.
+    std::cerr << "moewb: unknown command '" << argv[1] << "' (moewb --help lists the commands)\n";
     return 2;
 }

@@ -5,6 +5,7 @@
 #include "moewb/nmt/Translator.h"
 #include "moewb/text/Bleu.h"
 #include "moewb/util/AtomicFile.h"
+#include "moewb/util/CheckpointFiles.h"
 #include "moewb/util/JsonFile.h"
 #include "moewb/util/Paths.h"
 #include "nmt/TokenBatches.h"
@@ -195,6 +196,12 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
     const auto start = Clock::now();
     const std::string dir = options.checkpointDir;
     const std::string statePath = dir + "/state.json";
+    // The files of one checkpoint, written as a set (CheckpointFiles.h): a run killed while
+    // writing one left it whole or not at all, and this makes it so before anything is read.
+    const std::vector<std::string> checkpointFiles = {"last.moewb", "optimizer.pt", "gate.pt"};
+    if (!dir.empty() && fileExists(dir)) {
+        recoverCheckpoint(dir, "state.json", checkpointFiles);
+    }
     const bool resuming = options.resume && !dir.empty() && fileExists(statePath);
 
     FinetuneResult result;
@@ -307,12 +314,12 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
             return;
         }
         const auto timed = result.phases.measure("checkpoints");
-        student->save(dir + "/last.moewb");
+        student->save(pendingCheckpointPath(dir + "/last.moewb"));
         torch::serialize::OutputArchive archive;
         optimizer.save(archive);
         std::ostringstream bytes;
         archive.save_to(bytes);
-        writeFileAtomic(dir + "/optimizer.pt", bytes.str());
+        writeFileAtomic(pendingCheckpointPath(dir + "/optimizer.pt"), bytes.str());
         if (!gateParameters.empty()) {
             torch::serialize::OutputArchive gateArchive;
             for (std::size_t i = 0; i < gateParameters.size(); ++i) {
@@ -320,19 +327,20 @@ FinetuneResult finetuneMoe(const NmtModel& dense, const PartitionSet& partition,
             }
             std::ostringstream gateBytes;
             gateArchive.save_to(gateBytes);
-            writeFileAtomic(dir + "/gate.pt", gateBytes.str());
+            writeFileAtomic(pendingCheckpointPath(dir + "/gate.pt"), gateBytes.str());
         }
         nlohmann::json curve = nlohmann::json::array();
         for (const auto& p : result.curve) {
             curve.push_back(pointToJson(p));
         }
-        writeJsonFile(statePath,
+        writeJsonFile(pendingCheckpointPath(statePath),
                       {{"step", step},
                        {"epoch", epoch},
                        {"batch", nextBatch},
                        {"seconds", previousSeconds + secondsSince(start)},
                        {"curve", curve}},
                       "moewb-finetune-state", kStateVersion);
+        commitCheckpoint(dir, "state.json", checkpointFiles);
     };
 
     // Greedy BLEU of the student at checkK on the check sentences.

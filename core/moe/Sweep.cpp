@@ -139,21 +139,20 @@ double meanFfnError(const std::vector<std::shared_ptr<ExpertFfn>>& experts,
     if (inputs.empty()) {
         return 0.0;
     }
-    for (const auto& router : routers.layers) {
-        if (router->needsTokenIds()) {
-            return std::numeric_limits<double>::quiet_NaN();  // FFN inputs alone carry no ids
-        }
-    }
     torch::NoGradGuard noGrad;
     double sum = 0;
     for (std::size_t l = 0; l < experts.size(); ++l) {
         const int k = static_cast<int>(l) < encoderLayers ? encoderK : decoderK;
+        if (k == experts[l]->numExperts()) {
+            continue;  // all N experts are the dense FFN, whatever the router: error 0
+        }
+        if (routers.layers[l]->needsTokenIds()) {
+            return std::numeric_limits<double>::quiet_NaN();  // FFN inputs alone carry no ids
+        }
         const auto& x = inputs[l];
         const auto reference = experts[l]->dense(x);
         const auto moe =
-            k == experts[l]->numExperts()
-                ? reference
-                : experts[l]->forward(x, topExperts(routers.layers[l]->scores(x, *experts[l]), k));
+            experts[l]->forward(x, topExperts(routers.layers[l]->scores(x, *experts[l]), k));
         sum += ((moe - reference).norm(2, 1) / reference.norm(2, 1).clamp_min(1e-12))
                    .mean()
                    .item<double>();

@@ -2,6 +2,7 @@
 
 #include "TokenBatches.h"
 #include "moewb/util/AtomicFile.h"
+#include "moewb/util/CheckpointFiles.h"
 #include "moewb/util/JsonFile.h"
 #include "moewb/util/Paths.h"
 #include "moewb/util/PhaseTimes.h"
@@ -134,6 +135,12 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
     const auto start = Clock::now();
     const std::string dir = options.checkpointDir;
     const std::string statePath = dir + "/state.json";
+    // The files of one checkpoint, written as a set (CheckpointFiles.h): a run killed while
+    // writing one left it whole or not at all, and this makes it so before anything is read.
+    const std::vector<std::string> checkpointFiles = {"best.moewb", "last.moewb", "optimizer.pt"};
+    if (!dir.empty() && fileExists(dir)) {
+        recoverCheckpoint(dir, "state.json", checkpointFiles);
+    }
     const bool resuming = options.resume && !dir.empty() && fileExists(statePath);
 
     TrainingResult result;
@@ -364,11 +371,11 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
         auto checkpointing = std::make_unique<PhaseTimes::Scope>(result.phases, "checkpoints");
         if (!dir.empty()) {
             if (improved) {
-                model->save(dir + "/best.moewb");
+                model->save(pendingCheckpointPath(dir + "/best.moewb"));
             }
-            model->save(dir + "/last.moewb");
-            saveOptimizer(optimizer, dir + "/optimizer.pt");
-            writeJsonFile(statePath,
+            model->save(pendingCheckpointPath(dir + "/last.moewb"));
+            saveOptimizer(optimizer, pendingCheckpointPath(dir + "/optimizer.pt"));
+            writeJsonFile(pendingCheckpointPath(statePath),
                           {{"epoch", epoch},
                            {"step", step},
                            {"seconds", elapsed},
@@ -376,6 +383,7 @@ TrainingResult trainModel(const TrainingData& data, const TrainingOptions& optio
                            {"epochs_since_best", sinceBest},
                            {"epochs", epochs}},
                           "moewb-training-state", kStateVersion);
+            commitCheckpoint(dir, "state.json", checkpointFiles);
         } else if (improved) {
             bestWeights.clear();
             for (const auto& p : transformer->parameters()) {
