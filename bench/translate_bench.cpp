@@ -11,7 +11,6 @@
 //                        [--project P --router NAME]   (else: k-means N=16 + MLP router built
 //                                                       here on 20 000 Ding training tokens)
 #include "moewb/corpus/CorpusSource.h"
-#include "moewb/corpus/CorpusSplit.h"
 #include "moewb/corpus/DemoSet.h"
 #include "moewb/corpus/MosesCorpusReader.h"
 #include "moewb/moe/ModelPartitioner.h"
@@ -24,8 +23,8 @@
 #include "moewb/util/InterleavedTiming.h"
 #include "moewb/util/Paths.h"
 #include "moewb/util/TorchRuntime.h"
-
-#include <nlohmann/json.hpp>
+#include "moewb/workflow/ProjectMoe.h"
+#include "moewb/workflow/ProjectSteps.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -95,9 +94,8 @@ struct MoeRow {
 
 // Dense, K = N, N/4 and N/2 in interleaved rounds, so a burst of load on this shared machine hits
 // all of them alike and cancels in each round's ratios.
-std::vector<MoeRow> moeRows(NmtModel& model, Translator& translator,
-                            const std::vector<std::shared_ptr<ExpertFfn>>& experts,
-                            const RouterSet& routers, const std::string& name,
+// A fine-tuned MoE runs its own model against the dense model it came from.
+std::vector<MoeRow> moeRows(Translator& translator, const ProjectMoe& moe, const std::string& name,
                             const ParallelCorpus& corpus, int repeats) {
     std::vector<std::string> sources, references;
     for (const auto& p : corpus.pairs) {
@@ -105,18 +103,15 @@ std::vector<MoeRow> moeRows(NmtModel& model, Translator& translator,
         references.push_back(p.target);
     }
     DecodeOptions options;  // greedy, batch 32
-    const int n = experts[0]->numExperts();
-    std::vector<std::shared_ptr<MoeLayer>> layers;
-    for (std::size_t i = 0; i < experts.size(); ++i) {
-        layers.push_back(std::make_shared<MoeLayer>(experts[i], routers.layers[i], n));
-    }
+    const int n = moe.numExperts();
+    auto layers = makeMoeLayers(moe.experts, *moe.routers, 0, n, n);
+    const Translator moeTranslator(moe.model);
     Feedback quiet;
     const std::vector<int> ks = {n, n / 4, n / 2};  // K = N first: the check that reads 1.00
     TranslationResult dense;
     std::vector<TranslationResult> results(ks.size());
     std::vector<double> fullShare;  // FFN share of the K = N run, per call
     std::vector<TimedVariant> variants = {[&] {
-        removeMoe(model.transformer());
         dense = translator.translate(sources, options, quiet);
         return dense.seconds;
     }};
@@ -126,9 +121,9 @@ std::vector<MoeRow> moeRows(NmtModel& model, Translator& translator,
                 layer->setK(ks[i]);
                 layer->resetTiming();
             }
-            installMoe(model.transformer(), layers);
-            results[i] = translator.translate(sources, options, quiet);
-            removeMoe(model.transformer());
+            // The plan goes with the call: the model itself is never modified.
+            const FfnPlan plan = makeMoePlan(layers);
+            results[i] = moeTranslator.translate(sources, options, quiet, &plan);
             if (ks[i] == n) {
                 double ffn = 0;
                 for (auto& layer : layers) {
@@ -238,30 +233,27 @@ int main(int argc, char** argv) {
         csv += line;
     }
     // MoE rows.
-    std::vector<std::shared_ptr<ExpertFfn>> experts;
-    RouterSet routers;
+    ProjectMoe loaded;
     if (project && !routerName.empty()) {
-        const auto document = nlohmann::json::parse(readFileBytes(project->routerPath(routerName)));
-        const std::string partition = document.value("partition", "");
-        experts = buildExperts(*model, loadPartitionSet(project->partitionPath(partition)));
-        routers = loadRouterSet(project->routerPath(routerName), experts);
-        std::printf("MoE: router %s over %s\n", routerName.c_str(), partition.c_str());
+        loaded = loadProjectMoe(*project, routerName, model);
+        std::printf("MoE: router %s over %s%s\n", routerName.c_str(), loaded.partitionName.c_str(),
+                    loaded.fineTuned ? " (fine-tuned model)" : "");
     } else {
         Feedback quiet;
-        CorpusSource ding;
-        const auto train = splitCorpus(loadCorpus(ding, quiet), SplitOptions{}).train;
+        const auto train = loadTrainingData(CorpusSource{}, quiet);
         ModelPartitionOptions partition;
         partition.method = "kmeans";
         const auto set = partitionModel(*model, nullptr, partition, quiet);
-        experts = buildExperts(*model, set);
+        loaded.model = model;
+        loaded.experts = buildExperts(*model, set);
         const auto inputs = collectFfnInputs(*model, train.pairs, 20000, quiet);
-        routers = trainRouters(experts, inputs, RouterTrainingOptions{}, quiet);
+        loaded.routers = std::make_shared<const RouterSet>(
+            trainRouters(loaded.experts, inputs, RouterTrainingOptions{}, quiet));
         std::printf("MoE: k-means N = 16, MLP router trained here on 20 000 Ding tokens\n");
     }
     std::vector<MoeRow> moe;
     for (const auto& [name, corpus] : sets) {
-        for (const auto& row :
-             moeRows(*model, translator, experts, routers, name, corpus, repeats)) {
+        for (const auto& row : moeRows(translator, loaded, name, corpus, repeats)) {
             moe.push_back(row);
         }
     }

@@ -1,14 +1,13 @@
 #include "FinetuneSession.h"
 
 #include "moewb/project/FinetuneStep.h"
+#include "moewb/workflow/ProjectSteps.h"
 
 #include "JobRunner.h"
 #include "ProjectSession.h"
 
 #include "moewb/corpus/CorpusSource.h"
-#include "moewb/corpus/CorpusSplit.h"
 #include "moewb/corpus/DemoSet.h"
-#include "moewb/corpus/MosesCorpusReader.h"
 #include "moewb/project/Project.h"
 #include "moewb/util/JsonFile.h"
 #include "moewb/util/Paths.h"
@@ -279,16 +278,16 @@ int FinetuneSession::run(const StepOptions& options) {
         {
             feedback.setProgress(0.0, "reading the training data");
             moewb::SubFeedback read(feedback, 0.0, 0.01);
-            if (source.empty()) {
-                moewb::CorpusSource ding;
-                data.train =
-                    moewb::splitCorpus(moewb::loadCorpus(ding, read), moewb::SplitOptions{})
-                        .train.pairs;
-                data.description = "Ding dictionary sentence pairs (train split)";
-            } else {
-                data.train = moewb::readMosesCorpus(source, target, read).pairs;
-                data.description = source + " + " + target;
+            // The Ding train split, or the Moses pair the user chose, as `moewb finetune`.
+            moewb::CorpusSource corpus;
+            if (!source.empty()) {
+                corpus.kind = moewb::CorpusSource::Kind::Moses;
+                corpus.sourcePath = source;
+                corpus.targetPath = target;
             }
+            const moewb::ParallelCorpus training = moewb::loadTrainingData(corpus, read);
+            data.train = training.pairs;
+            data.description = training.description;
             data.valid = moewb::loadDemoSet().pairs;
         }
         // The step itself is core's, shared with `moewb finetune` (FinetuneStep.h): it loads its
@@ -397,27 +396,16 @@ bool FinetuneSession::loadCurve(const QString& name) {
     // The state holds every step of the run; read it off the GUI thread.
     auto saved = std::make_shared<std::optional<SavedRun>>();
     const int run = ++m_run;
-    const int id = m_jobs->start(tr("Loading the fine-tuning curve"),
-                                 [saved, dir](moewb::Feedback&) { *saved = savedRun(dir); });
-    auto done = std::make_shared<QMetaObject::Connection>();
-    auto stopped = std::make_shared<QMetaObject::Connection>();
-    *done = connect(m_jobs, &JobRunner::succeeded, this, [=](int ended) {
-        if (ended == id) {
-            QObject::disconnect(*done);
-            QObject::disconnect(*stopped);
-            if (run == m_run && *saved) {
+    m_jobs->start(
+        tr("Loading the fine-tuning curve"),
+        [saved, dir](moewb::Feedback&) { *saved = savedRun(dir); }, this,
+        [=](JobRunner::Outcome outcome, const QString&) {
+            if (outcome == JobRunner::Outcome::Succeeded && run == m_run && *saved) {
                 m_curve = (*saved)->curve;
                 m_curveModel = name;
                 emit curveReset(name);
             }
-        }
-    });
-    *stopped = connect(m_jobs, &JobRunner::cancelled, this, [=](int ended) {
-        if (ended == id) {
-            QObject::disconnect(*done);
-            QObject::disconnect(*stopped);
-        }
-    });
+        });
     return true;
 }
 

@@ -4,6 +4,7 @@
 #include "moewb/util/Feedback.h"
 
 #include <QMetaObject>
+#include <QPointer>
 #include <QThread>
 
 #include <algorithm>
@@ -17,6 +18,10 @@ struct JobRunner::Job {
 
     QString title;
     moewb::CallbackFeedback feedback;
+    // Touched only on the owner's thread.
+    EndHandler onEnd;
+    QPointer<QObject> context;
+    bool hasContext = false;
 };
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent) {
@@ -31,7 +36,7 @@ JobRunner::~JobRunner() {
     // Results still queued to this object are dropped with it: nobody is left to receive them.
 }
 
-int JobRunner::start(const QString& title, Work work) {
+int JobRunner::start(const QString& title, Work work, QObject* context, EndHandler onEnd) {
     const int id = m_nextId++;
     // The callback runs on the worker; it only queues a call, the signal leaves the GUI thread.
     auto job = std::make_shared<Job>(title, [this, id](double fraction, const std::string& text) {
@@ -45,6 +50,9 @@ int JobRunner::start(const QString& title, Work work) {
             },
             Qt::QueuedConnection);
     });
+    job->onEnd = std::move(onEnd);
+    job->context = context;
+    job->hasContext = context != nullptr;
     const bool wasIdle = m_jobs.empty();
     m_jobs.emplace(id, job);
 
@@ -107,8 +115,14 @@ bool JobRunner::waitForDone(int msecs) {
 
 void JobRunner::finish(int id, Outcome outcome, const QString& message) {
     // Erase first, so isBusy() and title() are already up to date inside the receivers.
-    if (m_jobs.erase(id) == 0) {
+    const auto it = m_jobs.find(id);
+    if (it == m_jobs.end()) {
         return;
+    }
+    const std::shared_ptr<Job> job = it->second;
+    m_jobs.erase(it);
+    if (job->onEnd && (!job->hasContext || job->context)) {
+        job->onEnd(outcome, message);
     }
     switch (outcome) {
         case Outcome::Succeeded:

@@ -7,15 +7,15 @@
 // view already shows:
 //
 //     auto result = std::make_shared<Result>();
-//     const int id = runner->start(tr("Profiling"), [result, options](moewb::Feedback& feedback) {
+//     runner->start(tr("Profiling"), [result, options](moewb::Feedback& feedback) {
 //         *result = compute(options, feedback);  // any core operation
-//     });
-//     connect(runner, &JobRunner::succeeded, this, [=](int done) {
-//         if (done == id) show(*result);
+//     }, this, [=](JobRunner::Outcome outcome, const QString& message) {
+//         if (outcome == JobRunner::Outcome::Succeeded) show(*result);
 //     });
 //
-// Every signal is emitted on the thread that owns the JobRunner (the GUI thread), so receivers
-// never need locks. The work must not touch widgets.
+// The end handler is the one way a caller learns how its job ended; the signals below are for
+// observers of every job (the status bar). Handlers and signals run on the thread that owns the
+// JobRunner (the GUI thread), so receivers never need locks. The work must not touch widgets.
 
 #include <QObject>
 #include <QString>
@@ -34,13 +34,17 @@ class JobRunner : public QObject {
 
 public:
     using Work = std::function<void(moewb::Feedback&)>;
+    enum class Outcome { Succeeded, Failed, Cancelled };
+    // How the job ended; `message` is the one-line error of a failed job, else empty.
+    using EndHandler = std::function<void(Outcome outcome, const QString& message)>;
 
     explicit JobRunner(QObject* parent = nullptr);
     // Cancels every job and waits for the workers to return.
     ~JobRunner() override;
 
-    // Queues the work and returns its id (> 0, never reused by this runner).
-    int start(const QString& title, Work work);
+    // Queues the work and returns its id (> 0, never reused by this runner). `onEnd` runs once
+    // when the job ends, before the signals, unless `context` was destroyed by then.
+    int start(const QString& title, Work work, QObject* context = nullptr, EndHandler onEnd = {});
 
     // Sets the job's cancel flag; the work notices at its next Feedback check and the job ends with
     // cancelled(id). Unknown or finished ids are ignored.
@@ -68,7 +72,6 @@ signals:
 
 private:
     struct Job;
-    enum class Outcome { Succeeded, Failed, Cancelled };
 
     void finish(int id, Outcome outcome, const QString& message);
 

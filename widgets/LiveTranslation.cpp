@@ -34,21 +34,6 @@ TimedTranslation timedTranslation(const moewb::TranslationResult& last,
     return out;
 }
 
-// The pieces the encoder reads, exactly as Translator::translate encodes the sentence.
-std::vector<std::string> sourcePieces(const moewb::NmtModel& model, const std::string& source) {
-    auto ids = model.tokenizer().encode(source);
-    const auto maxSource = static_cast<std::size_t>(model.config().maxPositions - 2);
-    if (ids.size() > maxSource) {
-        ids.resize(maxSource);
-    }
-    std::vector<std::string> pieces;
-    for (int id : ids) {
-        pieces.push_back(model.tokenizer().piece(id));
-    }
-    pieces.push_back("</s>");
-    return pieces;
-}
-
 // A layer's recording ([T, K] per forward call) as one expert list per token. Dynamic K marks
 // the slots a token did not use with -1; they are dropped, so a list holds what actually ran.
 std::vector<std::vector<int>> firedExperts(const std::vector<torch::Tensor>& calls) {
@@ -118,12 +103,10 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
     const moewb::Translator moeTranslator(moeHandle.model);
     // Fresh layers per request: their K, threshold, recording and compute count belong to this
     // translation alone, and the plan hands them to this thread's FFN calls only.
-    std::vector<std::shared_ptr<moewb::MoeLayer>> layers;
-    for (std::size_t i = 0; i < request.experts.size(); ++i) {
-        layers.push_back(std::make_shared<moewb::MoeLayer>(request.experts[i],
-                                                           request.routers->layers[i], request.k));
-        layers.back()->setThreshold(request.threshold);
-        layers.back()->setRecording(true);
+    const auto layers = moewb::makeMoeLayers(request.experts, *request.routers, 0, request.k,
+                                             request.k, request.threshold);
+    for (const auto& layer : layers) {
+        layer->setRecording(true);
     }
     const moewb::FfnPlan plan = moewb::makeMoePlan(layers);
     std::vector<std::vector<torch::Tensor>> recorded(layers.size());
@@ -166,7 +149,7 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
     strip.maxExperts = request.k;
     strip.threshold = request.threshold;
     strip.encoderLayers = model.config().encoderLayers;
-    strip.sourceTokens = sourcePieces(model, request.source);
+    strip.sourceTokens = moewb::Translator::sourcePieces(model, request.source);
     for (int id : tokens) {
         strip.targetTokens.push_back(model.tokenizer().piece(id));
     }

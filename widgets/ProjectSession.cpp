@@ -4,11 +4,9 @@
 #include "JobRunner.h"
 
 #include "moewb/corpus/CorpusSource.h"
-#include "moewb/corpus/CorpusSplit.h"
-#include "moewb/corpus/DemoSet.h"
-#include "moewb/moe/ModelPartitioner.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/Paths.h"
+#include "moewb/workflow/ProjectSteps.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,13 +20,6 @@ namespace {
 
 std::string toStd(const QString& text) {
     return text.toStdString();
-}
-
-// Training pairs of the profile and router steps: the Ding dictionary's sentence train split,
-// the same default as `moewb profile` / `moewb route`.
-std::vector<moewb::SentencePair> trainingPairs(moewb::Feedback& feedback) {
-    moewb::CorpusSource ding;
-    return moewb::splitCorpus(moewb::loadCorpus(ding, feedback), moewb::SplitOptions{}).train.pairs;
 }
 
 }  // namespace
@@ -49,20 +40,19 @@ QString ProjectSession::folder() const {
 int ProjectSession::open(const QString& folder, const QString& modelPath) {
     auto loaded = std::make_shared<ProjectSnapshot>();
     const std::string folderStd = toStd(folder), modelStd = toStd(modelPath);
-    const int id = m_jobs->start(tr("Opening project"), [=](moewb::Feedback& feedback) {
-        *loaded = ProjectSnapshot::load(folderStd, modelStd, feedback);
-    });
-    connect(m_jobs, &JobRunner::succeeded, this, [this, id, loaded](int done) {
-        if (done == id) {
-            apply(*loaded);
-        }
-    });
-    connect(m_jobs, &JobRunner::failed, this, [this, id, folder](int done, const QString& message) {
-        if (done == id) {
-            emit openFailed(folder, message);
-        }
-    });
-    return id;
+    return m_jobs->start(
+        tr("Opening project"),
+        [=](moewb::Feedback& feedback) {
+            *loaded = ProjectSnapshot::load(folderStd, modelStd, feedback);
+        },
+        this,
+        [this, loaded, folder](JobRunner::Outcome outcome, const QString& message) {
+            if (outcome == JobRunner::Outcome::Succeeded) {
+                apply(*loaded);
+            } else if (outcome == JobRunner::Outcome::Failed) {
+                emit openFailed(folder, message);
+            }
+        });
 }
 
 void ProjectSession::apply(ProjectSnapshot& loaded) {
@@ -134,28 +124,30 @@ int ProjectSession::saveAs(const QString& target) {
     }
     const QString source = folder();
     const QString model = m_model.path;
-    auto copied = std::make_shared<bool>(false);
-    const int id = m_jobs->start(tr("Copying project"), [=](moewb::Feedback& feedback) {
-        if (QFileInfo::exists(QDir(target).filePath("project.json"))) {
-            throw std::runtime_error(toStd(target) + " already holds a project; choose another");
-        }
-        QDirIterator it(source, QDir::Files, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            feedback.throwIfCancelled();
-            const QString file = it.next();
-            const QString relative = QDir(source).relativeFilePath(file);
-            const QString destination = QDir(target).filePath(relative);
-            QDir().mkpath(QFileInfo(destination).absolutePath());
-            moewb::writeFileAtomic(toStd(destination), moewb::readFileBytes(toStd(file)));
-        }
-        *copied = true;
-    });
-    connect(m_jobs, &JobRunner::succeeded, this, [this, id, target, model](int done) {
-        if (done == id) {
-            open(target, model);
-        }
-    });
-    return id;
+    return m_jobs->start(
+        tr("Copying project"),
+        [=](moewb::Feedback& feedback) {
+            if (QFileInfo::exists(QDir(target).filePath("project.json"))) {
+                throw std::runtime_error(toStd(target) +
+                                         " already holds a project; choose another");
+            }
+            QDirIterator it(source, QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                feedback.throwIfCancelled();
+                const QString file = it.next();
+                const QString relative = QDir(source).relativeFilePath(file);
+                const QString destination = QDir(target).filePath(relative);
+                QDir().mkpath(QFileInfo(destination).absolutePath());
+                moewb::writeFileAtomic(toStd(destination), moewb::readFileBytes(toStd(file)));
+            }
+        },
+        // A failed copy is reported by the job status like every failed job.
+        this,
+        [this, target, model](JobRunner::Outcome outcome, const QString&) {
+            if (outcome == JobRunner::Outcome::Succeeded) {
+                open(target, model);
+            }
+        });
 }
 
 int ProjectSession::refuse(Step step, const QString& message) {
@@ -186,26 +178,26 @@ int ProjectSession::startStep(Step step, const QString& title,
     // After the step, on its worker: which artifacts its output has orphaned (ArtifactLineage.h).
     auto stale = std::make_shared<StaleArtifacts>();
     const moewb::Project project = *m_project;
-    const int id =
-        m_jobs->start(title, [work = std::move(work), stale, project](moewb::Feedback& feedback) {
+    const int id = m_jobs->start(
+        title,
+        [work = std::move(work), stale, project](moewb::Feedback& feedback) {
             work(feedback);
             try {
                 *stale = StaleArtifacts::from(moewb::findStaleArtifacts(project));
             } catch (const std::exception&) {
                 // Only a report: the step itself succeeded.
             }
-        });
-    auto finished = std::make_shared<QMetaObject::Connection>();
-    auto failed = std::make_shared<QMetaObject::Connection>();
-    auto cancelled = std::make_shared<QMetaObject::Connection>();
-    auto disconnectAll = [finished, failed, cancelled] {
-        QObject::disconnect(*finished);
-        QObject::disconnect(*failed);
-        QObject::disconnect(*cancelled);
-    };
-    *finished = connect(m_jobs, &JobRunner::succeeded, this, [=](int done) {
-        if (done == id) {
-            disconnectAll();
+        },
+        this,
+        [=](JobRunner::Outcome outcome, const QString& message) {
+            if (outcome != JobRunner::Outcome::Succeeded) {
+                m_quickStart.clear();
+                if (outcome == JobRunner::Outcome::Failed) {
+                    emit stepFailed(step, message);
+                }
+                emit stepFinished(step, false);
+                return;
+            }
             onSuccess();
             applyStale(*stale);
             try {
@@ -214,46 +206,25 @@ int ProjectSession::startStep(Step step, const QString& title,
                 emit stepFailed(step, QString::fromStdString(error.what()));
             }
             emit stepFinished(step, true);
-        }
-    });
-    *failed = connect(m_jobs, &JobRunner::failed, this, [=](int done, const QString& message) {
-        if (done == id) {
-            disconnectAll();
-            m_quickStart.clear();
-            emit stepFailed(step, message);
-            emit stepFinished(step, false);
-        }
-    });
-    *cancelled = connect(m_jobs, &JobRunner::cancelled, this, [=](int done) {
-        if (done == id) {
-            disconnectAll();
-            m_quickStart.clear();
-            emit stepFinished(step, false);
-        }
-    });
+        });
     emit stepStarted(step, id);
     return id;
 }
 
 int ProjectSession::runProfile(const ProfileStepOptions& options) {
-    auto result = std::make_shared<moewb::ProfileResult>();
+    auto result = std::make_shared<moewb::ProfileStepResult>();
     const ModelHandle model = m_model;
-    const std::string path = m_project ? m_project->profilePath() : std::string();
+    const auto project = m_project ? std::make_shared<const moewb::Project>(*m_project) : nullptr;
+    moewb::ProfileStepOptions step;  // the training pairs: the Ding train split, as `moewb profile`
+    step.tokens = options.tokens;
     return startStep(
         Step::Profile, tr("Profiling FFN activations"),
         [=](moewb::Feedback& feedback) {
-            moewb::SubFeedback data(feedback, 0.0, 0.1);
-            const auto pairs = trainingPairs(data);
-            moewb::ProfileOptions profileOptions;
-            profileOptions.tokenBudget = options.tokens;
-            moewb::SubFeedback profile(feedback, 0.1, 1.0);
-            *result = moewb::profileModel(*model.model, pairs, profileOptions, profile);
-            moewb::saveProfile(path, *result);
+            *result = moewb::runProfileStep(*project, *model.model, step, feedback);
         },
         [=] {
-            m_profile = result;
-            m_project->stepOptions("profile") = {{"tokens", options.tokens},
-                                                 {"data", "ding sentences, train split"}};
+            m_profile = result->profile;
+            m_project->stepOptions(result->stepKey) = result->stepOptions;
             emit profileChanged();
         });
 }
@@ -265,47 +236,39 @@ int ProjectSession::runPartition(const PartitionStepOptions& options) {
             tr("METIS partitions the co-activation graph: run the Profile step first."));
         return 0;
     }
-    const QString name = options.name.isEmpty() ? options.method : options.name;
-    try {
-        moewb::validateArtifactName(toStd(name));
-    } catch (const std::exception& error) {
-        emit stepFailed(Step::Partitions, QString::fromStdString(error.what()));
-        return 0;
+    moewb::PartitionStepOptions step;
+    step.partition.method = toStd(options.method);
+    step.partition.numExperts = options.experts;
+    step.partition.seed = static_cast<uint64_t>(options.seed);
+    step.partition.sharedNeurons = options.sharedNeurons;
+    step.name = toStd(options.name);
+    if (m_model.isValid()) {
+        try {
+            moewb::validatePartitionStep(*m_model.model, step);
+        } catch (const std::exception& error) {
+            emit stepFailed(Step::Partitions, QString::fromStdString(error.what()));
+            return 0;
+        }
     }
-    auto entry = std::make_shared<PartitionEntry>();
-    entry->name = name;
+    const QString name = QString::fromStdString(moewb::partitionStepName(step));
+    auto result = std::make_shared<moewb::PartitionStepResult>();
     const ModelHandle model = m_model;
     const ProfileHandle profile = m_profile;
-    const std::string path = m_project->partitionPath(toStd(name));
+    const auto project = m_project ? std::make_shared<const moewb::Project>(*m_project) : nullptr;
     return startStep(
         Step::Partitions, tr("Partitioning into %1 experts (%2)").arg(options.experts).arg(name),
         [=](moewb::Feedback& feedback) {
-            moewb::ModelPartitionOptions partitionOptions;
-            partitionOptions.method = toStd(options.method);
-            partitionOptions.numExperts = options.experts;
-            partitionOptions.seed = static_cast<uint64_t>(options.seed);
-            partitionOptions.sharedNeurons = options.sharedNeurons;
-            // Importance is measured with gradients of the translation loss on training pairs.
-            std::vector<moewb::SentencePair> pairs;
-            if (options.method == "importance") {
-                moewb::SubFeedback data(feedback, 0.0, 0.05);
-                pairs = trainingPairs(data);
-            }
             // The partitioner reads the shared model (importance differentiates a private copy).
-            moewb::SubFeedback run(feedback, 0.05, 1.0);
-            auto set = std::make_shared<moewb::PartitionSet>(
-                moewb::partitionModel(*model.model, profile.get(), pairs, partitionOptions, run));
-            moewb::savePartitionSet(path, *set);
-            entry->experts = moewb::buildExperts(*model.model, *set);
-            entry->set = set;
+            *result =
+                moewb::runPartitionStep(*project, *model.model, step, feedback, profile.get());
         },
         [=] {
             m_partitions.erase(
                 std::remove_if(m_partitions.begin(), m_partitions.end(),
                                [&](const PartitionEntry& e) { return e.name == name; }),
                 m_partitions.end());
-            m_partitions << *entry;
-            m_project->stepOptions(toStd("partition:" + name)) = entry->set->options;
+            m_partitions << PartitionEntry{name, result->set, result->experts};
+            m_project->stepOptions(result->stepKey) = result->stepOptions;
             // Routers over the old split of this name, if it changed, are dropped as stale by
             // applyStale() right after this.
             emit partitionsChanged();
@@ -338,38 +301,31 @@ int ProjectSession::runRouters(const RouterStepOptions& options) {
                             .arg(options.partition));
         return 0;
     }
-    const QString name =
-        options.name.isEmpty() ? options.partition + "-" + options.kind : options.name;
-    auto entry = std::make_shared<RouterEntry>();
-    entry->name = name;
-    entry->partition = options.partition;
+    moewb::RouteStepOptions step;  // the training pairs: the Ding train split, as `moewb route`
+    step.partition = toStd(options.partition);
+    step.training.kind = toStd(options.kind);
+    step.training.mlp.epochs = options.epochs;
+    step.tokens = options.tokens;
+    step.name = toStd(options.name);
+    const QString name = QString::fromStdString(moewb::routeStepName(step));
+    auto result = std::make_shared<moewb::RouteStepResult>();
     const ModelHandle model = m_model;
-    const std::string path = m_project->routerPath(toStd(name));
+    const auto project = m_project ? std::make_shared<const moewb::Project>(*m_project) : nullptr;
     return startStep(
         Step::Routers, tr("Building %1 routers over %2").arg(options.kind, options.partition),
         [=](moewb::Feedback& feedback) {
-            moewb::SubFeedback data(feedback, 0.0, 0.05);
-            const auto pairs = trainingPairs(data);
-            std::vector<torch::Tensor> inputs, ids;  // ids: the hash router's key
-            moewb::SubFeedback collect(feedback, 0.05, 0.2);
-            inputs = moewb::collectFfnInputs(*model.model, pairs, options.tokens, collect, &ids);
-            moewb::RouterTrainingOptions training;
-            training.kind = toStd(options.kind);
-            training.mlp.epochs = options.epochs;
-            moewb::SubFeedback train(feedback, 0.2, 1.0);
-            auto set = std::make_shared<moewb::RouterSet>(
-                moewb::trainRouters(experts, inputs, training, train, &ids));
-            set->partition = toStd(options.partition);
-            set->contentHash = moewb::saveRouterSet(path, *set);
-            entry->set = set;
+            *result = moewb::runRouteStep(*project, *model.model, step, feedback, &experts);
         },
         [=] {
             m_routers.erase(std::remove_if(m_routers.begin(), m_routers.end(),
                                            [&](const RouterEntry& r) { return r.name == name; }),
                             m_routers.end());
-            m_routers << *entry;
-            m_project->stepOptions(toStd("route:" + name)) = {
-                {"partition", toStd(options.partition)}, {"router", toStd(options.kind)}};
+            RouterEntry entry;
+            entry.name = name;
+            entry.partition = options.partition;
+            entry.set = result->set;
+            m_routers << entry;
+            m_project->stepOptions(result->stepKey) = result->stepOptions;
             emit routersChanged();
         });
 }
@@ -396,56 +352,46 @@ int ProjectSession::runSweep(const SweepStepOptions& options) {
     }
     // A fine-tuned model's router runs that model (with the experts built from its weights) in
     // the MoE rows; the dense rows stay the project's model, as in `moewb sweep`.
-    const auto experts = router->isTuned() ? router->experts : expertsOf(router->partition);
-    const auto routers = router->set;
-    const QString name = options.name.isEmpty()
-                             ? options.router + (options.classic ? "-comparison" : "")
-                             : options.name;
+    moewb::ProjectMoe moe;
+    moe.routerName = toStd(router->name);
+    moe.partitionName = toStd(router->partition);
+    moe.fineTuned = router->isTuned();
+    moe.model = moe.fineTuned ? router->tunedModel.model : m_model.model;
+    moe.experts = moe.fineTuned ? router->experts : expertsOf(router->partition);
+    moe.routers = router->set;
+    moewb::SweepStepOptions step;
+    step.name =
+        toStd(options.name.isEmpty() ? options.router + (options.classic ? "-comparison" : "")
+                                     : options.name);
+    step.comparison = options.classic;
+    step.sentenceLimit = options.sentenceLimit;
+    if (options.encoderK > 0) {
+        // One encoder K against every decoder K 1, 2, 4, …, N (left empty, the decoder list
+        // would copy the encoder's and give a single row).
+        step.sweep.encoderKs = {options.encoderK};
+        for (int k = 1; k <= moe.numExperts(); k *= 2) {
+            step.sweep.decoderKs.push_back(k);
+        }
+        step.sweep.grid = true;
+    }
+    step.sweep.thresholds = options.thresholds;
+    step.sweep.dynamicMaxK = options.dynamicMaxK;
+    if (options.rounds > 0) {
+        step.sweep.timing.minRounds = step.sweep.timing.maxRounds = options.rounds;
+    }
+    const QString name = QString::fromStdString(step.name);
     const ModelHandle model = m_model;
-    const ModelHandle tuned = router->tunedModel;  // invalid: the project's model runs the MoE
-    const std::string jsonPath = m_project->sweepPath(toStd(name), "json");
-    const std::string csvPath = m_project->sweepPath(toStd(name), "csv");
-    auto sweep = std::make_shared<moewb::SweepResult>();
-    auto table = std::make_shared<moewb::ComparisonTable>();
+    const auto project = m_project ? std::make_shared<const moewb::Project>(*m_project) : nullptr;
+    auto result = std::make_shared<moewb::SweepStepResult>();
     return startStep(
         Step::Sweeps,
         options.classic ? tr("Classic comparison with %1").arg(options.router)
                         : tr("Sweeping K with %1").arg(options.router),
         [=](moewb::Feedback& feedback) {
-            auto test = moewb::loadDemoSet();
-            if (options.sentenceLimit > 0 &&
-                std::size_t(options.sentenceLimit) < test.pairs.size()) {
-                test.pairs.resize(std::size_t(options.sentenceLimit));
-            }
             // No lock: core sweeps pass their MoE as a plan and never modify the shared model, so
             // the translator keeps working on it meanwhile (docs/moe-quality.md,
             // "The MoE plan is a value").
-            moewb::NmtModel& moeModel = tuned.isValid() ? *tuned.model : *model.model;
-            if (options.classic) {
-                *table = moewb::runComparisonTable(
-                    *model.model, experts, *routers, test, {10, 15, 20, 25, 30}, {1, 2, 4, 8},
-                    moewb::DecodeOptions{}, feedback, {}, tuned.isValid() ? &moeModel : nullptr);
-                moewb::writeFileAtomic(jsonPath, table->toJson().dump(1) + "\n");
-                return;
-            }
-            moewb::SubFeedback collect(feedback, 0.0, 0.1);
-            const auto inputs = moewb::collectFfnInputs(moeModel, test.pairs, 20000, collect);
-            moewb::SweepOptions sweepOptions;
-            sweepOptions.moeModel = tuned.model;
-            if (options.encoderK > 0) {
-                sweepOptions.encoderKs = {options.encoderK};
-                sweepOptions.grid = true;
-            }
-            sweepOptions.thresholds = options.thresholds;
-            sweepOptions.dynamicMaxK = options.dynamicMaxK;
-            if (options.rounds > 0) {
-                sweepOptions.timing.minRounds = sweepOptions.timing.maxRounds = options.rounds;
-            }
-            moewb::SubFeedback run(feedback, 0.1, 1.0);
-            *sweep =
-                moewb::runSweep(*model.model, experts, *routers, test, inputs, sweepOptions, run);
-            moewb::writeFileAtomic(csvPath, sweep->toCsv());
-            moewb::writeFileAtomic(jsonPath, sweep->toJson().dump(1) + "\n");
+            *result = moewb::runSweepStep(*project, *model.model, moe, step, feedback);
         },
         [=] {
             if (options.classic) {
@@ -453,12 +399,12 @@ int ProjectSession::runSweep(const SweepStepOptions& options) {
                     std::remove_if(m_comparisons.begin(), m_comparisons.end(),
                                    [&](const ComparisonEntry& e) { return e.name == name; }),
                     m_comparisons.end());
-                m_comparisons << ComparisonEntry{name, table};
+                m_comparisons << ComparisonEntry{name, result->comparison};
             } else {
                 m_sweeps.erase(std::remove_if(m_sweeps.begin(), m_sweeps.end(),
                                               [&](const SweepEntry& e) { return e.name == name; }),
                                m_sweeps.end());
-                m_sweeps << SweepEntry{name, sweep};
+                m_sweeps << SweepEntry{name, result->sweep};
             }
             emit sweepsChanged();
         });

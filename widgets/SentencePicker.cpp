@@ -52,31 +52,6 @@ SentencePicker::SentencePicker(JobRunner* jobs, QWidget* parent)
             });
     connect(m_addButton, &QPushButton::clicked, this, &SentencePicker::addRequested);
     connect(m_openButton, &QPushButton::clicked, this, &SentencePicker::chooseParallelFile);
-
-    connect(m_jobs, &JobRunner::succeeded, this, [this](int id) {
-        if (id != m_readJob) {
-            return;
-        }
-        m_readJob = 0;
-        const int first = m_sentences->rowCount();
-        const int added = m_sentences->addCorpus(*m_readCorpus, DemoSentenceModel::Origin::File);
-        m_readCorpus.reset();
-        if (added > 0) {
-            m_list->scrollTo(m_sentences->index(first));
-        }
-        emit parallelFileLoaded(added, m_readName);
-    });
-    connect(m_jobs, &JobRunner::failed, this, [this](int id, const QString& message) {
-        if (id == m_readJob) {
-            m_readJob = 0;
-            emit parallelFileFailed(message);
-        }
-    });
-    connect(m_jobs, &JobRunner::cancelled, this, [this](int id) {
-        if (id == m_readJob) {
-            m_readJob = 0;
-        }
-    });
 }
 
 bool SentencePicker::addSentence(const QString& source, const QString& reference) {
@@ -130,9 +105,31 @@ void SentencePicker::openParallelFile(const QString& sourcePath, const QString& 
     const std::string reference = QFile::encodeName(referencePath).toStdString();
     m_readCorpus = corpus;
     m_readName = QFileInfo(sourcePath).fileName();
-    m_readJob = m_jobs->start(
-        tr("Reading %1").arg(m_readName), [corpus, source, reference](moewb::Feedback& feedback) {
+    auto id = std::make_shared<int>(0);
+    m_readJob = *id = m_jobs->start(
+        tr("Reading %1").arg(m_readName),
+        [corpus, source, reference](moewb::Feedback& feedback) {
             *corpus = reference.empty() ? moewb::readTsvCorpus(source, feedback)
                                         : moewb::readMosesCorpus(source, reference, feedback);
+        },
+        this,
+        [this, id, corpus](JobRunner::Outcome outcome, const QString& message) {
+            if (*id != m_readJob) {
+                return;  // overtaken by a newer choice
+            }
+            m_readJob = 0;
+            m_readCorpus.reset();
+            if (outcome == JobRunner::Outcome::Failed) {
+                emit parallelFileFailed(message);
+            }
+            if (outcome != JobRunner::Outcome::Succeeded) {
+                return;
+            }
+            const int first = m_sentences->rowCount();
+            const int added = m_sentences->addCorpus(*corpus, DemoSentenceModel::Origin::File);
+            if (added > 0) {
+                m_list->scrollTo(m_sentences->index(first));
+            }
+            emit parallelFileLoaded(added, m_readName);
         });
 }

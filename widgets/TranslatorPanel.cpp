@@ -109,13 +109,6 @@ TranslatorPanel::TranslatorPanel(JobRunner* jobs, QWidget* parent)
     layout->addWidget(splitter);
     FigureExporter::installContextMenu(figures().front());
 
-    connect(m_jobs, &JobRunner::succeeded, this,
-            [this](int id) { onJobEnded(id, JobEnd::Succeeded, {}); });
-    connect(m_jobs, &JobRunner::failed, this,
-            [this](int id, const QString& message) { onJobEnded(id, JobEnd::Failed, message); });
-    connect(m_jobs, &JobRunner::cancelled, this,
-            [this](int id) { onJobEnded(id, JobEnd::Cancelled, {}); });
-
     connect(m_picker, &SentencePicker::sentenceChosen, this, &TranslatorPanel::setSentence);
     connect(m_picker, &SentencePicker::addRequested, this, [this] {
         if (!m_picker->addSentence(m_source->text(), m_reference->text())) {
@@ -433,22 +426,17 @@ void TranslatorPanel::scheduleTranslation() {
 
 int TranslatorPanel::startJob(const QString& title, std::function<void(moewb::Feedback&)> work,
                               JobHandler handler) {
-    const int id = m_jobs->start(title, std::move(work));
-    m_handlers.insert(id, std::move(handler));  // signals are queued: none can arrive before this
-    return id;
-}
-
-void TranslatorPanel::onJobEnded(int id, JobEnd end, const QString& message) {
-    const auto it = m_handlers.find(id);
-    if (it == m_handlers.end()) {
-        return;  // someone else's job
-    }
-    const JobHandler handler = it.value();
-    m_handlers.erase(it);
-    if (id == m_jobId) {
-        m_jobId = 0;
-    }
-    handler(end, message);
+    auto id = std::make_shared<int>(0);
+    // The handler runs from the event loop, after start() has returned the id.
+    *id = m_jobs->start(title, std::move(work), this,
+                        [this, id, handler = std::move(handler)](JobRunner::Outcome outcome,
+                                                                 const QString& message) {
+                            if (*id == m_jobId) {
+                                m_jobId = 0;
+                            }
+                            handler(outcome, message);
+                        });
+    return *id;
 }
 
 void TranslatorPanel::startTranslation() {
@@ -493,13 +481,13 @@ void TranslatorPanel::startTranslation() {
         [request, result](moewb::Feedback& feedback) {
             *result = LiveTranslation::run(request, feedback);
         },
-        [this, generation, source, result](JobEnd end, const QString& message) {
+        [this, generation, source, result](JobRunner::Outcome end, const QString& message) {
             if (generation != m_generation) {
                 return;  // a newer request superseded this one
             }
-            if (end == JobEnd::Succeeded) {
+            if (end == JobRunner::Outcome::Succeeded) {
                 showResult(source, *result);
-            } else if (end == JobEnd::Failed) {
+            } else if (end == JobRunner::Outcome::Failed) {
                 showStatus(tr("Translation failed: %1").arg(message), true);
             } else {
                 showStatus(tr("Translation cancelled; the previous output is still shown."), false);

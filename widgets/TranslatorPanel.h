@@ -8,6 +8,7 @@
 // model.
 
 #include "FigureExporter.h"
+#include "JobRunner.h"
 
 #include <QHash>
 #include <QList>
@@ -29,7 +30,6 @@ class Feedback;
 class ActiveExpertsControl;
 class DemoSentenceModel;
 class ExpertStripPlot;
-class JobRunner;
 class SentencePicker;
 class QComboBox;
 class QGroupBox;
@@ -93,14 +93,12 @@ signals:
     void parallelFileFailed(const QString& message);
 
 private:
-    enum class JobEnd { Succeeded, Failed, Cancelled };
-    using JobHandler = std::function<void(JobEnd, const QString& message)>;
+    using JobHandler = std::function<void(JobRunner::Outcome, const QString& message)>;
 
     QWidget* buildOutputs();
     // Starts work on the JobRunner; `handler` runs on the GUI thread when it ends.
     int startJob(const QString& title, std::function<void(moewb::Feedback&)> work,
                  JobHandler handler);
-    void onJobEnded(int id, JobEnd end, const QString& message);
     void refreshRouterChoices();
     void refreshExpertCount();
     void refreshFlops();
@@ -119,7 +117,6 @@ private:
 
     JobRunner* m_jobs;
     std::unique_ptr<State> m_state;
-    QHash<int, JobHandler> m_handlers;  // jobs this panel started, by id
 
     int m_generation = 0;  // bumped per request; results of older requests are dropped
     int m_jobId = 0;       // the running translation job, 0 when idle

@@ -2,9 +2,6 @@
 #include "ModelOption.h"
 
 #include "moewb/corpus/CorpusSource.h"
-#include "moewb/corpus/CorpusSplit.h"
-#include "moewb/corpus/MosesCorpusReader.h"
-#include "moewb/corpus/TsvCorpusReader.h"
 #include "moewb/moe/MoeLayer.h"
 #include "moewb/moe/RouterSet.h"
 #include "moewb/nmt/NmtModel.h"
@@ -12,6 +9,7 @@
 #include "moewb/project/Project.h"
 #include "moewb/project/ShippedMoe.h"
 #include "moewb/util/AtomicFile.h"
+#include "moewb/workflow/ProjectMoe.h"
 
 #include <nlohmann/json.hpp>
 
@@ -261,67 +259,46 @@ void printStaleArtifactNotes(const Project& project) {
     }
 }
 
-ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback) {
-    if (args.has("src")) {
-        return readMosesCorpus(args.value("src"), args.value("tgt"), feedback);
+CorpusSource trainingSource(const Arguments& args) {
+    CorpusSource source;
+    if (args.has("src") || args.has("tgt")) {
+        if (!args.has("src") || !args.has("tgt")) {
+            throw UsageError("a Moses corpus needs both --src and --tgt");
+        }
+        source.kind = CorpusSource::Kind::Moses;
+        source.sourcePath = args.value("src");
+        source.targetPath = args.value("tgt");
+    } else if (args.has("tsv")) {
+        source.kind = CorpusSource::Kind::Tsv;
+        source.path = args.value("tsv");
+    } else {
+        source.path = args.value("ding-path", source.path);
     }
-    if (args.has("tsv")) {
-        return readTsvCorpus(args.value("tsv"), feedback);
-    }
-    CorpusSource ding;
-    ding.path = args.value("ding-path", ding.path);
-    return splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
+    return source;
 }
 
 namespace {
 
-// The MoE layers of every FFN for a router file over a partition, with K per layer from --k,
-// --encoder-k, --decoder-k (default N / 4) and the dynamic-K threshold --tau. The router must
-// have been trained on this very partition (RouterSet.h): a router of 16 experts over a
-// partition re-run with 8 would pick experts that do not exist.
-std::vector<std::shared_ptr<MoeLayer>> moeLayersFor(NmtModel& model,
-                                                    const std::string& partitionPath,
-                                                    const std::string& routerPath,
-                                                    const std::string& label,
+// The MoE layers of every FFN of `moe`, with K per layer from --k, --encoder-k, --decoder-k
+// (default N / 4) and the dynamic-K threshold --tau.
+std::vector<std::shared_ptr<MoeLayer>> moeLayersFor(const ProjectMoe& moe, const std::string& label,
                                                     const Arguments& args) {
-    const auto partition = loadPartitionSet(partitionPath);
-    const auto header = readRouterHeader(routerPath);
-    if (const auto why = routerPartitionMismatch(routerPath, header, partitionPath, partition);
-        !why.empty()) {
-        throw std::runtime_error(why);
-    }
-    const auto experts = buildExperts(model, partition);
-    const auto routers = loadRouterSet(routerPath, experts);
-    const int n = experts.at(0)->numExperts();
+    const int n = moe.numExperts();
     const std::string hint = "the partition has " + std::to_string(n) + " experts";
     const int k = args.intValue("k", std::max(1, n / 4), 1, n, hint.c_str());
     const int encoderK = args.intValue("encoder-k", k, 1, n, hint.c_str());
     const int decoderK = args.intValue("decoder-k", k, 1, n, hint.c_str());
-    const std::size_t encoderLayers = std::size_t(model.config().encoderLayers);
     const double tau = args.doubleValue("tau", 0.0, NumberRange::inside(0, 1));
-    std::vector<std::shared_ptr<MoeLayer>> layers;
-    for (std::size_t i = 0; i < experts.size(); ++i) {
-        layers.push_back(std::make_shared<MoeLayer>(experts[i], routers.layers.at(i),
-                                                    i < encoderLayers ? encoderK : decoderK));
-        layers.back()->setThreshold(tau);
-    }
-    std::cerr << "MoE: " << label << " (" << routers.kind << " router over " << routers.partition
-              << "), N = " << n << ", encoder K = " << encoderK << ", decoder K = " << decoderK;
+    auto layers = makeMoeLayers(moe.experts, *moe.routers, moe.model->config().encoderLayers,
+                                encoderK, decoderK, tau);
+    std::cerr << "MoE: " << label << " (" << moe.routers->kind << " router over "
+              << moe.routers->partition << "), N = " << n << ", encoder K = " << encoderK
+              << ", decoder K = " << decoderK;
     if (tau > 0) {
         std::cerr << " (dynamic: the fewest experts reaching router mass " << tau << ", at most K)";
     }
     std::cerr << "\n";
     return layers;
-}
-
-// The same for the router set NAME of the project.
-std::vector<std::shared_ptr<MoeLayer>> loadMoeLayers(const Project& project, NmtModel& model,
-                                                     const std::string& routerName,
-                                                     const Arguments& args) {
-    const std::string path = project.routerPath(routerName);
-    const std::string partition = readRouterHeader(path).partition;
-    return moeLayersFor(model, project.partitionPath(partition), path, "router " + routerName,
-                        args);
 }
 
 }  // namespace
@@ -342,7 +319,7 @@ ModelWithMoe loadModelWithMoe(const Arguments& args) {
         }
         out.denseModel = NmtModel::load(NmtModel::defaultModelPath());
         out.model = NmtModel::load(shipped->model);
-        out.layers = moeLayersFor(*out.model, shipped->partition, shipped->router,
+        out.layers = moeLayersFor(loadMoeFiles(shipped->partition, shipped->router, out.model),
                                   "shipped default-moe", args);
         return out;
     }
@@ -362,16 +339,13 @@ ModelWithMoe loadModelWithMoe(const Arguments& args) {
         throw UsageError("with --router the model is the project's; drop --model");
     }
     const auto project = Project::open(args.value("project"));
-    // A router trained on a fine-tuned model runs with that model (docs/moe-quality.md,
-    // "Fine-tuning with distillation").
-    const std::string tuned = readRouterHeader(project.routerPath(args.value("router"))).model;
     out.denseModel = NmtModel::load(project.modelPath());
-    out.model = out.denseModel;
-    if (!tuned.empty()) {
-        out.model = NmtModel::load(project.modelFilePath(tuned));
-        std::cerr << "MoE model: " << project.modelFilePath(tuned) << " (fine-tuned)\n";
+    const auto moe = loadProjectMoe(project, args.value("router"), out.denseModel);
+    out.model = moe.model;
+    if (moe.fineTuned) {
+        std::cerr << "MoE model: " << moe.modelPath << " (fine-tuned)\n";
     }
-    out.layers = loadMoeLayers(project, *out.model, args.value("router"), args);
+    out.layers = moeLayersFor(moe, "router " + args.value("router"), args);
     return out;
 }
 

@@ -2,6 +2,7 @@
 // Small helpers shared by the moewb subcommands: option parsing, console progress, and the
 // model plus MoE layers that `translate` and `eval` run with.
 
+#include "moewb/corpus/CorpusSource.h"
 #include "moewb/corpus/ParallelCorpus.h"
 #include "moewb/util/Feedback.h"
 
@@ -123,9 +124,10 @@ double parseDuration(const std::string& text, const std::string& option = "time-
 // project that no longer matches its parents (ArtifactLineage.h), saying what to re-run.
 void printStaleArtifactNotes(const Project& project);
 
-// The training pairs a MoE step reads: --src/--tgt (Moses files), --tsv, or else the Ding
-// dictionary's sentence train split (--ding-path overrides where the dictionary lives).
-ParallelCorpus readTrainingData(const Arguments& args, Feedback& feedback);
+// The corpus a MoE step trains on (loadTrainingData(), ProjectSteps.h): --src/--tgt (Moses
+// files), --tsv, or else the Ding dictionary's sentence train split (--ding-path overrides where
+// the dictionary lives). A lone --src or --tgt is a UsageError.
+CorpusSource trainingSource(const Arguments& args);
 
 // The options of a command that can translate with experts: --model M, or --project P --router
 // NAME with --k K / --encoder-k K / --decoder-k K (default N / 4) and --tau T (dynamic K) for the

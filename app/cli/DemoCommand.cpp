@@ -2,15 +2,13 @@
 #include "Commands.h"
 
 #include "moewb/corpus/CorpusSource.h"
-#include "moewb/corpus/CorpusSplit.h"
-#include "moewb/corpus/DemoSet.h"
 #include "moewb/moe/ExpertPartition.h"
-#include "moewb/moe/ModelPartitioner.h"
-#include "moewb/moe/Sweep.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/Project.h"
-#include "moewb/util/AtomicFile.h"
 #include "moewb/util/TorchRuntime.h"
+#include "moewb/workflow/ProjectSteps.h"
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -54,69 +52,72 @@ int runDemoCommand(const std::vector<std::string>& argv) {
     }
     std::printf("model: %s\n", project.modelPath().c_str());
     ConsoleFeedback feedback;
+    // The training pairs are read once and shared by the profile and route steps.
     CorpusSource ding;
     ding.path = args.value("ding-path", ding.path);
-    const auto train = splitCorpus(loadCorpus(ding, feedback), SplitOptions{}).train;
-    const auto demo = loadDemoSet();
+    StepPairs data;
+    data.loaded = std::make_shared<const ParallelCorpus>(loadTrainingData(ding, feedback));
+    auto record = [&project](const std::string& key, const nlohmann::json& options) {
+        project.stepOptions(key) = options;
+        project.save();
+    };
 
     SubFeedback profileFeedback(feedback, 0.0, 0.15);
-    ProfileOptions profileOptions;
-    profileOptions.tokenBudget = tokens;
-    const auto profile = profileModel(*model, train.pairs, profileOptions, profileFeedback);
-    saveProfile(project.profilePath(), profile);
+    ProfileStepOptions profileOptions;
+    profileOptions.tokens = tokens;
+    profileOptions.data = data;
+    const auto profiled = runProfileStep(project, *model, profileOptions, profileFeedback);
+    record(profiled.stepKey, profiled.stepOptions);
+    const ProfileResult& profile = *profiled.profile;
     std::printf("\nFFN sparsity (zeros in relu(h)) over %lld + %lld tokens:\n",
                 static_cast<long long>(profile.sourceTokens),
                 static_cast<long long>(profile.targetTokens));
     for (const auto& layer : profile.layers) {
         std::printf("  %-9s %5.1f%%\n", layer.name.c_str(), 100.0 * layer.sparsity());
     }
-    SubFeedback inputFeedback(feedback, 0.15, 0.2);
-    const auto inputs = collectFfnInputs(*model, train.pairs, tokens, inputFeedback);
-    const auto demoInputs = collectFfnInputs(*model, demo.pairs, tokens, inputFeedback);
-    double progress = 0.2;
+    double progress = 0.15;
     for (const char* method : {"kmeans", "metis"}) {
-        ModelPartitionOptions partitionOptions;
-        partitionOptions.method = method;
-        partitionOptions.numExperts = experts;
+        PartitionStepOptions partitionOptions;
+        partitionOptions.partition.method = method;
+        partitionOptions.partition.numExperts = experts;
         SubFeedback partitionFeedback(feedback, progress, progress + 0.05);
-        const auto set = partitionModel(*model, &profile, partitionOptions, partitionFeedback);
-        savePartitionSet(project.partitionPath(method), set);
-        const auto experts = buildExperts(*model, set);
-        SubFeedback routerFeedback(feedback, progress + 0.05, progress + 0.2);
-        auto routers = trainRouters(experts, inputs, RouterTrainingOptions{}, routerFeedback);
-        routers.partition = method;
-        routers.contentHash =
-            saveRouterSet(project.routerPath(std::string(method) + "-mlp"), routers);
-        const int n = partitionOptions.numExperts;
+        const auto partition =
+            runPartitionStep(project, *model, partitionOptions, partitionFeedback, &profile);
+        record(partition.stepKey, partition.stepOptions);
+        RouteStepOptions routeOptions;  // an MLP gate per layer
+        routeOptions.partition = partition.name;
+        routeOptions.tokens = tokens;
+        routeOptions.data = data;
+        SubFeedback routeFeedback(feedback, progress + 0.05, progress + 0.2);
+        const auto route =
+            runRouteStep(project, *model, routeOptions, routeFeedback, &partition.experts);
+        record(route.stepKey, route.stepOptions);
+        ProjectMoe moe;
+        moe.partitionName = partition.name;
+        moe.routerName = route.name;
+        moe.model = model;
+        moe.experts = partition.experts;
+        moe.routers = route.set;
         if (std::string(method) == "kmeans") {
-            SubFeedback tableFeedback(feedback, progress + 0.2, progress + 0.3);
-            // The classic Ks that exist for this N (N = 2 or 4 has no K = 8).
-            std::vector<int> ks;
-            for (int k : {1, 2, 4, 8}) {
-                if (k <= n) {
-                    ks.push_back(k);
-                }
-            }
-            const auto table =
-                runComparisonTable(*model, experts, routers, demo, {10, 15, 20, 25, 30}, ks,
-                                   DecodeOptions{}, tableFeedback);
             // The same name the GUI's Sweeps step uses, so the workbench shows this table.
-            writeFileAtomic(project.sweepPath("kmeans-mlp-comparison", "json"),
-                            table.toJson().dump(1) + "\n");
+            SweepStepOptions tableOptions;
+            tableOptions.name = route.name + "-comparison";
+            tableOptions.comparison = true;
+            SubFeedback tableFeedback(feedback, progress + 0.2, progress + 0.3);
+            const auto table = runSweepStep(project, *model, moe, tableOptions, tableFeedback);
             std::printf(
                 "\nClassic comparison (k-means experts, MLP router, N = %d, greedy, demo set):\n%s",
-                n, table.toText().c_str());
+                experts, table.comparison->toText().c_str());
         }
-        SubFeedback sweepFeedback(feedback, progress + 0.3, progress + 0.4);
-        const auto sweep =
-            runSweep(*model, experts, routers, demo, demoInputs, SweepOptions{}, sweepFeedback);
-        writeFileAtomic(project.sweepPath(std::string(method) + "-mlp", "csv"), sweep.toCsv());
-        writeFileAtomic(project.sweepPath(std::string(method) + "-mlp", "json"),
-                        sweep.toJson().dump(1) + "\n");
+        SweepStepOptions sweepOptions;
+        sweepOptions.name = route.name;
+        sweepOptions.ffnTokens = tokens;
+        SubFeedback sweepFeedback(feedback, progress + 0.3, progress + 0.425);
+        const auto sweep = runSweepStep(project, *model, moe, sweepOptions, sweepFeedback);
         std::printf("\nK sweep: %s experts, MLP router, N = %d, greedy, %zu demo sentences\n",
-                    method, n, demo.pairs.size());
-        printSweep(sweep);
-        progress += 0.4;
+                    method, experts, sweep.sentences);
+        printSweep(*sweep.sweep);
+        progress += 0.425;
     }
     std::printf("\ndone in %.1f s; artifacts in %s\n",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),

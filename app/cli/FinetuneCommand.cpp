@@ -10,6 +10,7 @@
 #include "moewb/project/Project.h"
 #include "moewb/util/Paths.h"
 #include "moewb/util/TorchRuntime.h"
+#include "moewb/workflow/ProjectSteps.h"
 
 #include <cstdio>
 #include <iostream>
@@ -171,10 +172,9 @@ int runFinetuneCommand(const std::vector<std::string>& argv) {
 
     ConsoleFeedback feedback;
     FinetuneData data;
-    data.train = readTrainingData(args, feedback).pairs;
-    data.description = args.has("src")   ? args.value("src") + " + " + args.value("tgt")
-                       : args.has("tsv") ? args.value("tsv")
-                                         : "Ding dictionary sentence pairs (train split)";
+    const ParallelCorpus training = loadTrainingData(trainingSource(args), feedback);
+    data.train = training.pairs;
+    data.description = training.description;
     data.valid =
         args.has("valid-src")
             ? readMosesCorpus(args.value("valid-src"), args.value("valid-tgt"), feedback).pairs

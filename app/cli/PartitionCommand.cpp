@@ -1,19 +1,14 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
-#include "moewb/moe/ExpertPartition.h"
-#include "moewb/moe/ImportancePartitioner.h"
-#include "moewb/moe/ModelPartitioner.h"
 #include "moewb/nmt/NmtModel.h"
-#include "moewb/project/ArtifactFiles.h"
 #include "moewb/project/Project.h"
-#include "moewb/util/Paths.h"
 #include "moewb/util/TorchRuntime.h"
+#include "moewb/workflow/ProjectSteps.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
-#include <stdexcept>
 
 namespace moewb::cli {
 
@@ -38,53 +33,36 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
     }
     requirePositional(args, "partition", {"PROJECT"});
     configureTorchThreads(threadsOption(args));
-    ModelPartitionOptions options;
-    options.method = args.value("method", options.method);
-    const std::vector<std::string> methods = {"metis", "kmeans", "importance", "random"};
-    if (std::find(methods.begin(), methods.end(), options.method) == methods.end()) {
-        throw UsageError("--method is metis, kmeans, importance or random, not '" + options.method +
-                         "'");
+    PartitionStepOptions options;
+    ModelPartitionOptions& partition = options.partition;
+    partition.method = args.value("method", partition.method);
+    const auto& methods = partitionMethods();
+    if (std::find(methods.begin(), methods.end(), partition.method) == methods.end()) {
+        throw UsageError("--method is metis, kmeans, importance or random, not '" +
+                         partition.method + "'");
     }
-    options.numExperts = args.intValue("experts", options.numExperts, 2, 4096);
-    options.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
-    options.sharedNeurons = args.intValue("shared", options.sharedNeurons, 0, 65536);
-    options.importanceTokens =
-        args.intValue("tokens", static_cast<int>(options.importanceTokens), 1, kMaxTokens);
+    partition.numExperts = args.intValue("experts", partition.numExperts, 2, 4096);
+    partition.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
+    partition.sharedNeurons = args.intValue("shared", partition.sharedNeurons, 0, 65536);
+    partition.importanceTokens =
+        args.intValue("tokens", static_cast<int>(partition.importanceTokens), 1, kMaxTokens);
+    options.name = args.value("name");
+    options.data.source = trainingSource(args);
     auto project = Project::open(args.positional()[0]);
-    const std::string name = args.value("name", options.method);
-    const std::string path = project.partitionPath(name);
     auto model = NmtModel::load(project.modelPath());
-    // N (and the shared neurons) must split this model's d_ff: a usage error before any work.
+    // The method, the name and N (with the shared neurons) against this model's d_ff: a usage
+    // error before any work.
     try {
-        const int dFf = model->config().dFf;
-        if (options.method == "importance") {
-            ImportancePartitionOptions importance;
-            importance.numExperts = options.numExperts;
-            importance.sharedNeurons = options.sharedNeurons;
-            validateImportanceOptions(dFf, importance);
-        } else {
-            validatePartitionOptions(dFf, options.numExperts);
-        }
+        validatePartitionStep(*model, options);
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
-    ProfileResult profile;
-    if (options.method == "metis") {
-        profile = loadProfile(project.profilePath());
-    }
     ConsoleFeedback feedback;
-    ParallelCorpus data;
-    if (options.method == "importance") {
-        data = readTrainingData(args, feedback);
-    }
-    auto set = partitionModel(*model, options.method == "metis" ? &profile : nullptr, data.pairs,
-                              options, feedback);
-    if (!data.description.empty()) {
-        set.options["data"] = data.description;
-    }
-    savePartitionSet(path, set);
-    project.stepOptions("partition:" + name) = set.options;
+    const auto step = runPartitionStep(project, *model, options, feedback);
+    project.stepOptions(step.stepKey) = step.stepOptions;
     project.save();
+    const PartitionSet& set = *step.set;
+    const std::string& path = step.path;
     std::printf("%-10s %s\n", "layer", "quality");
     for (std::size_t l = 0; l < set.layers.size(); ++l) {
         std::string quality;
@@ -96,7 +74,7 @@ int runPartitionCommand(const std::vector<std::string>& argv) {
         std::printf("%-10s %s\n", set.layerNames[l].c_str(), quality.c_str());
     }
     std::printf("saved %s (%s, %d experts of %d neurons", path.c_str(), set.method.c_str(),
-                options.numExperts, set.layers[0].expertSize());
+                partition.numExperts, set.layers[0].expertSize());
     if (!set.layers[0].shared.empty()) {
         std::printf(" + %zu shared", set.layers[0].shared.size());
     }

@@ -1,13 +1,11 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
-#include "moewb/moe/Profiler.h"
 #include "moewb/nmt/NmtModel.h"
-#include "moewb/project/ArtifactFiles.h"
 #include "moewb/project/Project.h"
 #include "moewb/util/TorchRuntime.h"
+#include "moewb/workflow/ProjectSteps.h"
 
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -27,25 +25,21 @@ int runProfileCommand(const std::vector<std::string>& argv) {
     }
     requirePositional(args, "profile", {"PROJECT"});
     configureTorchThreads(threadsOption(args));
-    ProfileOptions options;
-    options.tokenBudget =
-        args.intValue("tokens", static_cast<int>(options.tokenBudget), 1, kMaxTokens);
+    ProfileStepOptions options;
+    options.tokens = args.intValue("tokens", static_cast<int>(options.tokens), 1, kMaxTokens);
+    options.data.source = trainingSource(args);
     auto project = Project::openOrCreate(args.positional()[0], args.value("model"));
     ConsoleFeedback feedback;
-    const ParallelCorpus data = readTrainingData(args, feedback);
     auto model = NmtModel::load(project.modelPath());
-    const auto start = std::chrono::steady_clock::now();
-    const auto profile = profileModel(*model, data.pairs, options, feedback);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    saveProfile(project.profilePath(), profile);
-    project.stepOptions("profile") = {{"tokens", options.tokenBudget}, {"data", data.description}};
+    const auto step = runProfileStep(project, *model, options, feedback);
+    project.stepOptions(step.stepKey) = step.stepOptions;
     project.save();
+    const ProfileResult& profile = *step.profile;
 
-    std::printf("profiled %lld source + %lld target tokens of %lld sentences (%s) in %.1f s\n",
-                static_cast<long long>(profile.sourceTokens),
-                static_cast<long long>(profile.targetTokens),
-                static_cast<long long>(profile.sentences), data.description.c_str(), seconds);
+    std::printf(
+        "profiled %lld source + %lld target tokens of %lld sentences (%s) in %.1f s\n",
+        static_cast<long long>(profile.sourceTokens), static_cast<long long>(profile.targetTokens),
+        static_cast<long long>(profile.sentences), step.dataDescription.c_str(), step.seconds);
     std::printf("%-10s %8s %9s %12s %12s\n", "layer", "tokens", "zeros", "dead neurons",
                 "always on");
     for (const auto& layer : profile.layers) {

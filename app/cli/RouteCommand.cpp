@@ -1,10 +1,10 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
-#include "moewb/moe/RouterSet.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/Project.h"
 #include "moewb/util/TorchRuntime.h"
+#include "moewb/workflow/ProjectSteps.h"
 
 #include <cstdio>
 #include <iostream>
@@ -32,35 +32,29 @@ int runRouteCommand(const std::vector<std::string>& argv) {
         throw UsageError("--partition NAME is required (see PROJECT/partitions/)");
     }
     configureTorchThreads(threadsOption(args));
-    const std::string partition = args.value("partition");
-    RouterTrainingOptions options;
+    RouteStepOptions options;
+    options.partition = args.value("partition");
+    RouterTrainingOptions& training = options.training;
     if (args.has("router") && args.has("kind")) {
         throw UsageError("give the router kind once: --router and --kind are the same option");
     }
-    options.kind = args.value("router", args.value("kind", options.kind));
-    options.mlp.epochs = args.intValue("epochs", options.mlp.epochs, 1, 10000);
-    options.mlp.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
-    const int tokens = args.intValue("tokens", 20000, 1, kMaxTokens);
-    options.hashSeed = options.mlp.seed;
+    training.kind = args.value("router", args.value("kind", training.kind));
+    training.mlp.epochs = args.intValue("epochs", training.mlp.epochs, 1, 10000);
+    training.mlp.seed = static_cast<uint64_t>(args.intValue("seed", 1, 0, kMaxSeed));
+    training.hashSeed = training.mlp.seed;
+    options.tokens = args.intValue("tokens", 20000, 1, kMaxTokens);
+    options.name = args.value("name");
+    options.data.source = trainingSource(args);
     auto project = Project::open(args.positional()[0]);
-    const std::string name = args.value("name", partition + "-" + options.kind);
-    const std::string path = project.routerPath(name);
     auto model = NmtModel::load(project.modelPath());
-    const auto experts = buildExperts(*model, loadPartitionSet(project.partitionPath(partition)));
     ConsoleFeedback feedback;
-    const ParallelCorpus data = readTrainingData(args, feedback);
-    SubFeedback collect(feedback, 0.0, 0.2);
-    std::vector<torch::Tensor> tokenIds;
-    const auto inputs = collectFfnInputs(*model, data.pairs, tokens, collect, &tokenIds);
-    SubFeedback train(feedback, 0.2, 1.0);
-    auto set = trainRouters(experts, inputs, options, train, &tokenIds);
-    set.partition = partition;
-    saveRouterSet(path, set);
-    project.stepOptions("route:" + name) = {
-        {"partition", partition}, {"router", options.kind}, {"seed", options.mlp.seed}};
+    const auto step = runRouteStep(project, *model, options, feedback);
+    project.stepOptions(step.stepKey) = step.stepOptions;
     project.save();
-    const int n = experts[0]->numExperts();
-    std::printf("held-out recall@K / mass coverage (%s router over %s)\n", options.kind.c_str(),
+    const RouterSet& set = *step.set;
+    const std::string& partition = options.partition;
+    const int n = set.numExperts;
+    std::printf("held-out recall@K / mass coverage (%s router over %s)\n", training.kind.c_str(),
                 partition.c_str());
     std::printf("%-10s", "layer");
     for (int k = 1; k <= n; k *= 2) {
@@ -86,7 +80,7 @@ int runRouteCommand(const std::vector<std::string>& argv) {
     for (const auto& q : set.quality) {
         std::printf(" %.2f", q.loadCv.at(static_cast<std::size_t>(quarter - 1)));
     }
-    std::printf("\nsaved %s\n", path.c_str());
+    std::printf("\nsaved %s\n", step.path.c_str());
     std::fflush(stdout);
     printStaleArtifactNotes(project);
     return 0;

@@ -2,23 +2,17 @@
 #include "Commands.h"
 #include "ModelOption.h"
 
-#include "moewb/corpus/CorpusSource.h"
-#include "moewb/corpus/CorpusSplit.h"
-#include "moewb/corpus/DemoSet.h"
 #include "moewb/corpus/MosesCorpusReader.h"
 #include "moewb/moe/Sweep.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/Project.h"
-#include "moewb/util/AtomicFile.h"
 #include "moewb/util/TorchRuntime.h"
-
-#include <nlohmann/json.hpp>
+#include "moewb/workflow/ProjectSteps.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <limits>
-#include <sstream>
 
 namespace moewb::cli {
 
@@ -103,58 +97,38 @@ int runSweepCommand(const std::vector<std::string>& argv) {
         throw UsageError("--src and --ref go together");
     }
     configureTorchThreads(threadsOption(args));
-    SweepOptions options;
+    SweepStepOptions step;
+    SweepOptions& options = step.sweep;
     options.decoding = decodeOptions(args);
     options.timing.maxRounds = args.intValue("rounds", options.timing.maxRounds, 1, 100);
     options.timing.minRounds = std::min(options.timing.minRounds, options.timing.maxRounds);
     options.grid = args.has("grid");
     options.thresholds = args.doubleListValue("tau", NumberRange::inside(0, 1));
-    const int limit = args.intValue("limit", 0, 0, std::numeric_limits<int>::max(), "0 = all");
-    const int tokens = args.intValue("tokens", 20000, 1, kMaxTokens);
-    auto project = Project::open(args.positional()[0]);
-    auto model = NmtModel::load(project.modelPath());
+    step.sentenceLimit = args.intValue("limit", 0, 0, std::numeric_limits<int>::max(), "0 = all");
+    step.ffnTokens = args.intValue("tokens", 20000, 1, kMaxTokens);
     const std::string routerName = args.value("router");
-    const std::string routerPath = project.routerPath(routerName);
-    const auto header = readRouterHeader(routerPath);
-    const std::string partition = header.partition;
-    const std::string partitionPath = project.partitionPath(partition);
-    const auto partitionSet = loadPartitionSet(partitionPath);
-    if (const auto why = routerPartitionMismatch(routerPath, header, partitionPath, partitionSet);
-        !why.empty()) {
-        throw std::runtime_error(why);
-    }
-    // A fine-tuned MoE runs its own model; its experts come from that model's weights.
-    if (!header.model.empty()) {
-        options.moeModel = NmtModel::load(project.modelFilePath(header.model));
-    }
-    NmtModel& moeModel = options.moeModel ? *options.moeModel : *model;
-    const auto experts = buildExperts(moeModel, partitionSet);
-    const auto routers = loadRouterSet(routerPath, experts);
+    step.name = args.value("name", routerName);
+    auto project = Project::open(args.positional()[0]);
+    std::shared_ptr<NmtModel> model = NmtModel::load(project.modelPath());
+    const ProjectMoe moe = loadProjectMoe(project, routerName, model);
     // K lists are checked against this partition's N.
-    const int n = routers.numExperts;
+    const int n = moe.numExperts();
     options.encoderKs = args.intListValue(args.has("encoder-ks") ? "encoder-ks" : "ks", 1, n);
     options.decoderKs = args.intListValue(args.has("decoder-ks") ? "decoder-ks" : "ks", 1, n);
     options.dynamicMaxK = args.intValue("tau-max-k", 0, 0, n, "0 = N / 2");
     ConsoleFeedback feedback;
-    ParallelCorpus test = args.has("src")
-                              ? readMosesCorpus(args.value("src"), args.value("ref"), feedback)
-                              : loadDemoSet();
-    if (limit > 0 && std::size_t(limit) < test.pairs.size()) {
-        test.pairs.resize(static_cast<std::size_t>(limit));
+    if (args.has("src")) {
+        step.testSet = readMosesCorpus(args.value("src"), args.value("ref"), feedback);
     }
-    // FFN error is measured on inputs from the test sentences themselves (teacher forced).
-    SubFeedback collect(feedback, 0.0, 0.1);
-    const auto inputs = collectFfnInputs(moeModel, test.pairs, tokens, collect);
-    SubFeedback sweep(feedback, 0.1, 1.0);
-    const auto result = runSweep(*model, experts, routers, test, inputs, options, sweep);
-    const std::string name = args.value("name", routerName);
-    writeFileAtomic(project.sweepPath(name, "csv"), result.toCsv());
-    writeFileAtomic(project.sweepPath(name, "json"), result.toJson().dump(1) + "\n");
+    const auto saved = runSweepStep(project, *model, moe, step, feedback);
+    const SweepResult& result = *saved.sweep;
+    const std::string& partition = moe.partitionName;
+    const RouterSet& routers = *moe.routers;
     std::printf("sweep of %s over %s on %s (%zu sentences, %s)\n", routers.kind.c_str(),
-                partition.c_str(), test.description.c_str(), test.pairs.size(),
+                partition.c_str(), saved.testDescription.c_str(), saved.sentences,
                 options.decoding.beamSize == 1 ? "greedy" : "beam");
     printSweep(result);
-    std::printf("saved %s\n", project.sweepPath(name, "csv").c_str());
+    std::printf("saved %s\n", saved.csvPath.c_str());
     return 0;
 }
 

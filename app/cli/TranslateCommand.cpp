@@ -4,6 +4,7 @@
 
 #include "moewb/corpus/TextLineReader.h"
 #include "moewb/moe/MoeLayer.h"
+#include "moewb/nmt/Translator.h"
 #include "moewb/text/SentencePieceModel.h"
 #include "moewb/util/TorchRuntime.h"
 
@@ -36,7 +37,10 @@ void printExperts(const NmtModel& model, const std::string& source, const std::s
         out.push_back("</s>");
         return out;
     };
-    const auto sourcePieces = pieces(source), targetPieces = pieces(target);
+    // The source exactly as the encoder read it (truncated like Translator::translate); the
+    // target as its text encodes again.
+    const auto sourcePieces = Translator::sourcePieces(model, source);
+    const auto targetPieces = pieces(target);
     const std::size_t encoderLayers = std::size_t(model.config().encoderLayers);
     std::cerr << "\n" << source << "\n  -> " << target << "\n";
     for (std::size_t l = 0; l < layers.size(); ++l) {

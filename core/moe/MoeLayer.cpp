@@ -1,6 +1,7 @@
 #include "moewb/moe/MoeLayer.h"
 
 #include "moewb/kernels/FfnKernels.h"
+#include "moewb/moe/RouterSet.h"
 
 #include <torch/torch.h>
 
@@ -250,6 +251,23 @@ std::vector<torch::Tensor> MoeLayer::takeRecording() {
     std::vector<torch::Tensor> taken;
     taken.swap(m_record);
     return taken;
+}
+
+std::vector<std::shared_ptr<MoeLayer>> makeMoeLayers(
+    const std::vector<std::shared_ptr<ExpertFfn>>& experts, const RouterSet& routers,
+    int encoderLayers, int encoderK, int decoderK, double threshold) {
+    if (routers.layers.size() != experts.size()) {
+        throw std::invalid_argument("the router set has " + std::to_string(routers.layers.size()) +
+                                    " layers for " + std::to_string(experts.size()) +
+                                    " FFN layers: train the routers on this partition again");
+    }
+    std::vector<std::shared_ptr<MoeLayer>> layers;
+    for (std::size_t l = 0; l < experts.size(); ++l) {
+        const int k = static_cast<int>(l) < encoderLayers ? encoderK : decoderK;
+        layers.push_back(std::make_shared<MoeLayer>(experts[l], routers.layers[l], k));
+        layers.back()->setThreshold(threshold);
+    }
+    return layers;
 }
 
 FfnPlan makeMoePlan(const std::vector<std::shared_ptr<MoeLayer>>& layers) {

@@ -14,16 +14,6 @@
 namespace moewb {
 namespace {
 
-std::vector<std::shared_ptr<MoeLayer>> makeLayers(
-    const std::vector<std::shared_ptr<ExpertFfn>>& experts, const RouterSet& routers) {
-    std::vector<std::shared_ptr<MoeLayer>> layers;
-    for (std::size_t l = 0; l < experts.size(); ++l) {
-        layers.push_back(
-            std::make_shared<MoeLayer>(experts[l], routers.layers[l], experts[l]->numExperts()));
-    }
-    return layers;
-}
-
 struct Run {
     TranslationResult result;
     double ffnSeconds = 0;
@@ -199,7 +189,8 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
         }
         settings.emplace_back(dynamicMax, dynamicMax, tau);
     }
-    auto layers = makeLayers(experts, routers);
+    auto layers = makeMoeLayers(experts, routers, 0, experts.at(0)->numExperts(),
+                                experts.at(0)->numExperts());
     const Runner moeRunner{options.moeModel ? options.moeModel.get() : &model, &layers,
                            encoderLayers};
     const Runner denseRunner{&model, options.moeModel ? nullptr : &layers, encoderLayers};
@@ -281,7 +272,8 @@ ComparisonTable runComparisonTable(NmtModel& model,
                                    NmtModel* moeModel) {
     const int n = experts.at(0)->numExperts();
     const int encoderLayers = model.config().encoderLayers;
-    auto layers = makeLayers(experts, routers);
+    auto layers = makeMoeLayers(experts, routers, 0, experts.at(0)->numExperts(),
+                                experts.at(0)->numExperts());
     const Runner moeRunner{moeModel ? moeModel : &model, &layers, encoderLayers};
     const Runner denseRunner{&model, moeModel ? nullptr : &layers, encoderLayers};
     ComparisonTable table;

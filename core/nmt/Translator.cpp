@@ -271,6 +271,30 @@ std::vector<Hypothesis> Translator::beamSearch(const std::vector<std::vector<int
     return out;
 }
 
+std::vector<int> Translator::encodeSource(const NmtModel& model, const std::string& source) {
+    const bool blank = source.find_first_not_of(" \t\r\n\f\v") == std::string::npos;
+    auto ids = blank ? std::vector<int>() : model.tokenizer().encode(source);
+    if (ids.empty()) {
+        return ids;
+    }
+    const int64_t maxSource = model.config().maxPositions - 1;
+    if (static_cast<int64_t>(ids.size()) > maxSource - 1) {
+        ids.resize(static_cast<std::size_t>(maxSource - 1));  // over-long input: truncate
+    }
+    ids.push_back(SentencePieceModel::kEosId);
+    return ids;
+}
+
+std::vector<std::string> Translator::sourcePieces(const NmtModel& model,
+                                                  const std::string& source) {
+    std::vector<std::string> pieces;
+    for (int id : encodeSource(model, source)) {
+        pieces.push_back(id == SentencePieceModel::kEosId ? std::string("</s>")
+                                                          : model.tokenizer().piece(id));
+    }
+    return pieces;
+}
+
 TranslationResult Translator::translate(const std::vector<std::string>& sources,
                                         const DecodeOptions& options, Feedback& feedback,
                                         const FfnPlan* plan) const {
@@ -283,21 +307,15 @@ TranslationResult Translator::translate(const std::vector<std::string>& sources,
     TranslationResult result;
     std::vector<std::vector<int>> encoded;
     encoded.reserve(sources.size());
-    const int64_t maxSource = m_model->config().maxPositions - 1;
     // Sources with no token (empty or blank lines) translate to "" without running the model:
     // the model given only EOS would invent a word, and it would cost a batch slot.
     std::vector<std::size_t> order;
     for (std::size_t i = 0; i < sources.size(); ++i) {
-        const bool blank = sources[i].find_first_not_of(" \t\r\n\f\v") == std::string::npos;
-        auto ids = blank ? std::vector<int>() : tokenizer.encode(sources[i]);
+        auto ids = encodeSource(*m_model, sources[i]);
         if (ids.empty()) {
             encoded.emplace_back();
             continue;
         }
-        if (static_cast<int64_t>(ids.size()) > maxSource - 1) {
-            ids.resize(static_cast<std::size_t>(maxSource - 1));  // over-long input: truncate
-        }
-        ids.push_back(SentencePieceModel::kEosId);
         result.sourceTokens += static_cast<int64_t>(ids.size());
         encoded.push_back(std::move(ids));
         order.push_back(i);

@@ -13,6 +13,8 @@
 
 namespace moewb {
 
+struct RouterSet;
+
 // Multiply-adds done by MoE FFNs, and what the dense FFNs would have done on the same tokens.
 struct MoeCompute {
     int64_t tokens = 0;    // rows that went through the layer(s)
@@ -84,6 +86,13 @@ private:
 // Token-weighted compute of all the layers (encoder and decoder) since their last
 // resetComputeCount().
 MoeCompute totalCompute(const std::vector<std::shared_ptr<MoeLayer>>& layers);
+
+// One MoE layer per FFN over `experts` and `routers` (RouterSet.h): K = encoderK on the first
+// `encoderLayers` layers and decoderK on the rest, with the dynamic-K threshold τ (0 = fixed K).
+// Fresh layers, so their K, timing, recording and compute counts belong to the caller alone.
+std::vector<std::shared_ptr<MoeLayer>> makeMoeLayers(
+    const std::vector<std::shared_ptr<ExpertFfn>>& experts, const RouterSet& routers,
+    int encoderLayers, int encoderK, int decoderK, double threshold = 0.0);
 
 // The plan (Transformer.h) that runs layers[i] on the i-th FFN; null entries stay dense.
 FfnPlan makeMoePlan(const std::vector<std::shared_ptr<MoeLayer>>& layers);

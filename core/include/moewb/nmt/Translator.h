@@ -58,6 +58,12 @@ public:
     std::vector<Hypothesis> beamSearch(const std::vector<std::vector<int>>& sources,
                                        const DecodeOptions& options) const;
 
+    // The token ids the encoder reads for `source`, exactly as translate() encodes it: empty for
+    // a blank line, else its pieces cut to the model's positions, then EOS.
+    static std::vector<int> encodeSource(const NmtModel& model, const std::string& source);
+    // The same as pieces ("▁Ein", …, "</s>"), for showing which experts each source token ran.
+    static std::vector<std::string> sourcePieces(const NmtModel& model, const std::string& source);
+
     // GNMT length penalty ((5 + length) / 6)^alpha.
     static double lengthNormaliser(int64_t length, double alpha);
 
