@@ -231,6 +231,60 @@ private slots:
         QVERIFY(finished->load());
     }
 
+    // The end handler: called once, on the GUI thread, with the outcome and the one-line error,
+    // before the observers' signals; skipped when its context object is gone.
+    void endHandlerReportsEachOutcomeOnce() {
+        JobRunner runner;
+        std::vector<QString> events;  // handler and signal calls, in order
+        connect(&runner, &JobRunner::succeeded, this, [&] { events.push_back("signal:ok"); });
+        connect(&runner, &JobRunner::failed, this, [&] { events.push_back("signal:failed"); });
+        connect(&runner, &JobRunner::cancelled, this,
+                [&] { events.push_back("signal:cancelled"); });
+        auto handler = [&](JobRunner::Outcome outcome, const QString& message) {
+            const bool gui = QThread::currentThread() == qApp->thread();
+            const char* name = outcome == JobRunner::Outcome::Succeeded ? "ok"
+                               : outcome == JobRunner::Outcome::Failed  ? "failed"
+                                                                        : "cancelled";
+            events.push_back(QStringLiteral("handler:%1:%2%3")
+                                 .arg(name, message, gui ? "" : " (worker thread!)"));
+        };
+        runner.start(
+            QStringLiteral("ok"), [](moewb::Feedback&) {}, this, handler);
+        QTRY_COMPARE(events.size(), std::size_t(2));
+        runner.start(
+            QStringLiteral("bad"),
+            [](moewb::Feedback&) { throw std::runtime_error("file.txt:3: no number"); }, this,
+            handler);
+        QTRY_COMPARE(events.size(), std::size_t(4));
+        auto running = std::make_shared<std::atomic<bool>>(false);
+        const int spinning =
+            runner.start(QStringLiteral("spin"), spinUntilCancelled(running), this, handler);
+        QTRY_VERIFY(running->load());
+        runner.cancel(spinning);
+        QTRY_COMPARE(events.size(), std::size_t(6));
+        QCOMPARE(events, (std::vector<QString>{
+                             "handler:ok:", "signal:ok", "handler:failed:file.txt:3: no number",
+                             "signal:failed", "handler:cancelled:", "signal:cancelled"}));
+
+        // A context destroyed while its job runs: the handler is skipped, the signal still comes.
+        auto context = std::make_unique<QObject>();
+        auto release = std::make_shared<std::atomic<bool>>(false);
+        bool called = false;
+        runner.start(
+            QStringLiteral("outlived"),
+            [release](moewb::Feedback&) {
+                while (!release->load()) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                }
+            },
+            context.get(), [&](JobRunner::Outcome, const QString&) { called = true; });
+        context.reset();
+        release->store(true);
+        QTRY_COMPARE(events.size(), std::size_t(7));
+        QCOMPARE(events.back(), QStringLiteral("signal:ok"));
+        QVERIFY(!called);
+    }
+
     void unknownIdsAreIgnored() {
         JobRunner runner;
         runner.cancel(12345);
