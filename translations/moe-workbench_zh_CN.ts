@@ -69,6 +69,16 @@
 <context>
     <name>CoActivationHeatmap</name>
     <message>
+        <location filename="../widgets/CoActivationHeatmap.cpp" line="+1"/>
+        <source>%1: preparing the co-activation map…</source>
+        <translation>%1：正在准备共激活图…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Preparing the co-activation map</source>
+        <translation>正在准备共激活图</translation>
+    </message>
+    <message>
         <location filename="../widgets/CoActivationHeatmap.cpp" line="+69"/>
         <source>shared</source>
         <translation>共享</translation>

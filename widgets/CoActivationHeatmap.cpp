@@ -1,8 +1,9 @@
 #include "CoActivationHeatmap.h"
 
+#include "JobRunner.h"
 #include "Log10CountTicker.h"
 
-#include "moewb/moe/MetisPartitioner.h"
+#include "moewb/util/Feedback.h"
 
 #include <qcustomplot.h>
 
@@ -296,105 +297,6 @@ int CoActivationHeatmap::expertAtPosition(int position) const {
     return position >= 0 && position < int(m_expertAt.size()) ? m_expertAt[position] : -1;
 }
 
-const moewb::ExpertPartition* CoActivationHeatmap::partitionForLayer(int layer,
-                                                                     QString* problem) const {
-    const QString name = currentPartition();
-    if (name.isEmpty() || !m_profile) {
-        return nullptr;
-    }
-    const auto found = std::find_if(m_partitions.begin(), m_partitions.end(),
-                                    [&](const PartitionEntry& e) { return e.name == name; });
-    if (found == m_partitions.end() || !found->set) {
-        return nullptr;
-    }
-    const moewb::PartitionSet& set = *found->set;
-    const auto& profileLayer = m_profile->layers[std::size_t(layer)];
-    // Match by layer name; older sets without names match by position.
-    int index = layer;
-    const auto named = std::find(set.layerNames.begin(), set.layerNames.end(), profileLayer.name);
-    if (named != set.layerNames.end()) {
-        index = int(named - set.layerNames.begin());
-    }
-    if (index >= int(set.layers.size()) || set.layers[index].neuronCount() != profileLayer.dFf ||
-        set.layers[index].numExperts < 1) {
-        *problem = tr("Partition “%1” does not fit layer %2 (d_ff %3); showing the original "
-                      "order. Re-run the Partition step for this model.")
-                       .arg(name, QString::fromStdString(profileLayer.name))
-                       .arg(profileLayer.dFf);
-        return nullptr;
-    }
-    return &set.layers[index];
-}
-
-void CoActivationHeatmap::computeOrder(const moewb::LayerProfile& layer) {
-    const int n = layer.dFf;
-    QString problem;
-    const moewb::ExpertPartition* partition = partitionForLayer(currentLayer(), &problem);
-    m_numExperts = partition ? partition->numExperts : 0;
-    m_expertSize = partition ? partition->expertSize() : 0;
-    if (partition) {
-        m_order = partition->permutation();
-        m_expertOf = partition->expertOf();
-    } else {
-        m_order.resize(std::size_t(n));
-        std::iota(m_order.begin(), m_order.end(), 0);
-        m_expertOf.assign(std::size_t(n), -1);
-    }
-    m_expertAt.resize(m_order.size());
-    for (std::size_t p = 0; p < m_order.size(); ++p) {
-        m_expertAt[p] = m_expertOf[std::size_t(m_order[p])];
-    }
-
-    // Within-expert share of the off-diagonal co-activation, against what a random split of the
-    // same sizes would give (the share of neuron pairs that fall inside one expert).
-    const QLocale locale;
-    QString text = tr("%1: %2 neurons over %3 tokens")
-                       .arg(QString::fromStdString(layer.name), locale.toString(n),
-                            locale.toString(qlonglong(layer.tokens)));
-    m_intraShare = std::numeric_limits<double>::quiet_NaN();
-    if (partition) {
-        // The partitioners' own quality figure, so the view and `moewb partition` agree.
-        m_intraShare = moewb::intraExpertShare(
-            Eigen::Map<const moewb::CoActivationMatrix>(layer.coActivation.data(), n, n),
-            *partition);
-        const double m = m_expertSize;
-        const double randomShare = n > 1 ? m_numExperts * m * (m - 1.0) / (double(n) * (n - 1)) : 0;
-        text += tr("; %1 experts of %2 — within-expert co-activation %3% (a random split gives "
-                   "about %4%)")
-                    .arg(m_numExperts)
-                    .arg(m_expertSize)
-                    .arg(locale.toString(100.0 * m_intraShare, 'f', 1),
-                         locale.toString(100.0 * randomShare, 'f', 1));
-    }
-    if (!problem.isEmpty()) {
-        text += QStringLiteral("\n") + problem;
-    }
-    m_info->setText(text);
-}
-
-void CoActivationHeatmap::fillMap(const MapPanel& panel, const moewb::LayerProfile& layer) const {
-    const int n = layer.dFf;
-    QCPColorMapData* data = panel.map->data();
-    data->setSize(n, n);
-    data->setRange(QCPRange(0, n - 1), QCPRange(0, n - 1));
-    // Counts never exceed the layer's token count, so log10 comes from a table instead of a
-    // million calls.
-    std::vector<double> log10Of(std::size_t(std::max<int64_t>(layer.tokens, 1) + 1));
-    log10Of[0] = std::numeric_limits<double>::quiet_NaN();
-    for (std::size_t c = 1; c < log10Of.size(); ++c) {
-        log10Of[c] = std::log10(double(c));
-    }
-    for (int row = 0; row < n; ++row) {
-        const int i = panel.ordered ? m_order[std::size_t(row)] : row;
-        const int64_t* counts = layer.coActivation.data() + std::size_t(i) * n;
-        for (int column = 0; column < n; ++column) {
-            const int j = panel.ordered ? m_order[std::size_t(column)] : column;
-            const int64_t count = std::clamp<int64_t>(counts[j], 0, int64_t(log10Of.size()) - 1);
-            data->setCell(column, row, log10Of[std::size_t(count)]);
-        }
-    }
-}
-
 void CoActivationHeatmap::decoratePanel(MapPanel& panel, int dFf) {
     QCustomPlot* plot = panel.rect->parentPlot();
     for (QCPAbstractItem* item : panel.boundaries) {
@@ -450,33 +352,89 @@ void CoActivationHeatmap::decoratePanel(MapPanel& panel, int dFf) {
 }
 
 void CoActivationHeatmap::rebuild() {
+    ++m_generation;
+    if (m_prepareJob != 0) {
+        m_jobs->cancel(m_prepareJob);  // the newest choice wins
+        m_prepareJob = 0;
+    }
     const int layerIndex = currentLayer();
     if (!m_profile || layerIndex < 0 || layerIndex >= int(m_profile->layers.size())) {
         m_order.clear();
         m_expertAt.clear();
         m_expertOf.clear();
         m_numExperts = m_expertSize = 0;
+        m_shownLayer = -1;
         for (MapPanel* panel : {&m_single, &m_pairLeft, &m_pairRight}) {
             panel->map->data()->clear();
         }
         return;
     }
-    const auto& layer = m_profile->layers[std::size_t(layerIndex)];
-    computeOrder(layer);
-    fillMap(m_single, layer);
-    // The right panel of the pair shows the same cells as the single map: copy, don't refill.
-    *m_pairRight.map->data() = *m_single.map->data();
-    fillMap(m_pairLeft, layer);
+    const ProfileHandle profile = m_profile;
+    const QString partitionName = currentPartition();
+    std::shared_ptr<const moewb::PartitionSet> set;
+    for (const PartitionEntry& entry : m_partitions) {
+        if (!partitionName.isEmpty() && entry.name == partitionName) {
+            set = entry.set;
+        }
+    }
+    if (!m_jobs) {
+        moewb::Feedback feedback;
+        HeatmapLayer prepared =
+            prepareHeatmapLayer(*profile, layerIndex, set.get(), partitionName, feedback);
+        showLayer(prepared);
+        return;
+    }
+    m_info->setText(
+        tr("%1: preparing the co-activation map…")
+            .arg(QString::fromStdString(profile->layers[std::size_t(layerIndex)].name)));
+    auto prepared = std::make_shared<HeatmapLayer>();
+    const int generation = m_generation;
+    m_prepareJob = m_jobs->start(
+        tr("Preparing the co-activation map"),
+        [=](moewb::Feedback& feedback) {
+            *prepared =
+                prepareHeatmapLayer(*profile, layerIndex, set.get(), partitionName, feedback);
+        },
+        this,
+        [this, prepared, generation](JobRunner::Outcome outcome, const QString& message) {
+            if (generation != m_generation) {
+                return;  // overtaken by a newer choice
+            }
+            m_prepareJob = 0;
+            if (outcome == JobRunner::Outcome::Succeeded) {
+                showLayer(*prepared);
+            } else if (outcome == JobRunner::Outcome::Failed) {
+                m_info->setText(message);
+            }
+        });
+}
+
+void CoActivationHeatmap::showLayer(HeatmapLayer& prepared) {
+    const auto& layer = m_profile->layers[std::size_t(prepared.layer)];
+    m_shownLayer = prepared.layer;
+    m_order = std::move(prepared.order);
+    m_expertOf = std::move(prepared.expertOf);
+    m_expertAt = std::move(prepared.expertAt);
+    m_numExperts = prepared.numExperts;
+    m_expertSize = prepared.expertSize;
+    m_intraShare = prepared.intraShare;
+    m_info->setText(prepared.info);
+    // The plots take the prepared maps; the right panel of the pair shows the same cells as the
+    // single map (a copy), the left one the neurons' own order.
+    QCPColorMapData* ordered = prepared.ordered.release();
+    m_single.map->setData(ordered, false);
+    m_pairRight.map->setData(ordered, true);
+    if (prepared.original) {
+        m_pairLeft.map->setData(prepared.original.release(), false);
+    } else {
+        m_pairLeft.map->setData(ordered, true);
+    }
     for (MapPanel* panel : {&m_single, &m_pairLeft, &m_pairRight}) {
         decoratePanel(*panel, layer.dFf);
     }
     // The diagonal (a neuron's own count) is the largest value; it sets the top of the scale.
-    int64_t peak = 1;
-    for (int64_t count : layer.activations) {
-        peak = std::max(peak, count);
-    }
     for (QCPColorScale* scale : {m_scale, m_pairScale}) {
-        scale->setDataRange(QCPRange(0.0, std::max(1.0, std::log10(double(peak)))));
+        scale->setDataRange(QCPRange(0.0, std::max(1.0, std::log10(double(prepared.peak)))));
     }
     const QString name = QString::fromStdString(layer.name);
     const QString partition = currentPartition();
@@ -493,6 +451,7 @@ void CoActivationHeatmap::rebuild() {
     updateHighlight();
     resetZoom();
     replotVisible();
+    emit layerShown();
 }
 
 void CoActivationHeatmap::updateHighlight() {
@@ -547,7 +506,7 @@ void CoActivationHeatmap::replotVisible() {
 
 QString CoActivationHeatmap::cellToolTip(bool ordered, int row, int column) const {
     const int n = int(m_order.size());
-    const int layerIndex = currentLayer();
+    const int layerIndex = m_shownLayer;  // the layer on the plots, not one still preparing
     if (!m_profile || layerIndex < 0 || row < 0 || column < 0 || row >= n || column >= n) {
         return {};
     }

@@ -4,18 +4,20 @@
 // so a good partition shows as bright blocks on the diagonal. Expert boundaries are drawn, hovering
 // a cell names both neurons, their experts and the count, and a toggle shows the original order
 // beside the reordered one. The cells hold log10(count) (NaN for 0), built once per layer or
-// partition change; zooming and panning only redraw the cached image, so 1024 × 1024 stays
-// responsive.
+// partition change (HeatmapLayer.h) on a JobRunner worker when the view has one; zooming and
+// panning only redraw the cached image, so 1024 × 1024 stays responsive.
 
 // LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"
 
 #include "FigureExporter.h"
+#include "HeatmapLayer.h"
 
 #include <QWidget>
 
 #include <vector>
 
+class JobRunner;
 class QCPAbstractItem;
 class QCPAxisRect;
 class QCPColorMap;
@@ -39,6 +41,12 @@ public:
     // The partitions offered for reordering (besides "none"); keeps the choice when it still
     // exists.
     void setPartitions(const QList<PartitionEntry>& partitions);
+
+    // Layer maps are then computed on the runner's workers, with "preparing…" shown meanwhile;
+    // without one (the default) on the calling thread.
+    void setJobRunner(JobRunner* jobs) { m_jobs = jobs; }
+    // True while the chosen layer's maps are computed on a worker.
+    bool isPreparing() const { return m_prepareJob != 0; }
 
     // "coactivation" (the reordered map) and "coactivation-side-by-side" (original order beside
     // it) once a profile is shown; none before.
@@ -77,6 +85,10 @@ public:
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
+signals:
+    // The maps of the chosen layer and partition are on the plots.
+    void layerShown();
+
 public slots:
     // Shows `partition`'s order of `layer` and outlines `expert`'s block. An unknown partition or
     // layer clears the outline.
@@ -95,13 +107,13 @@ private:
 
     void buildPlots();
     MapPanel makePanel(QCustomPlot* plot, QCPAxisRect* rect, QCPColorScale* scale, bool ordered);
+    // Prepares the chosen layer and partition (on a worker when there is a runner).
     void rebuild();
-    void computeOrder(const moewb::LayerProfile& layer);
-    void fillMap(const MapPanel& panel, const moewb::LayerProfile& layer) const;
+    // Puts prepared maps on the plots (GUI thread; takes the maps).
+    void showLayer(HeatmapLayer& prepared);
     void decoratePanel(MapPanel& panel, int dFf);
     void updateHighlight();
     void resetZoom();
-    const moewb::ExpertPartition* partitionForLayer(int layer, QString* problem) const;
     void replotVisible();
 
     ProfileHandle m_profile;
@@ -120,6 +132,11 @@ private:
     MapPanel m_single;
     MapPanel m_pairLeft;
     MapPanel m_pairRight;
+
+    JobRunner* m_jobs = nullptr;
+    int m_prepareJob = 0;   // the worker preparing a layer, 0 when none
+    int m_generation = 0;   // bumped per rebuild: an outdated preparation is dropped
+    int m_shownLayer = -1;  // the layer whose maps are on the plots
 
     std::vector<int> m_order;     // display position → neuron (reordered map)
     std::vector<int> m_expertAt;  // display position → expert (-1 shared / none)

@@ -81,6 +81,7 @@ void MainWindow::createViews() {
     m_overview = new OverviewView(m_tabs);
     m_sparsity = new SparsityView(m_tabs);
     m_heatmap = new CoActivationHeatmap(m_tabs);
+    m_heatmap->setJobRunner(m_jobs);  // a million cells per layer: prepared off the GUI thread
     m_graph = new ExpertGraphView(m_tabs);
     m_gates = new GateAccuracyView(m_tabs);
     m_sweeps = new SweepView(m_tabs);

@@ -8,6 +8,7 @@
 #include "moewb/moe/Profiler.h"
 
 #include "CoActivationHeatmap.h"
+#include "JobRunner.h"
 
 #include "widgets/FigureTestSupport.h"
 
@@ -17,6 +18,7 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -63,6 +65,46 @@ private slots:
         m_model = test::tinyModel();
         m_profile = profileOf(*m_model);
         m_partition = randomPartition(*m_model, *m_profile, 4);
+    }
+
+    // With a runner the maps are prepared on a worker: "preparing…" meanwhile, only the newest
+    // of quick layer changes is shown, and what arrives is what the GUI thread would have built.
+    void aRunnerPreparesTheMapsOffTheGuiThread() {
+        JobRunner jobs;
+        CoActivationHeatmap direct, prepared;
+        prepared.setJobRunner(&jobs);
+        QSignalSpy shown(&prepared, &CoActivationHeatmap::layerShown);
+        for (CoActivationHeatmap* view : {&direct, &prepared}) {
+            view->setProfile(m_profile);
+            view->setPartitions({m_partition});
+        }
+        QVERIFY(prepared.isPreparing());
+        const auto* info = prepared.findChild<QLabel*>(QStringLiteral("layerInfo"));
+        QVERIFY2(info->text().contains(QStringLiteral("preparing")), qPrintable(info->text()));
+        QTRY_VERIFY(!prepared.isPreparing());
+        QCOMPARE(shown.count(), 1);
+
+        prepared.setCurrentLayer(1);
+        prepared.setCurrentLayer(3);  // overtakes layer 1 before it arrives
+        direct.setCurrentLayer(3);
+        QTRY_VERIFY(!jobs.isBusy());
+        QCOMPARE(shown.count(), 2);
+        QCOMPARE(prepared.currentLayer(), 3);
+        QCOMPARE(info->text(), direct.findChild<QLabel*>(QStringLiteral("layerInfo"))->text());
+        QCOMPARE(prepared.displayOrder(), direct.displayOrder());
+        QCOMPARE(prepared.expertSize(), direct.expertSize());
+        QCOMPARE(prepared.intraExpertShare(), direct.intraExpertShare());
+        QCPColorMapData* a = prepared.colorMap()->data();
+        QCPColorMapData* b = direct.colorMap()->data();
+        const int n = m_profile->layers[3].dFf;
+        QCOMPARE(a->keySize(), n);
+        for (int row = 0; row < n; ++row) {
+            for (int column = 0; column < n; ++column) {
+                const double x = a->cell(column, row), y = b->cell(column, row);
+                QVERIFY((std::isnan(x) && std::isnan(y)) || x == y);
+            }
+        }
+        QCOMPARE(prepared.cellToolTip(true, 0, 1), direct.cellToolTip(true, 0, 1));
     }
 
     void emptyShowsTheHint() {
