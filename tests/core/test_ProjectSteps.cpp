@@ -3,6 +3,7 @@
 // options before any work, and the sweep step's K = N row translates exactly as dense.
 #include "MoeTestSupport.h"
 
+#include "moewb/corpus/CorpusSplit.h"
 #include "moewb/moe/MoeLayer.h"
 #include "moewb/nmt/Translator.h"
 #include "moewb/project/ArtifactFiles.h"
@@ -66,6 +67,27 @@ private slots:
         m_model = test::tinyModel();
         m_modelPath = m_dir.filePath("tiny.moewb").toStdString();
         m_model->save(m_modelPath);
+    }
+
+    // The default training pairs are the Ding dictionary's train split; a corpus the user names
+    // is taken whole.
+    void trainingDataIsTheTrainSplitOfDing() {
+        Feedback quiet;
+        CorpusSource ding;
+        ding.path = MOEWB_TEST_DATA_DIR "/corpus/ding_small.txt";
+        const auto train = loadTrainingData(ding, quiet);
+        QVERIFY(!train.pairs.empty());
+        QCOMPARE(train.pairs, splitCorpus(loadCorpus(ding, quiet), SplitOptions{}).train.pairs);
+        for (const auto& pair : train.pairs) {
+            QVERIFY(splitOf(pair, SplitOptions{}) == Split::Train);
+        }
+        CorpusSource moses;
+        moses.kind = CorpusSource::Kind::Moses;
+        moses.sourcePath = MOEWB_TEST_DATA_DIR "/corpus/moses_small.de";
+        moses.targetPath = MOEWB_TEST_DATA_DIR "/corpus/moses_small.en";
+        const auto whole = loadCorpus(moses, quiet);
+        QCOMPARE(loadTrainingData(moses, quiet).pairs, whole.pairs);
+        QCOMPARE(loadTrainingData(moses, quiet).description, whole.description);
     }
 
     // Profile → partition (METIS on that profile) → route → sweep, each artifact on disk equal
