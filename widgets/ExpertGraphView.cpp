@@ -235,23 +235,16 @@ const moewb::ExpertPartition* ExpertGraphView::partitionForLayer(int layer,
         found == m_partitions.end() || !found->set) {
         return nullptr;
     }
-    const moewb::PartitionSet& set = *found->set;
     const auto& profileLayer = m_profile->layers[std::size_t(layer)];
-    // Match by layer name; sets without names match by position.
-    int index = layer;
-    const auto named = std::find(set.layerNames.begin(), set.layerNames.end(), profileLayer.name);
-    if (named != set.layerNames.end()) {
-        index = int(named - set.layerNames.begin());
-    }
-    if (index >= int(set.layers.size()) || set.layers[index].neuronCount() != profileLayer.dFf ||
-        set.layers[index].numExperts < 1) {
+    const moewb::ExpertPartition* partition = partitionLayerOf(*found->set, profileLayer, layer);
+    if (!partition) {
         *problem = tr("Partition “%1” does not fit layer %2 (d_ff %3) of this profile. Re-run "
                       "the Partition step for this model.")
                        .arg(name, QString::fromStdString(profileLayer.name))
                        .arg(profileLayer.dFf);
         return nullptr;
     }
-    return &set.layers[index];
+    return partition;
 }
 
 void ExpertGraphView::computeWeights(const moewb::LayerProfile& layer,

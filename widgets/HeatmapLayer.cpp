@@ -16,26 +16,19 @@
 
 namespace {
 
-// The partition's layer for a profile layer, matched by name (older sets by position); null
-// with `problem` set when it does not fit.
+// The partition's layer for a profile layer; null with `problem` set when it does not fit.
 const moewb::ExpertPartition* partitionLayer(const moewb::PartitionSet& set,
                                              const moewb::LayerProfile& profileLayer, int layer,
                                              const QString& partitionName, QString* problem) {
-    int index = layer;
-    const auto named = std::find(set.layerNames.begin(), set.layerNames.end(), profileLayer.name);
-    if (named != set.layerNames.end()) {
-        index = int(named - set.layerNames.begin());
-    }
-    if (index >= int(set.layers.size()) || set.layers[index].neuronCount() != profileLayer.dFf ||
-        set.layers[index].numExperts < 1) {
+    const moewb::ExpertPartition* partition = partitionLayerOf(set, profileLayer, layer);
+    if (!partition) {
         *problem = CoActivationHeatmap::tr(
                        "Partition “%1” does not fit layer %2 (d_ff %3); showing the original "
                        "order. Re-run the Partition step for this model.")
                        .arg(partitionName, QString::fromStdString(profileLayer.name))
                        .arg(profileLayer.dFf);
-        return nullptr;
     }
-    return &set.layers[index];
+    return partition;
 }
 
 // The cells of one map: log10 of the counts, rows and columns in `order` (or the neurons' own).

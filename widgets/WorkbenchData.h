@@ -40,6 +40,27 @@ struct PartitionEntry {
     std::vector<std::shared_ptr<moewb::ExpertFfn>> experts;  // one per FFN layer
 };
 
+// The layer of `set` that splits the profile layer `profileLayer` (at `position` in the profile):
+// matched by layer name, or by position in sets without names; null when it does not fit (another
+// d_ff, or no experts).
+inline const moewb::ExpertPartition* partitionLayerOf(const moewb::PartitionSet& set,
+                                                      const moewb::LayerProfile& profileLayer,
+                                                      int position) {
+    int index = position;
+    for (std::size_t l = 0; l < set.layerNames.size(); ++l) {
+        if (set.layerNames[l] == profileLayer.name) {
+            index = int(l);
+            break;
+        }
+    }
+    if (index < 0 || index >= int(set.layers.size()) ||
+        set.layers[std::size_t(index)].neuronCount() != profileLayer.dFf ||
+        set.layers[std::size_t(index)].numExperts < 1) {
+        return nullptr;
+    }
+    return &set.layers[std::size_t(index)];
+}
+
 // A saved router set (routers/<name>.json); `partition` names the PartitionEntry it routes over.
 // Routers trained on a fine-tuned model (RouterSet::model) come with that model and the experts
 // built from its weights (docs/moe-quality.md, "Fine-tuning with distillation"): the partition's

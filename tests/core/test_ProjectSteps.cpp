@@ -1,6 +1,7 @@
 // The workflow API (ProjectSteps.h, ProjectMoe.h) on a tiny model in a temporary project: each
 // step writes the artifact it returns, reads back identical, records its options, refuses bad
 // options before any work, and the sweep step's K = N row translates exactly as dense.
+#include "ErrorTestSupport.h"
 #include "MoeTestSupport.h"
 
 #include "moewb/corpus/CorpusSplit.h"
@@ -21,21 +22,10 @@
 #include <functional>
 
 using namespace moewb;
+using moewb::test::contains;
+using moewb::test::errorOf;
 
 namespace {
-
-std::string errorOf(const std::function<void()>& run) {
-    try {
-        run();
-    } catch (const std::exception& error) {
-        return error.what();
-    }
-    return {};
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 // The 16 tiny pairs, already loaded: no step here reads the Ding dictionary.
 StepPairs tinyPairs() {

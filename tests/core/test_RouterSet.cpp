@@ -1,3 +1,4 @@
+#include "ErrorTestSupport.h"
 #include "MoeTestSupport.h"
 
 #include "moewb/moe/RouterSet.h"
@@ -11,22 +12,10 @@
 #include <functional>
 
 using namespace moewb;
+using moewb::test::contains;
+using moewb::test::errorOf;
 
 namespace {
-
-// The message of what `run` throws ("" when it does not throw).
-std::string errorOf(const std::function<void()>& run) {
-    try {
-        run();
-    } catch (const std::exception& error) {
-        return error.what();
-    }
-    return {};
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 PartitionSet randomPartition(NmtModel& model, int numExperts, uint64_t seed) {
     Feedback feedback;
