@@ -4,7 +4,7 @@
 
 #include <QByteArray>
 
-#include <memory>
+#include <mutex>
 
 // Last: Graphviz's C headers define short macros (ND_coord, …) that must not reach other headers.
 #include <graphviz/cgraph.h>
@@ -22,10 +22,24 @@ void setNumber(Agedge_t* edge, const char* name, double value) {
     agsafeset(edge, gvText(name), text.data(), gvText("1"));
 }
 
+// One Graphviz context for the process, made on first use and kept: Graphviz 2.43 loses memory
+// in every gvFreeContext (LeakSanitizer saw 2 KB per layout with a context per call), and its
+// text plugin reads freed memory when a later context lays out labels. Graphviz is not
+// thread-safe; the mutex keeps layouts one at a time.
+GVC_t* sharedContext() {
+    static GVC_t* context = gvContext();
+    return context;
+}
+std::mutex& layoutMutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
 }  // namespace
 
 std::vector<QPointF> graphvizLayout(int n, const std::vector<double>& weights, QString* error) {
-    std::unique_ptr<GVC_t, int (*)(GVC_t*)> context(gvContext(), gvFreeContext);
+    const std::lock_guard<std::mutex> lock(layoutMutex());
+    GVC_t* const context = sharedContext();
     if (!context) {
         *error = ExpertGraphView::tr("Graphviz could not start (is libgvc installed?)");
         return {};
@@ -55,13 +69,13 @@ std::vector<QPointF> graphvizLayout(int n, const std::vector<double>& weights, Q
         }
     }
     std::vector<QPointF> positions;
-    if (gvLayout(context.get(), graph, gvText("neato")) != 0) {
+    if (gvLayout(context, graph, gvText("neato")) != 0) {
         *error = ExpertGraphView::tr("Graphviz could not lay out the graph (neato failed)");
     } else {
         for (Agnode_t* node : nodes) {
             positions.emplace_back(ND_coord(node).x, ND_coord(node).y);
         }
-        gvFreeLayout(context.get(), graph);
+        gvFreeLayout(context, graph);
     }
     agclose(graph);
     return positions;
