@@ -2,7 +2,8 @@
 // the expert graph (docs/architecture.md, "The views"): the shipped default model profiled on the
 // demo set, a k-means partition of 16 experts, each view shown at 1200 × 900 on the offscreen
 // platform. A switch is timed from setCurrentLayer() until the event loop is idle again (the
-// queued replot included), over every layer in several rounds.
+// queued replot included), over every layer in several rounds; views that prepare their data on a
+// JobRunner worker are timed by their longest stretch of GUI-thread work.
 //
 //   view_switch_bench [--rounds 3] [--tokens 3000] [--csv view_switch_bench.csv]
 #pragma push_macro("slots")
@@ -18,6 +19,7 @@
 
 #include "CoActivationHeatmap.h"
 #include "ExpertGraphView.h"
+#include "JobRunner.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -55,6 +57,39 @@ Stall timeSwitches(View& view, int layers, int rounds) {
             view.setCurrentLayer(layer);
             QApplication::processEvents();  // the queued replot and the paint
             stall.ms.push_back(timer.nsecsElapsed() / 1e6);
+        }
+    }
+    return stall;
+}
+
+// The same with the maps prepared on a JobRunner worker: a switch then stalls the GUI thread
+// for its longest single stretch of event handling (the switch itself, or putting the arrived
+// maps on the plot and drawing them) until the view shows the new layer.
+template <typename View>
+Stall timeSwitchesOnAWorker(View& view, JobRunner& jobs, int layers, int rounds) {
+    Stall stall;
+    auto settle = [&] {
+        double longest = 0;
+        do {
+            QElapsedTimer slice;
+            slice.start();
+            QApplication::processEvents();
+            longest = std::max(longest, slice.nsecsElapsed() / 1e6);
+        } while (view.isPreparing() || jobs.isBusy());
+        QElapsedTimer slice;  // the queued replot after the maps arrived
+        slice.start();
+        QApplication::processEvents();
+        return std::max(longest, slice.nsecsElapsed() / 1e6);
+    };
+    view.setCurrentLayer(layers - 1);
+    settle();
+    for (int round = 0; round < rounds; ++round) {
+        for (int layer = 0; layer < layers; ++layer) {
+            QElapsedTimer timer;
+            timer.start();
+            view.setCurrentLayer(layer);
+            const double call = timer.nsecsElapsed() / 1e6;
+            stall.ms.push_back(std::max(call, settle()));
         }
     }
     return stall;
@@ -116,6 +151,19 @@ int main(int argc, char** argv) {
         heatmap.setSideBySide(true);
         QApplication::processEvents();
         report("heatmap side by side", timeSwitches(heatmap, layers, rounds));
+    }
+    {
+        JobRunner jobs;
+        CoActivationHeatmap heatmap;
+        heatmap.setJobRunner(&jobs);
+        heatmap.resize(1200, 900);
+        heatmap.show();
+        heatmap.setProfile(profile);
+        heatmap.setPartitions(partitions);
+        heatmap.setCurrentPartition(QStringLiteral("kmeans"));
+        report("heatmap, worker", timeSwitchesOnAWorker(heatmap, jobs, layers, rounds));
+        heatmap.setSideBySide(true);
+        report("heatmap s-b-s, worker", timeSwitchesOnAWorker(heatmap, jobs, layers, rounds));
     }
     {
         ExpertGraphView graph;
