@@ -25,7 +25,8 @@ void setNumber(Agedge_t* edge, const char* name, double value) {
 // One Graphviz context for the process, made on first use and kept: Graphviz 2.43 loses memory
 // in every gvFreeContext (LeakSanitizer saw 2 KB per layout with a context per call), and its
 // text plugin reads freed memory when a later context lays out labels. Graphviz is not
-// thread-safe; the mutex keeps layouts one at a time.
+// thread-safe; the mutex keeps layouts one at a time. (Edges carry no "weight": neato's default
+// stress mode ignores it, giving the same positions, and reading it lost 256 bytes per layout.)
 GVC_t* sharedContext() {
     static GVC_t* context = gvContext();
     return context;
@@ -52,7 +53,6 @@ std::vector<QPointF> graphvizLayout(int n, const std::vector<double>& weights, Q
     agattr(graph, AGNODE, gvText("width"), gvText("0.5"));
     agattr(graph, AGNODE, gvText("label"), gvText(""));
     agattr(graph, AGEDGE, gvText("len"), gvText("1"));
-    agattr(graph, AGEDGE, gvText("weight"), gvText("1"));
     std::vector<Agnode_t*> nodes;
     for (int e = 0; e < n; ++e) {
         nodes.push_back(agnode(graph, QByteArray::number(e).data(), 1));
@@ -65,7 +65,6 @@ std::vector<QPointF> graphvizLayout(int n, const std::vector<double>& weights, Q
             }
             Agedge_t* edge = agedge(graph, nodes[e], nodes[f], nullptr, 1);
             setNumber(edge, "len", 0.7 + 2.3 * (1.0 - w));
-            setNumber(edge, "weight", 1.0 + 4.0 * w);
         }
     }
     std::vector<QPointF> positions;
