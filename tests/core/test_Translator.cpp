@@ -74,6 +74,18 @@ private slots:
         for (std::size_t i = 0; i < sources.size(); ++i) {
             QCOMPARE(a[i].tokens, b[i].tokens);
             QVERIFY(std::abs(a[i].logProb - b[i].logProb) < 1e-4);
+            QVERIFY(std::abs(a[i].score - b[i].score) < 1e-4);
+            // The greedy score is the log-probability over GNMT's penalty of the steps decoded:
+            // the tokens and the end token, or the 12 tokens of the limit (every source here
+            // allows 1.5 × its length + 10 ≥ 12 steps).
+            const int steps = static_cast<int>(a[i].tokens.size()) +
+                              (static_cast<int>(a[i].tokens.size()) < greedy.maxLength ? 1 : 0);
+            QVERIFY2(std::abs(a[i].score - a[i].logProb / gnmtPenalty(steps, 0.6)) < 1e-9,
+                     qPrintable(QStringLiteral("sentence %1: score %2, log-prob %3, %4 steps")
+                                    .arg(i)
+                                    .arg(a[i].score)
+                                    .arg(a[i].logProb)
+                                    .arg(steps)));
         }
     }
 
