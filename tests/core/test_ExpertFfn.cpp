@@ -54,6 +54,15 @@ private slots:
     void initTestCase() {
         torch::set_num_threads(2);
         m_model = test::tinyModel();
+        // A fresh model's biases are zero, and a kernel that dropped one would still match
+        // dense: give every FFN bias values of its own.
+        torch::NoGradGuard noGrad;
+        torch::manual_seed(11);
+        for (const auto& ffn : m_model->transformer()->feedForwards()) {
+            ffn->b1.normal_(0.0, 0.1);
+            ffn->b2.normal_(0.0, 0.1);
+        }
+        QVERIFY(m_model->transformer()->feedForwards()[0]->b2.abs().min().item<float>() > 0);
         m_x = realInputs(*m_model, *m_model->transformer()->feedForwards()[0]);
         QVERIFY(m_x.size(0) > 100);
     }
