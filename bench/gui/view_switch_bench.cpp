@@ -161,9 +161,9 @@ int main(int argc, char** argv) {
         heatmap.setProfile(profile);
         heatmap.setPartitions(partitions);
         heatmap.setCurrentPartition(QStringLiteral("kmeans"));
-        report("heatmap, worker", timeSwitchesOnAWorker(heatmap, jobs, layers, rounds));
+        report("heatmap on a worker", timeSwitchesOnAWorker(heatmap, jobs, layers, rounds));
         heatmap.setSideBySide(true);
-        report("heatmap s-b-s, worker", timeSwitchesOnAWorker(heatmap, jobs, layers, rounds));
+        report("side by side on a worker", timeSwitchesOnAWorker(heatmap, jobs, layers, rounds));
     }
     {
         ExpertGraphView graph;

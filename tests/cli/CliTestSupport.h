@@ -2,6 +2,8 @@
 // Runs the built `moewb` binary (MOEWB_CLI, set by tests/CMakeLists.txt) for end-to-end tests of
 // the command line: exit code, stdout, stderr.
 
+#include "core/SixteenPairs.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QByteArray>
@@ -172,24 +174,14 @@ inline bool writeMoses(const QString& stem, const Pairs& pairs) {
     return writeFile(stem + ".de", de) && writeFile(stem + ".en", en);
 }
 
-// The 16 pairs of tests/core/NmtTestSupport.h: text a tiny model trains on in a second.
+// The 16 pairs of tests/core/SixteenPairs.h: text a tiny model trains on in a second.
 inline Pairs sixteenTextPairs() {
-    return {{"Ein Mann fährt Fahrrad.", "A man rides a bicycle."},
-            {"Eine Frau liest ein Buch.", "A woman reads a book."},
-            {"Zwei Hunde spielen im Park.", "Two dogs play in the park."},
-            {"Das Wetter ist heute schön.", "The weather is nice today."},
-            {"Kannst du mir bitte helfen?", "Can you help me, please?"},
-            {"Ein Kind isst einen Apfel.", "A child eats an apple."},
-            {"Die Katze schläft auf dem Sofa.", "The cat sleeps on the sofa."},
-            {"Wir fahren morgen nach Berlin.", "We are going to Berlin tomorrow."},
-            {"Ein Junge spielt Fußball.", "A boy plays football."},
-            {"Zwei Frauen gehen die Straße entlang.", "Two women walk down the street."},
-            {"Der Zug kommt um acht Uhr an.", "The train arrives at eight o'clock."},
-            {"Ich trinke gern Kaffee.", "I like to drink coffee."},
-            {"Ein Mann in einem roten Hemd singt.", "A man in a red shirt sings."},
-            {"Es regnet seit gestern.", "It has been raining since yesterday."},
-            {"Ein Hund rennt über die Wiese.", "A dog runs across the meadow."},
-            {"Wo ist der Bahnhof?", "Where is the station?"}};
+    Pairs pairs;
+    for (const auto& pair : sixteenPairs()) {
+        pairs.emplace_back(QString::fromStdString(pair.source),
+                           QString::fromStdString(pair.target));
+    }
+    return pairs;
 }
 
 // `moewb train` options for the tiny model of tests/core/NmtTestSupport.h (d_model 32, 2 + 2
