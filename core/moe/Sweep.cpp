@@ -189,8 +189,7 @@ SweepResult runSweep(NmtModel& model, const std::vector<std::shared_ptr<ExpertFf
         }
         settings.emplace_back(dynamicMax, dynamicMax, tau);
     }
-    auto layers = makeMoeLayers(experts, routers, 0, experts.at(0)->numExperts(),
-                                experts.at(0)->numExperts());
+    auto layers = makeMoeLayers(experts, routers, 0, n, n);
     const Runner moeRunner{options.moeModel ? options.moeModel.get() : &model, &layers,
                            encoderLayers};
     const Runner denseRunner{&model, options.moeModel ? nullptr : &layers, encoderLayers};
@@ -272,8 +271,7 @@ ComparisonTable runComparisonTable(NmtModel& model,
                                    NmtModel* moeModel) {
     const int n = experts.at(0)->numExperts();
     const int encoderLayers = model.config().encoderLayers;
-    auto layers = makeMoeLayers(experts, routers, 0, experts.at(0)->numExperts(),
-                                experts.at(0)->numExperts());
+    auto layers = makeMoeLayers(experts, routers, 0, n, n);
     const Runner moeRunner{moeModel ? moeModel : &model, &layers, encoderLayers};
     const Runner denseRunner{&model, moeModel ? nullptr : &layers, encoderLayers};
     ComparisonTable table;

@@ -44,7 +44,7 @@ struct StepPairs {
 
 struct ProfileStepOptions {
     int64_t tokens = 20000;  // source + target tokens profiled (default 20 000)
-    StepPairs data;       // the pairs (default: the Ding train split)
+    StepPairs data;          // the pairs (default: the Ding train split)
 };
 struct ProfileStepResult {
     std::shared_ptr<const ProfileResult> profile;
@@ -87,7 +87,7 @@ struct RouteStepOptions {
     RouterTrainingOptions training;  // kind (default mlp), MLP epochs and seed, hash seed
     int64_t tokens = 20000;          // FFN inputs collected to train and measure on (default)
     std::string name;                // artifact name; "" = PARTITION-KIND (default "")
-    StepPairs data;               // the pairs (default: the Ding train split)
+    StepPairs data;                  // the pairs (default: the Ding train split)
 };
 std::string routeStepName(const RouteStepOptions& options);
 struct RouteStepResult {
