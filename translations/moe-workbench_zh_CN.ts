@@ -285,6 +285,16 @@ Reference: %2</source>
 <context>
     <name>ExpertGraphView</name>
     <message>
+        <location filename="../widgets/ExpertGraphView.cpp" line="+1"/>
+        <source>%1: preparing the expert graph…</source>
+        <translation>%1：正在准备专家图…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Preparing the expert graph</source>
+        <translation>正在准备专家图</translation>
+    </message>
+    <message>
         <location filename="../widgets/ExpertGraphView.cpp" line="+46"/>
         <source>Graphviz could not start (is libgvc installed?)</source>
         <translation>Graphviz 无法启动（是否已安装 libgvc？）</translation>

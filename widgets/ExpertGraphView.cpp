@@ -16,7 +16,9 @@
 #include <cmath>
 #include <memory>
 
-#include "GraphvizLayout.h"
+#include "JobRunner.h"
+
+#include "moewb/util/Feedback.h"
 
 namespace {
 
@@ -127,7 +129,7 @@ ExpertGraphView::ExpertGraphView(QWidget* parent) : QWidget(parent) {
         const int expert = expertAt(event->position());
         if (expert >= 0) {
             selectExpert(expert);
-            emit expertClicked(currentPartition(), currentLayer(), expert);
+            emit expertClicked(currentPartition(), m_shownLayer, expert);
         }
     });
     applyThreshold();
@@ -174,7 +176,7 @@ QList<Figure> ExpertGraphView::figures() const {
 }
 
 int ExpertGraphView::currentLayer() const {
-    return m_numExperts > 0 ? m_layerBox->currentIndex() : -1;
+    return m_shownLayer >= 0 || m_prepareJob != 0 ? m_layerBox->currentIndex() : -1;
 }
 
 void ExpertGraphView::setCurrentLayer(int layer) {
@@ -247,49 +249,7 @@ const moewb::ExpertPartition* ExpertGraphView::partitionForLayer(int layer,
     return partition;
 }
 
-void ExpertGraphView::computeWeights(const moewb::LayerProfile& layer,
-                                     const moewb::ExpertPartition& partition) {
-    const int n = layer.dFf;
-    const int experts = partition.numExperts;
-    const std::vector<int> expertOf = partition.expertOf();
-    std::vector<double> sums(std::size_t(experts) * experts, 0.0);
-    m_mass.assign(std::size_t(experts), 0.0);
-    m_neurons.assign(std::size_t(experts), 0);
-    for (int e = 0; e < experts; ++e) {
-        m_neurons[std::size_t(e)] = int(partition.experts[std::size_t(e)].size());
-    }
-    // One pass over C: each row adds into its expert's row of the expert × expert sums. Shared
-    // neurons belong to every expert and link none.
-    for (int i = 0; i < n; ++i) {
-        const int e = expertOf[std::size_t(i)];
-        if (e < 0) {
-            continue;
-        }
-        m_mass[std::size_t(e)] += double(layer.activations[std::size_t(i)]);
-        const int64_t* row = layer.coActivation.data() + std::size_t(i) * n;
-        double* into = sums.data() + std::size_t(e) * experts;
-        for (int j = 0; j < n; ++j) {
-            const int f = expertOf[std::size_t(j)];
-            if (f >= 0) {
-                into[f] += double(row[j]);
-            }
-        }
-    }
-    double strongest = 0.0;
-    for (int e = 0; e < experts; ++e) {
-        sums[std::size_t(e) * experts + e] = 0.0;
-        for (int f = 0; f < experts; ++f) {
-            strongest = std::max(strongest, sums[std::size_t(e) * experts + f]);
-        }
-    }
-    m_weights.assign(sums.size(), 0.0);
-    for (std::size_t k = 0; k < sums.size(); ++k) {
-        m_weights[k] = strongest > 0.0 ? sums[k] / strongest : 0.0;
-    }
-    m_numExperts = experts;
-}
-
-void ExpertGraphView::rebuild() {
+void ExpertGraphView::clearGraph() {
     m_plot->clearPlottables();
     m_plot->clearItems();
     m_nodes.clear();
@@ -298,12 +258,22 @@ void ExpertGraphView::rebuild() {
     m_edges.clear();
     m_positions.clear();
     m_numExperts = 0;
+    m_shownLayer = -1;
     m_selected = -1;
+}
+
+void ExpertGraphView::rebuild() {
+    ++m_generation;
+    if (m_prepareJob != 0) {
+        m_jobs->cancel(m_prepareJob);  // the newest choice wins
+        m_prepareJob = 0;
+    }
     QString problem;
     const int layerIndex = m_layerBox->currentIndex();
     const moewb::ExpertPartition* partition =
         m_profile ? partitionForLayer(layerIndex, &problem) : nullptr;
     if (!partition) {
+        clearGraph();
         const QString then =
             tr("<br><small>Then this view shows the experts of each layer and "
                "how often their neurons fire together.</small>");
@@ -319,43 +289,81 @@ void ExpertGraphView::rebuild() {
         return;
     }
     m_stack->setCurrentIndex(1);
-    const auto& layer = m_profile->layers[std::size_t(layerIndex)];
-    computeWeights(layer, *partition);
-    layOut();
+    const ProfileHandle profile = m_profile;
+    std::shared_ptr<const moewb::PartitionSet> set;
+    for (const PartitionEntry& entry : m_partitions) {
+        if (entry.name == currentPartition()) {
+            set = entry.set;
+        }
+    }
+    // A pointer, not a reference: the lambda below must not copy a million counts.
+    const moewb::LayerProfile* profileLayer = &profile->layers[std::size_t(layerIndex)];
+    if (!m_jobs) {
+        moewb::Feedback feedback;
+        showGraph(prepareExpertGraphLayer(*profileLayer, layerIndex, *partition, feedback));
+        return;
+    }
+    // The graph shown so far stays until the new one arrives; the profile and the partition set
+    // travel with the job, so the pointers into them stay valid.
+    m_info->setText(
+        tr("%1: preparing the expert graph…").arg(QString::fromStdString(profileLayer->name)));
+    auto prepared = std::make_shared<ExpertGraphLayer>();
+    const int generation = m_generation;
+    m_prepareJob = m_jobs->start(
+        tr("Preparing the expert graph"),
+        // `profile` and `set` ride along so that profileLayer and partition outlive the job.
+        [prepared, profileLayer, layerIndex, partition, profile, set](moewb::Feedback& feedback) {
+            *prepared = prepareExpertGraphLayer(*profileLayer, layerIndex, *partition, feedback);
+        },
+        this,
+        [this, prepared, generation](JobRunner::Outcome outcome, const QString& message) {
+            if (generation != m_generation) {
+                return;  // overtaken by a newer choice
+            }
+            m_prepareJob = 0;
+            if (outcome == JobRunner::Outcome::Succeeded) {
+                showGraph(std::move(*prepared));
+            } else if (outcome == JobRunner::Outcome::Failed) {
+                m_info->setText(message);
+            }
+        });
+}
+
+void ExpertGraphView::showGraph(ExpertGraphLayer graph) {
+    clearGraph();
+    const auto& layer = m_profile->layers[std::size_t(graph.layer)];
+    QString problem;
+    const moewb::ExpertPartition* partition = partitionForLayer(graph.layer, &problem);
+    m_shownLayer = graph.layer;
+    m_numExperts = graph.numExperts;
+    m_neurons = std::move(graph.neurons);
+    m_mass = std::move(graph.mass);
+    m_weights = std::move(graph.weights);
+    m_positions = std::move(graph.positions);
+    fitRanges();
     draw();
 
-    const QLocale locale;
     QString info = tr("%1 experts of %2 neurons in %3; edge weight = co-activation between two "
                       "experts' neurons, relative to the strongest pair")
                        .arg(m_numExperts)
-                       .arg(partition->expertSize())
+                       .arg(partition ? partition->expertSize() : 0)
                        .arg(QString::fromStdString(layer.name));
-    if (!partition->shared.empty()) {
+    if (partition && !partition->shared.empty()) {
         info += tr("; %n shared neuron(s) not drawn", nullptr, int(partition->shared.size()));
     }
-    if (!m_layoutProblem.isEmpty()) {
-        info += QStringLiteral("\n") + m_layoutProblem;
+    if (!graph.layoutProblem.isEmpty()) {
+        info += QStringLiteral("\n") + graph.layoutProblem;
     }
     m_info->setText(info);
     if (auto* title = qobject_cast<QCPTextElement*>(m_plot->plotLayout()->element(0, 0))) {
         title->setText(
-            tr("Experts of “%1” — %2").arg(currentPartition(), m_layerBox->currentText()));
+            tr("Experts of “%1” — %2").arg(currentPartition(), QString::fromStdString(layer.name)));
     }
     m_plot->replot();
+    emit graphShown();
 }
 
-void ExpertGraphView::layOut() {
-    m_layoutProblem.clear();
-    m_positions = graphvizLayout(m_numExperts, m_weights, &m_layoutProblem);
-    if (m_positions.size() != std::size_t(m_numExperts)) {
-        // Without a layout the experts still show, evenly on a circle.
-        m_layoutProblem += tr(" — experts are placed on a circle instead.");
-        m_positions.clear();
-        for (int e = 0; e < m_numExperts; ++e) {
-            const double angle = 2.0 * M_PI * e / std::max(1, m_numExperts);
-            m_positions.emplace_back(150.0 * std::cos(angle), 150.0 * std::sin(angle));
-        }
-    }
+void ExpertGraphView::fitRanges() {
     double left = 0, right = 0, bottom = 0, top = 0;
     for (std::size_t e = 0; e < m_positions.size(); ++e) {
         const QPointF& p = m_positions[e];
@@ -383,9 +391,15 @@ void ExpertGraphView::draw() {
             line->setLayer(QStringLiteral("edges"));
             line->start->setCoords(m_positions[e]);
             line->end->setCoords(m_positions[f]);
-            QColor color(55, 65, 80);
-            color.setAlphaF(0.15 + 0.75 * w);
-            line->setPen(QPen(color, 0.5 + 5.5 * w, Qt::SolidLine, Qt::RoundCap));
+            // Weak edges pale, strong ones dark: the colour is blended with the white background
+            // here rather than drawn translucent, and the ends are flat (they lie under the
+            // nodes). Antialiased translucent round-capped strokes made a replot 70–100 ms;
+            // these take about 10 (bench/gui/view_switch_bench).
+            const double opacity = 0.15 + 0.75 * w;
+            const QColor color = QColor::fromRgbF(1.0 - opacity * (1.0 - 55 / 255.0),
+                                                  1.0 - opacity * (1.0 - 65 / 255.0),
+                                                  1.0 - opacity * (1.0 - 80 / 255.0));
+            line->setPen(QPen(color, 0.5 + 5.5 * w, Qt::SolidLine, Qt::FlatCap));
             line->setSelectable(false);
             m_edges.push_back({e, f, w, line});
         }

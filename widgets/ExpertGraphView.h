@@ -4,11 +4,14 @@
 // neurons of two experts fire together, W_ef = Σ_{i∈e, j∈f} C_ij, normalised to the strongest pair.
 // Graphviz (neato, edge length shrinking with weight) places strongly linked experts close
 // together. A threshold hides weak edges without moving the nodes; clicking a node selects it and
-// emits expertClicked.
+// emits expertClicked. With a JobRunner the weights and the layout of a layer are prepared on a
+// worker (ExpertGraphLayer.h), and the graph shown so far stays, marked "preparing…", until the
+// newest one arrives.
 
 // LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"
 
+#include "ExpertGraphLayer.h"
 #include "FigureExporter.h"
 
 #include <QPointF>
@@ -16,6 +19,7 @@
 
 #include <vector>
 
+class JobRunner;
 class QCPGraph;
 class QCPItemLine;
 class QCPItemText;
@@ -38,10 +42,17 @@ public:
     // The partitions whose experts can be shown; keeps the choice when it still exists.
     void setPartitions(const QList<PartitionEntry>& partitions);
 
+    // Layers are then prepared on the runner's workers; without one, on the calling thread. The
+    // runner must outlive the view.
+    void setJobRunner(JobRunner* jobs) { m_jobs = jobs; }
+    // True while a layer is being prepared on a worker.
+    bool isPreparing() const { return m_prepareJob != 0; }
+
     // "expert-graph" once a graph is shown; none before.
     QList<Figure> figures() const override;
 
-    int currentLayer() const;  // index into the profile's layers, -1 when nothing is shown
+    // The chosen layer (an index into the profile's layers), -1 when nothing is shown.
+    int currentLayer() const;
     void setCurrentLayer(int layer);
     QString currentPartition() const;  // empty when nothing is shown
     void setCurrentPartition(const QString& name);
@@ -73,6 +84,8 @@ public slots:
 signals:
     // The user clicked an expert's node; `layer` indexes the profile's layers.
     void expertClicked(const QString& partition, int layer, int expert);
+    // A prepared layer is now on the plot.
+    void graphShown();
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -86,8 +99,9 @@ private:
     };
 
     void rebuild();
-    void computeWeights(const moewb::LayerProfile& layer, const moewb::ExpertPartition& partition);
-    void layOut();
+    void clearGraph();
+    void showGraph(ExpertGraphLayer graph);
+    void fitRanges();
     void draw();
     void applyThreshold();
     void styleNodes();
@@ -117,6 +131,9 @@ private:
     std::vector<QCPItemText*> m_labels;
     std::vector<Edge> m_edges;
     QCPItemText* m_caption = nullptr;  // what size and width mean, inside the figure
-    QString m_layoutProblem;
+    int m_shownLayer = -1;             // the layer on the plot, not one still preparing
     int m_selected = -1;
+    JobRunner* m_jobs = nullptr;
+    int m_prepareJob = 0;  // the worker preparing a layer, 0 when none
+    int m_generation = 0;  // bumped per rebuild: an outdated preparation is dropped
 };

@@ -83,6 +83,7 @@ void MainWindow::createViews() {
     m_heatmap = new CoActivationHeatmap(m_tabs);
     m_heatmap->setJobRunner(m_jobs);  // a million cells per layer: prepared off the GUI thread
     m_graph = new ExpertGraphView(m_tabs);
+    m_graph->setJobRunner(m_jobs);  // the co-activation sums and the Graphviz layout
     m_gates = new GateAccuracyView(m_tabs);
     m_sweeps = new SweepView(m_tabs);
     m_translator = new TranslatorPanel(m_jobs, m_tabs);

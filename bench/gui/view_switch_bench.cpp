@@ -175,6 +175,19 @@ int main(int argc, char** argv) {
         QApplication::processEvents();
         report("expert graph", timeSwitches(graph, layers, rounds));
     }
+    {
+        JobRunner jobs;
+        ExpertGraphView graph;
+        graph.setJobRunner(&jobs);
+        graph.resize(1200, 900);
+        graph.show();
+        graph.setProfile(profile);
+        graph.setPartitions(partitions);
+        graph.setCurrentPartition(QStringLiteral("kmeans"));
+        report("expert graph on a worker", timeSwitchesOnAWorker(graph, jobs, layers, rounds));
+        graph.setEdgeThreshold(0.0);  // every one of the N(N-1)/2 edges drawn
+        report("graph all edges, worker", timeSwitchesOnAWorker(graph, jobs, layers, rounds));
+    }
     moewb::writeFileAtomic(csvPath, csv);
     std::printf("wrote %s\n", csvPath.c_str());
     return 0;

@@ -7,6 +7,7 @@
 #include "moewb/moe/Profiler.h"
 
 #include "ExpertGraphView.h"
+#include "JobRunner.h"
 
 #include "widgets/FigureTestSupport.h"
 
@@ -74,6 +75,44 @@ private slots:
         view.setPartitions({m_random});
         QVERIFY(!hint->isVisible());
         QCOMPARE(view.figures().size(), 1);
+    }
+
+    // With a runner the weights and the layout are prepared on a worker: "preparing…" meanwhile,
+    // only the newest of quick layer changes is shown, and what arrives is what the GUI thread
+    // would have built.
+    void aRunnerPreparesTheGraphOffTheGuiThread() {
+        JobRunner jobs;
+        ExpertGraphView direct, prepared;
+        prepared.setJobRunner(&jobs);
+        QSignalSpy shown(&prepared, &ExpertGraphView::graphShown);
+        for (ExpertGraphView* view : {&direct, &prepared}) {
+            view->setProfile(m_profile);
+            view->setPartitions({m_metis});
+        }
+        QVERIFY(prepared.isPreparing());
+        const auto* info = prepared.findChild<QLabel*>(QStringLiteral("graphInfo"));
+        QVERIFY2(info->text().contains(QStringLiteral("preparing")), qPrintable(info->text()));
+        QTRY_VERIFY(!prepared.isPreparing());
+        QCOMPARE(shown.count(), 1);
+
+        prepared.setCurrentLayer(1);
+        prepared.setCurrentLayer(3);  // overtakes layer 1 before it arrives
+        direct.setCurrentLayer(3);
+        QVERIFY(prepared.isPreparing());
+        QTRY_VERIFY(!jobs.isBusy());
+        QCOMPARE(shown.count(), 2);
+        QCOMPARE(prepared.currentLayer(), 3);
+        QCOMPARE(info->text(), direct.findChild<QLabel*>(QStringLiteral("graphInfo"))->text());
+        const int n = direct.expertCount();
+        QCOMPARE(prepared.expertCount(), n);
+        for (int e = 0; e < n; ++e) {
+            QCOMPARE(prepared.activationMass(e), direct.activationMass(e));
+            for (int f = 0; f < n; ++f) {
+                QCOMPARE(prepared.edgeWeight(e, f), direct.edgeWeight(e, f));
+            }
+        }
+        QCOMPARE(prepared.visibleEdgeCount(), direct.visibleEdgeCount());
+        QCOMPARE(prepared.plot()->graphCount(), n);
     }
 
     void weightsAreInterExpertCoActivation() {
