@@ -385,6 +385,44 @@ private slots:
         }
     }
 
+    // The compute label comes from core for every partition kind. An importance partition of
+    // the tiny model (d_ff 64, d 32) with 16 shared neurons and 4 experts of 12, and a similarity
+    // router (N·d = 128 multiply-adds a token of 2·32·64 = 4 096), counted by hand:
+    // K = 1 is (16 + 12) / 64 + 128 / 4096 = 46.875 %, K = 3 is (16 + 36) / 64 + 3.125 % =
+    // 84.375 %; K/N alone would say 25 % and 75 %.
+    void computeLabelCountsSharedNeurons() {
+        NmtModel& model = *m_artifacts.model.model;
+        Feedback feedback;
+        ModelPartitionOptions options;
+        options.method = "importance";
+        options.numExperts = 4;
+        options.sharedNeurons = 16;
+        options.importanceTokens = 200;
+        auto set = std::make_shared<PartitionSet>(
+            partitionModel(model, nullptr, test::sixteenPairs(), options, feedback));
+        PartitionEntry partition{QStringLiteral("importance"), set, buildExperts(model, *set)};
+        QCOMPARE(partition.experts.front()->expertSize(), 12);
+        RouterTrainingOptions routerOptions;
+        routerOptions.kind = "similarity";
+        auto routers = std::make_shared<RouterSet>(trainRouters(
+            partition.experts, collectFfnInputs(model, test::sixteenPairs(), 100000, feedback),
+            routerOptions, feedback));
+        routers->partition = "importance";
+
+        m_panel->setModel(m_artifacts.model);
+        m_panel->setPartitions({partition});
+        m_panel->setRouters({RouterEntry{QStringLiteral("importance-similarity"),
+                                         QStringLiteral("importance"), routers}});
+        auto* flops = m_panel->findChild<QLabel*>(QStringLiteral("flops"));
+        m_panel->kSlider()->setValue(1);
+        QVERIFY2(flops->text().contains(QStringLiteral("46.9 % of dense (K = 1 of 4")),
+                 qPrintable(flops->text()));
+        m_panel->kSlider()->setValue(3);
+        QVERIFY2(flops->text().contains(QStringLiteral("84.4 % of dense (K = 3 of 4")),
+                 qPrintable(flops->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(!m_jobs->isBusy(), kWaitMs);
+    }
+
 private:
     // Each cell of the strip (ExpertStripPlot.h) at token t, row l·N + e of its side is filled
     // in layer l's palette colour when layer l ran expert e for token t, and idle grey
