@@ -1,6 +1,5 @@
 #include "CoActivationHeatmap.h"
 
-#include "JobRunner.h"
 #include "Log10CountTicker.h"
 
 #include "moewb/util/Feedback.h"
@@ -352,11 +351,7 @@ void CoActivationHeatmap::decoratePanel(MapPanel& panel, int dFf) {
 }
 
 void CoActivationHeatmap::rebuild() {
-    ++m_generation;
-    if (m_prepareJob != 0) {
-        m_jobs->cancel(m_prepareJob);  // the newest choice wins
-        m_prepareJob = 0;
-    }
+    m_preparation.cancel();  // the newest choice wins
     const int layerIndex = currentLayer();
     if (!m_profile || layerIndex < 0 || layerIndex >= int(m_profile->layers.size())) {
         m_order.clear();
@@ -377,7 +372,7 @@ void CoActivationHeatmap::rebuild() {
             set = entry.set;
         }
     }
-    if (!m_jobs) {
+    if (!m_preparation.runner()) {
         moewb::Feedback feedback;
         HeatmapLayer prepared =
             prepareHeatmapLayer(*profile, layerIndex, set.get(), partitionName, feedback);
@@ -388,25 +383,14 @@ void CoActivationHeatmap::rebuild() {
         tr("%1: preparing the co-activation map…")
             .arg(QString::fromStdString(profile->layers[std::size_t(layerIndex)].name)));
     auto prepared = std::make_shared<HeatmapLayer>();
-    const int generation = m_generation;
-    m_prepareJob = m_jobs->start(
+    m_preparation.start(
         tr("Preparing the co-activation map"),
         [=](moewb::Feedback& feedback) {
             *prepared =
                 prepareHeatmapLayer(*profile, layerIndex, set.get(), partitionName, feedback);
         },
-        this,
-        [this, prepared, generation](JobRunner::Outcome outcome, const QString& message) {
-            if (generation != m_generation) {
-                return;  // overtaken by a newer choice
-            }
-            m_prepareJob = 0;
-            if (outcome == JobRunner::Outcome::Succeeded) {
-                showLayer(*prepared);
-            } else if (outcome == JobRunner::Outcome::Failed) {
-                m_info->setText(message);
-            }
-        });
+        [this, prepared] { showLayer(*prepared); },
+        [this](const QString& message) { m_info->setText(message); });
 }
 
 void CoActivationHeatmap::showLayer(HeatmapLayer& prepared) {

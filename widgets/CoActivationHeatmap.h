@@ -12,12 +12,12 @@
 
 #include "FigureExporter.h"
 #include "HeatmapLayer.h"
+#include "NewestJob.h"
 
 #include <QWidget>
 
 #include <vector>
 
-class JobRunner;
 class QCPAbstractItem;
 class QCPAxisRect;
 class QCPColorMap;
@@ -44,9 +44,9 @@ public:
 
     // Layer maps are then computed on the runner's workers, with "preparing…" shown meanwhile;
     // without one (the default) on the calling thread.
-    void setJobRunner(JobRunner* jobs) { m_jobs = jobs; }
+    void setJobRunner(JobRunner* jobs) { m_preparation.setRunner(jobs); }
     // True while the chosen layer's maps are computed on a worker.
-    bool isPreparing() const { return m_prepareJob != 0; }
+    bool isPreparing() const { return m_preparation.isRunning(); }
 
     // "coactivation" (the reordered map) and "coactivation-side-by-side" (original order beside
     // it) once a profile is shown; none before.
@@ -133,10 +133,8 @@ private:
     MapPanel m_pairLeft;
     MapPanel m_pairRight;
 
-    JobRunner* m_jobs = nullptr;
-    int m_prepareJob = 0;   // the worker preparing a layer, 0 when none
-    int m_generation = 0;   // bumped per rebuild: an outdated preparation is dropped
-    int m_shownLayer = -1;  // the layer whose maps are on the plots
+    NewestJob m_preparation{this};  // the layer being prepared on a worker, if any
+    int m_shownLayer = -1;          // the layer whose maps are on the plots
 
     std::vector<int> m_order;     // display position → neuron (reordered map)
     std::vector<int> m_expertAt;  // display position → expert (-1 shared / none)

@@ -16,8 +16,6 @@
 #include <cmath>
 #include <memory>
 
-#include "JobRunner.h"
-
 #include "moewb/util/Feedback.h"
 
 namespace {
@@ -176,7 +174,7 @@ QList<Figure> ExpertGraphView::figures() const {
 }
 
 int ExpertGraphView::currentLayer() const {
-    return m_shownLayer >= 0 || m_prepareJob != 0 ? m_layerBox->currentIndex() : -1;
+    return m_shownLayer >= 0 || m_preparation.isRunning() ? m_layerBox->currentIndex() : -1;
 }
 
 void ExpertGraphView::setCurrentLayer(int layer) {
@@ -263,11 +261,7 @@ void ExpertGraphView::clearGraph() {
 }
 
 void ExpertGraphView::rebuild() {
-    ++m_generation;
-    if (m_prepareJob != 0) {
-        m_jobs->cancel(m_prepareJob);  // the newest choice wins
-        m_prepareJob = 0;
-    }
+    m_preparation.cancel();  // the newest choice wins
     QString problem;
     const int layerIndex = m_layerBox->currentIndex();
     const moewb::ExpertPartition* partition =
@@ -298,35 +292,23 @@ void ExpertGraphView::rebuild() {
     }
     // A pointer, not a reference: the lambda below must not copy a million counts.
     const moewb::LayerProfile* profileLayer = &profile->layers[std::size_t(layerIndex)];
-    if (!m_jobs) {
+    if (!m_preparation.runner()) {
         moewb::Feedback feedback;
         showGraph(prepareExpertGraphLayer(*profileLayer, layerIndex, *partition, feedback));
         return;
     }
-    // The graph shown so far stays until the new one arrives; the profile and the partition set
-    // travel with the job, so the pointers into them stay valid.
+    // The graph shown so far stays until the new one arrives.
     m_info->setText(
         tr("%1: preparing the expert graph…").arg(QString::fromStdString(profileLayer->name)));
     auto prepared = std::make_shared<ExpertGraphLayer>();
-    const int generation = m_generation;
-    m_prepareJob = m_jobs->start(
+    m_preparation.start(
         tr("Preparing the expert graph"),
         // `profile` and `set` ride along so that profileLayer and partition outlive the job.
         [prepared, profileLayer, layerIndex, partition, profile, set](moewb::Feedback& feedback) {
             *prepared = prepareExpertGraphLayer(*profileLayer, layerIndex, *partition, feedback);
         },
-        this,
-        [this, prepared, generation](JobRunner::Outcome outcome, const QString& message) {
-            if (generation != m_generation) {
-                return;  // overtaken by a newer choice
-            }
-            m_prepareJob = 0;
-            if (outcome == JobRunner::Outcome::Succeeded) {
-                showGraph(std::move(*prepared));
-            } else if (outcome == JobRunner::Outcome::Failed) {
-                m_info->setText(message);
-            }
-        });
+        [this, prepared] { showGraph(std::move(*prepared)); },
+        [this](const QString& message) { m_info->setText(message); });
 }
 
 void ExpertGraphView::showGraph(ExpertGraphLayer graph) {

@@ -13,13 +13,13 @@
 
 #include "ExpertGraphLayer.h"
 #include "FigureExporter.h"
+#include "NewestJob.h"
 
 #include <QPointF>
 #include <QWidget>
 
 #include <vector>
 
-class JobRunner;
 class QCPGraph;
 class QCPItemLine;
 class QCPItemText;
@@ -44,9 +44,9 @@ public:
 
     // Layers are then prepared on the runner's workers; without one, on the calling thread. The
     // runner must outlive the view.
-    void setJobRunner(JobRunner* jobs) { m_jobs = jobs; }
+    void setJobRunner(JobRunner* jobs) { m_preparation.setRunner(jobs); }
     // True while a layer is being prepared on a worker.
-    bool isPreparing() const { return m_prepareJob != 0; }
+    bool isPreparing() const { return m_preparation.isRunning(); }
 
     // "expert-graph" once a graph is shown; none before.
     QList<Figure> figures() const override;
@@ -133,7 +133,5 @@ private:
     QCPItemText* m_caption = nullptr;  // what size and width mean, inside the figure
     int m_shownLayer = -1;             // the layer on the plot, not one still preparing
     int m_selected = -1;
-    JobRunner* m_jobs = nullptr;
-    int m_prepareJob = 0;  // the worker preparing a layer, 0 when none
-    int m_generation = 0;  // bumped per rebuild: an outdated preparation is dropped
+    NewestJob m_preparation{this};  // the layer being prepared on a worker, if any
 };
