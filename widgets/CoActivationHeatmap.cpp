@@ -389,8 +389,15 @@ void CoActivationHeatmap::rebuild() {
             *prepared =
                 prepareHeatmapLayer(*profile, layerIndex, set.get(), partitionName, feedback);
         },
-        [this, prepared] { showLayer(*prepared); },
-        [this](const QString& message) { m_info->setText(message); });
+        [this, prepared](JobRunner::Outcome outcome, const QString& message) {
+            if (outcome == JobRunner::Outcome::Succeeded) {
+                showLayer(*prepared);
+            } else if (outcome == JobRunner::Outcome::Failed) {
+                m_info->setText(message);
+            } else {
+                m_info->setText(tr("Preparing the co-activation map was cancelled."));
+            }
+        });
 }
 
 void CoActivationHeatmap::showLayer(HeatmapLayer& prepared) {

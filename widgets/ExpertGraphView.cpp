@@ -307,8 +307,15 @@ void ExpertGraphView::rebuild() {
         [prepared, profileLayer, layerIndex, partition, profile, set](moewb::Feedback& feedback) {
             *prepared = prepareExpertGraphLayer(*profileLayer, layerIndex, *partition, feedback);
         },
-        [this, prepared] { showGraph(std::move(*prepared)); },
-        [this](const QString& message) { m_info->setText(message); });
+        [this, prepared](JobRunner::Outcome outcome, const QString& message) {
+            if (outcome == JobRunner::Outcome::Succeeded) {
+                showGraph(std::move(*prepared));
+            } else if (outcome == JobRunner::Outcome::Failed) {
+                m_info->setText(message);
+            } else {
+                m_info->setText(tr("Preparing the expert graph was cancelled."));
+            }
+        });
 }
 
 void ExpertGraphView::showGraph(ExpertGraphLayer graph) {

@@ -2,24 +2,18 @@
 
 #include <utility>
 
-void NewestJob::start(const QString& title, JobRunner::Work work, std::function<void()> onSucceeded,
-                      std::function<void(const QString& message)> onFailed) {
+void NewestJob::start(const QString& title, JobRunner::Work work, JobRunner::EndHandler onEnd) {
     cancel();
     const int generation = m_generation;
-    m_id = m_jobs->start(
-        title, std::move(work), m_context,
-        [this, generation, onSucceeded = std::move(onSucceeded), onFailed = std::move(onFailed)](
-            JobRunner::Outcome outcome, const QString& message) {
-            if (generation != m_generation) {
-                return;  // overtaken by a newer request
-            }
-            m_id = 0;
-            if (outcome == JobRunner::Outcome::Succeeded) {
-                onSucceeded();
-            } else if (outcome == JobRunner::Outcome::Failed) {
-                onFailed(message);
-            }
-        });
+    m_id = m_jobs->start(title, std::move(work), m_context,
+                         [this, generation, onEnd = std::move(onEnd)](JobRunner::Outcome outcome,
+                                                                      const QString& message) {
+                             if (generation != m_generation) {
+                                 return;  // overtaken by a newer request
+                             }
+                             m_id = 0;
+                             onEnd(outcome, message);
+                         });
 }
 
 void NewestJob::cancel() {

@@ -1,11 +1,10 @@
 #pragma once
 // A view's background preparation in which only the newest request counts (the layer or
-// partition the user chose last): starting one cancels the one before, and a job that was
-// overtaken or cancelled never reaches the view. Used by the heatmap and the expert graph.
+// partition the user chose last, the sentence and K typed last): starting one cancels the one
+// before, and a job that was overtaken never reaches the view. Used by the heatmap, the expert
+// graph and the live translator.
 
 #include "JobRunner.h"
-
-#include <functional>
 
 class NewestJob {
 public:
@@ -18,10 +17,10 @@ public:
     JobRunner* runner() const { return m_jobs; }
     bool isRunning() const { return m_id != 0; }
 
-    // Cancels the job before, then queues `work` on the runner. Exactly one of the handlers runs
-    // on the GUI thread when the job ends, unless start() or cancel() was called since.
-    void start(const QString& title, JobRunner::Work work, std::function<void()> onSucceeded,
-               std::function<void(const QString& message)> onFailed);
+    // Cancels the job before, then queues `work` on the runner. `onEnd` runs once on the GUI
+    // thread when the job ends (succeeded, failed, or cancelled from elsewhere, such as the status
+    // bar), unless start() or cancel() was called since.
+    void start(const QString& title, JobRunner::Work work, JobRunner::EndHandler onEnd);
     // Drops the running job, if any: its handlers will not run.
     void cancel();
 

@@ -85,6 +85,7 @@ struct TranslatorPanel::State {
 
 TranslatorPanel::TranslatorPanel(JobRunner* jobs, QWidget* parent)
     : QWidget(parent), m_jobs(jobs), m_state(std::make_unique<State>()) {
+    m_translation.setRunner(jobs);
     setObjectName(QStringLiteral("translatorPanel"));
     m_debounce = new QTimer(this);
     m_debounce->setObjectName(QStringLiteral("translationDebounce"));
@@ -417,26 +418,8 @@ void TranslatorPanel::setSentence(const QString& source, const QString& referenc
 
 void TranslatorPanel::scheduleTranslation() {
     // Anything in flight now answers an outdated question: drop its result, stop its work.
-    ++m_generation;
-    if (m_jobId != 0) {
-        m_jobs->cancel(m_jobId);
-    }
+    m_translation.cancel();
     m_debounce->start();
-}
-
-int TranslatorPanel::startJob(const QString& title, std::function<void(moewb::Feedback&)> work,
-                              JobHandler handler) {
-    auto id = std::make_shared<int>(0);
-    // The handler runs from the event loop, after start() has returned the id.
-    *id = m_jobs->start(title, std::move(work), this,
-                        [this, id, handler = std::move(handler)](JobRunner::Outcome outcome,
-                                                                 const QString& message) {
-                            if (*id == m_jobId) {
-                                m_jobId = 0;
-                            }
-                            handler(outcome, message);
-                        });
-    return *id;
 }
 
 void TranslatorPanel::startTranslation() {
@@ -474,17 +457,13 @@ void TranslatorPanel::startTranslation() {
         request.k = m_activeExperts->k();
         request.threshold = m_activeExperts->threshold();
     }
-    const int generation = ++m_generation;
     auto result = std::make_shared<LiveTranslationResult>();
-    const int id = startJob(
+    m_translation.start(
         tr("Translating"),
         [request, result](moewb::Feedback& feedback) {
             *result = LiveTranslation::run(request, feedback);
         },
-        [this, generation, source, result](JobRunner::Outcome end, const QString& message) {
-            if (generation != m_generation) {
-                return;  // a newer request superseded this one
-            }
+        [this, source, result](JobRunner::Outcome end, const QString& message) {
             if (end == JobRunner::Outcome::Succeeded) {
                 showResult(source, *result);
             } else if (end == JobRunner::Outcome::Failed) {
@@ -493,7 +472,6 @@ void TranslatorPanel::startTranslation() {
                 showStatus(tr("Translation cancelled; the previous output is still shown."), false);
             }
         });
-    m_jobId = id;
     showStatus(tr("Translating…"), false);
 }
 

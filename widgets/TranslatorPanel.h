@@ -9,12 +9,12 @@
 
 #include "FigureExporter.h"
 #include "JobRunner.h"
+#include "NewestJob.h"
 
 #include <QHash>
 #include <QList>
 #include <QWidget>
 
-#include <functional>
 #include <memory>
 
 // From WorkbenchData.h / LiveTranslation.h, which pull in LibTorch: it must not meet Qt's `slots`
@@ -84,7 +84,7 @@ public:
     int shownK() const { return m_shownK; }
     double shownThreshold() const { return m_shownThreshold; }
     double shownCompute() const { return m_shownCompute; }
-    bool isTranslating() const { return m_jobId != 0; }
+    bool isTranslating() const { return m_translation.isRunning(); }
 
 signals:
     // The output labels changed (a new translation, or its BLEU after a reference edit).
@@ -93,12 +93,7 @@ signals:
     void parallelFileFailed(const QString& message);
 
 private:
-    using JobHandler = std::function<void(JobRunner::Outcome, const QString& message)>;
-
     QWidget* buildOutputs();
-    // Starts work on the JobRunner; `handler` runs on the GUI thread when it ends.
-    int startJob(const QString& title, std::function<void(moewb::Feedback&)> work,
-                 JobHandler handler);
     void refreshRouterChoices();
     void refreshExpertCount();
     void refreshFlops();
@@ -118,8 +113,7 @@ private:
     JobRunner* m_jobs;
     std::unique_ptr<State> m_state;
 
-    int m_generation = 0;  // bumped per request; results of older requests are dropped
-    int m_jobId = 0;       // the running translation job, 0 when idle
+    NewestJob m_translation{this};  // the running translation; a newer request drops it
     int m_shownK = 0;
     double m_shownThreshold = 0;
     double m_shownCompute = 0;

@@ -1,5 +1,5 @@
 // NewestJob: a newer start() or a cancel() drops the job before it, so only the newest request's
-// handler runs, and exactly one handler runs for a job that ends.
+// handler runs, once, however the job ends.
 #include "NewestJob.h"
 
 #include "moewb/util/Feedback.h"
@@ -45,9 +45,15 @@ private slots:
         std::vector<int> succeeded;
         int failures = 0;
         for (int value : {1, 2, 3}) {
-            job.start(
-                QStringLiteral("request %1").arg(value), waitThenRecord(release, value, recorded),
-                [&, value] { succeeded.push_back(value); }, [&](const QString&) { ++failures; });
+            job.start(QStringLiteral("request %1").arg(value),
+                      waitThenRecord(release, value, recorded),
+                      [&, value](JobRunner::Outcome outcome, const QString&) {
+                          if (outcome == JobRunner::Outcome::Succeeded) {
+                              succeeded.push_back(value);
+                          } else {
+                              ++failures;
+                          }
+                      });
             QVERIFY(job.isRunning());
         }
         release->store(true);
@@ -67,9 +73,8 @@ private slots:
         auto release = std::make_shared<std::atomic<bool>>(false);
         auto recorded = std::make_shared<std::atomic<int>>(0);
         int handled = 0;
-        job.start(
-            QStringLiteral("dropped"), waitThenRecord(release, 7, recorded), [&] { ++handled; },
-            [&](const QString&) { ++handled; });
+        job.start(QStringLiteral("dropped"), waitThenRecord(release, 7, recorded),
+                  [&](JobRunner::Outcome, const QString&) { ++handled; });
         job.cancel();
         QVERIFY(!job.isRunning());
         job.cancel();  // nothing running: harmless
@@ -79,20 +84,33 @@ private slots:
         QCOMPARE(recorded->load(), 0);
     }
 
-    void aFailureReachesTheFailureHandler() {
+    // A failure, and a cancel from elsewhere (the status bar's button), reach the handler.
+    void failuresAndOutsideCancelsAreReported() {
         JobRunner jobs;
         QObject view;
         NewestJob job(&view);
         job.setRunner(&jobs);
+        std::vector<JobRunner::Outcome> outcomes;
         QString failure;
-        bool succeeded = false;
+        auto onEnd = [&](JobRunner::Outcome outcome, const QString& message) {
+            outcomes.push_back(outcome);
+            failure = message;
+        };
         job.start(
             QStringLiteral("failing"),
-            [](moewb::Feedback&) { throw std::runtime_error("the layer does not fit"); },
-            [&] { succeeded = true; }, [&](const QString& message) { failure = message; });
+            [](moewb::Feedback&) { throw std::runtime_error("the layer does not fit"); }, onEnd);
         QTRY_VERIFY(!job.isRunning());
-        QVERIFY(!succeeded);
+        QCOMPARE(outcomes, std::vector<JobRunner::Outcome>{JobRunner::Outcome::Failed});
         QVERIFY2(failure.contains(QStringLiteral("the layer does not fit")), qPrintable(failure));
+
+        auto release = std::make_shared<std::atomic<bool>>(false);
+        auto recorded = std::make_shared<std::atomic<int>>(0);
+        job.start(QStringLiteral("cancelled by the user"), waitThenRecord(release, 1, recorded),
+                  onEnd);
+        jobs.cancelAll();
+        QTRY_VERIFY(!job.isRunning());
+        QCOMPARE(outcomes.back(), JobRunner::Outcome::Cancelled);
+        QCOMPARE(outcomes.size(), std::size_t(2));
     }
 };
 
