@@ -20,7 +20,7 @@
     </message>
 </context>
 <context>
-    <name>ActiveExpertsControl</name>
+    <name>moewb::gui::ActiveExpertsControl</name>
     <message>
         <source>fixed K</source>
         <translation>固定 K</translation>
@@ -67,7 +67,12 @@
     </message>
 </context>
 <context>
-    <name>CoActivationHeatmap</name>
+    <name>moewb::gui::CoActivationHeatmap</name>
+    <message>
+        <location filename="../widgets/CoActivationHeatmap.cpp" line="+1"/>
+        <source>Preparing the co-activation map was cancelled.</source>
+        <translation>共激活图的准备已取消。</translation>
+    </message>
     <message>
         <location filename="../widgets/CoActivationHeatmap.cpp" line="+1"/>
         <source>%1: preparing the co-activation map…</source>
@@ -248,7 +253,7 @@
     </message>
 </context>
 <context>
-    <name>DemoSentenceModel</name>
+    <name>moewb::gui::DemoSentenceModel</name>
     <message>
         <location filename="../widgets/DemoSentenceModel.cpp" line="+30"/>
         <source>Built-in demo sentence</source>
@@ -283,7 +288,12 @@ Reference: %2</source>
     </message>
 </context>
 <context>
-    <name>ExpertGraphView</name>
+    <name>moewb::gui::ExpertGraphView</name>
+    <message>
+        <location filename="../widgets/ExpertGraphView.cpp" line="+1"/>
+        <source>Preparing the expert graph was cancelled.</source>
+        <translation>专家图的准备已取消。</translation>
+    </message>
     <message>
         <location filename="../widgets/ExpertGraphView.cpp" line="+1"/>
         <source>%1: preparing the expert graph…</source>
@@ -464,7 +474,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>ExpertLoadPlot</name>
+    <name>moewb::gui::ExpertLoadPlot</name>
     <message>
         <source>Share of held-out tokens that run each expert of the picked layer at K (the dashed line is the even share K/N), and the coefficient of variation of those shares per layer: 0 is perfectly even; a high value means a few experts do most of the work</source>
         <translation>在 K 下所选层中运行每个专家的留出词元所占比例（虚线为均匀比例 K/N），以及各层这些比例的变异系数：0 表示完全均匀；数值越高表示少数专家承担了大部分工作</translation>
@@ -507,7 +517,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>ExpertStripPlot</name>
+    <name>moewb::gui::ExpertStripPlot</name>
     <message>
         <location filename="../widgets/ExpertStripPlot.cpp" line="+19"/>
         <source>enc %1</source>
@@ -634,7 +644,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>FinetuneCurveView</name>
+    <name>moewb::gui::FinetuneCurveView</name>
     <message>
         <location filename="../widgets/FinetuneCurveView.cpp" line="32"/>
         <source>%1 s</source>
@@ -742,7 +752,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>FinetuneSession</name>
+    <name>moewb::gui::FinetuneSession</name>
     <message>
         <location filename="../widgets/FinetuneSession.cpp" line="1"/>
         <source>Unknown expert choice “%1”.</source>
@@ -815,7 +825,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>FinetuneStepForm</name>
+    <name>moewb::gui::FinetuneStepForm</name>
     <message>
         <location filename="../widgets/FinetuneStepForm.cpp" line="1"/>
         <source>Current weights (largest activation mass)</source>
@@ -1018,7 +1028,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>GateAccuracyView</name>
+    <name>moewb::gui::GateAccuracyView</name>
     <message>
         <location filename="../widgets/GateAccuracyView.cpp" line="+58"/>
         <source>&lt;p&gt;&lt;b&gt;No routers yet.&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Run the Routers step (train routers over a partition) to see how often each router picks the experts the oracle would pick.&lt;/p&gt;</source>
@@ -1198,7 +1208,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>JobRunner</name>
+    <name>moewb::gui::JobRunner</name>
     <message>
         <source>%1: out of memory</source>
         <translation>%1：内存不足</translation>
@@ -1214,7 +1224,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>JobStatusWidget</name>
+    <name>moewb::gui::JobStatusWidget</name>
     <message>
         <location filename="../widgets/JobStatusWidget.cpp" line="+20"/>
         <source>Progress of the running job</source>
@@ -1272,7 +1282,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>moewb::gui::MainWindow</name>
     <message>
         <source>Stale artifacts</source>
         <translation>过时的产物</translation>
@@ -1457,7 +1467,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>OverviewView</name>
+    <name>moewb::gui::OverviewView</name>
     <message>
         <location filename="../widgets/OverviewView.cpp" line="+25"/>
         <source>German–English sentence pairs and their deterministic train/valid/test split</source>
@@ -1627,7 +1637,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>ProjectMenu</name>
+    <name>moewb::gui::ProjectMenu</name>
     <message>
         <location filename="../widgets/ProjectMenu.cpp" line="+1"/>
         <source>&amp;File</source>
@@ -1747,7 +1757,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>ProjectPanel</name>
+    <name>moewb::gui::ProjectPanel</name>
     <message>
         <location filename="../widgets/ProjectPanel.cpp" line="+41"/>
         <source>1 · Corpus</source>
@@ -1992,7 +2002,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>ProjectSession</name>
+    <name>moewb::gui::ProjectSession</name>
     <message>
         <source>; stale (partition re-run, run this step again): %1</source>
         <translation>；已过时（划分已重新运行，请再次运行此步骤）：%1</translation>
@@ -2113,7 +2123,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>SentencePicker</name>
+    <name>moewb::gui::SentencePicker</name>
     <message>
         <location filename="../widgets/SentencePicker.cpp" line="+19"/>
         <source>Sentences</source>
@@ -2171,7 +2181,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>SparsityView</name>
+    <name>moewb::gui::SparsityView</name>
     <message>
         <location filename="../widgets/SparsityView.cpp" line="+47"/>
         <source>No profile yet — run the Profile step&lt;br&gt;&lt;small&gt;Then this view shows the share of zero activations in each feed-forward layer.&lt;/small&gt;</source>
@@ -2292,7 +2302,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>SweepComparisonPanel</name>
+    <name>moewb::gui::SweepComparisonPanel</name>
     <message>
         <source>Per target token: ×%1 (%2 tokens against %3 dense)</source>
         <translation>按目标词元：×%1（%2 个词元，稠密模型为 %3 个）</translation>
@@ -2406,7 +2416,7 @@ Click to show its block in the heatmap</source>
     </message>
 </context>
 <context>
-    <name>SweepTableModel</name>
+    <name>moewb::gui::SweepTableModel</name>
     <message>
         <source>
 Timed once (a sweep saved before interleaved timing)</source>
@@ -2625,7 +2635,7 @@ Times: medians over %n interleaved round(s) of dense and this setting</source>
     </message>
 </context>
 <context>
-    <name>SweepView</name>
+    <name>moewb::gui::SweepView</name>
     <message>
         <location filename="../widgets/SweepView.cpp" line="+51"/>
         <source>This tab fills in once the project has a sweep</source>
@@ -2840,7 +2850,7 @@ Times: medians over %n interleaved round(s) of dense and this setting</source>
     </message>
 </context>
 <context>
-    <name>TranslatorPanel</name>
+    <name>moewb::gui::TranslatorPanel</name>
     <message>
         <source> (per target token ×%1 ± %2)</source>
         <translation>（按目标词元 ×%1 ± %2）</translation>

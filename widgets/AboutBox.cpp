@@ -1,11 +1,13 @@
 #include "AboutBox.h"
 
 #include <metis.h>
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 #include <torch/version.h>
 
 #include <QIcon>
 #include <QMessageBox>
+
+namespace moewb::gui {
 
 QString AboutBox::text() {
     const QString metis = QStringLiteral("%1.%2.%3")
@@ -32,3 +34,5 @@ void AboutBox::show(QWidget* parent) {
     box.setIconPixmap(QIcon(QStringLiteral(":/icons/moe-workbench.svg")).pixmap(96, 96));
     box.exec();
 }
+
+}  // namespace moewb::gui

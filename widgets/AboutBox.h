@@ -7,6 +7,8 @@
 
 class QWidget;
 
+namespace moewb::gui {
+
 class AboutBox {
     Q_DECLARE_TR_FUNCTIONS(AboutBox)
 
@@ -16,3 +18,5 @@ public:
     // Shows the text in a modal message box with the application icon.
     static void show(QWidget* parent);
 };
+
+}  // namespace moewb::gui

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cmath>
 
+namespace moewb::gui {
+
 ActiveExpertsControl::ActiveExpertsControl(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("activeExperts"));
     m_mode = new QComboBox(this);
@@ -48,16 +50,16 @@ ActiveExpertsControl::ActiveExpertsControl(QWidget* parent) : QWidget(parent) {
 
     connect(m_mode, &QComboBox::currentIndexChanged, this, [this] {
         refresh();
-        emit changed();
+        Q_EMIT changed();
     });
     connect(m_slider, &QSlider::valueChanged, this, [this](int value) {
         (isDynamic() ? m_tauStep : m_fixedK) = value;
         refresh();
-        emit changed();
+        Q_EMIT changed();
     });
     connect(m_maxK, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
         refresh();
-        emit changed();
+        Q_EMIT changed();
     });
     setExpertCount(0);
 }
@@ -94,7 +96,7 @@ void ActiveExpertsControl::setK(int k) {
     m_fixedK = std::clamp(k, 1, std::max(1, m_n));
     if (isDynamic()) {
         refresh();
-        emit changed();
+        Q_EMIT changed();
     } else {
         m_slider->setValue(m_fixedK);  // emits changed() when it moves
     }
@@ -143,3 +145,5 @@ void ActiveExpertsControl::refresh() {
         m_value->setText(tr("K = %1 of %2").arg(m_fixedK).arg(m_n));
     }
 }
+
+}  // namespace moewb::gui

@@ -12,6 +12,8 @@ class QLabel;
 class QSlider;
 class QSpinBox;
 
+namespace moewb::gui {
+
 class ActiveExpertsControl : public QWidget {
     Q_OBJECT
 
@@ -43,7 +45,7 @@ public:
     static constexpr double kTauStep = 0.05;
     static constexpr int kTauSteps = 19;
 
-signals:
+Q_SIGNALS:
     // The mode, K, τ or the most experts changed (by the user or a setter).
     void changed();
 
@@ -59,3 +61,5 @@ private:
     int m_fixedK = 1;   // the slider's value in fixed mode
     int m_tauStep = 8;  // … and in dynamic mode (τ = 0.40)
 };
+
+}  // namespace moewb::gui

@@ -4,7 +4,7 @@
 
 #include "moewb/util/Feedback.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -21,6 +21,8 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -442,7 +444,7 @@ void CoActivationHeatmap::showLayer(HeatmapLayer& prepared) {
     updateHighlight();
     resetZoom();
     replotVisible();
-    emit layerShown();
+    Q_EMIT layerShown();
 }
 
 void CoActivationHeatmap::updateHighlight() {
@@ -544,3 +546,5 @@ QString CoActivationHeatmap::toolTipAt(QCustomPlot* plot, const QPoint& pos) con
     }
     return {};
 }
+
+}  // namespace moewb::gui

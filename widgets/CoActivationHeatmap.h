@@ -7,7 +7,6 @@
 // partition change (HeatmapLayer.h) on a JobRunner worker when the view has one; zooming and
 // panning only redraw the cached image, so 1024 × 1024 stays responsive.
 
-// LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"
 
 #include "FigureExporter.h"
@@ -29,6 +28,8 @@ class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QStackedWidget;
+
+namespace moewb::gui {
 
 class CoActivationHeatmap : public QWidget, public FigureSource {
     Q_OBJECT
@@ -85,11 +86,11 @@ public:
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
-signals:
+Q_SIGNALS:
     // The maps of the chosen layer and partition are on the plots.
     void layerShown();
 
-public slots:
+public Q_SLOTS:
     // Shows `partition`'s order of `layer` and outlines `expert`'s block. An unknown partition or
     // layer clears the outline.
     void highlightExpert(const QString& partition, int layer, int expert);
@@ -144,3 +145,5 @@ private:
     double m_intraShare = 0.0;
     int m_highlighted = -1;
 };
+
+}  // namespace moewb::gui

@@ -4,6 +4,8 @@
 
 #include <exception>
 
+namespace moewb::gui {
+
 DemoSentenceModel::DemoSentenceModel(QObject* parent) : QAbstractListModel(parent) {}
 
 int DemoSentenceModel::rowCount(const QModelIndex& parent) const {
@@ -68,7 +70,7 @@ int DemoSentenceModel::addSentence(const QString& source, const QString& referen
         if (m_sentences[existing].reference.isEmpty() && !ref.isEmpty()) {
             m_sentences[existing].reference = ref;
             const QModelIndex changed = index(existing);
-            emit dataChanged(changed, changed, {Qt::ToolTipRole, ReferenceRole});
+            Q_EMIT dataChanged(changed, changed, {Qt::ToolTipRole, ReferenceRole});
         }
         return existing;
     }
@@ -115,3 +117,5 @@ bool DemoSentenceModel::loadBuiltInDemoSet(QString* error) {
         return false;
     }
 }
+
+}  // namespace moewb::gui

@@ -12,6 +12,8 @@ namespace moewb {
 struct ParallelCorpus;
 }
 
+namespace moewb::gui {
+
 class DemoSentenceModel : public QAbstractListModel {
     Q_OBJECT
 
@@ -54,3 +56,5 @@ private:
     QVector<Sentence> m_sentences;
     QHash<QString, int> m_rows;  // German text -> row (files can hold many thousand lines)
 };
+
+}  // namespace moewb::gui

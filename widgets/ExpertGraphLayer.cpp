@@ -1,13 +1,14 @@
 #include "ExpertGraphLayer.h"
 
+#include "ExpertGraphView.h"
 #include "GraphvizLayout.h"
 
 #include "moewb/util/Feedback.h"
 
-#include <QCoreApplication>
-
 #include <algorithm>
 #include <cmath>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -68,8 +69,7 @@ ExpertGraphLayer prepareExpertGraphLayer(const moewb::LayerProfile& profileLayer
     graph.positions = graphvizLayout(graph.numExperts, graph.weights, &graph.layoutProblem);
     if (graph.positions.size() != std::size_t(graph.numExperts)) {
         // Without a layout the experts still show, evenly on a circle.
-        graph.layoutProblem += QCoreApplication::translate(
-            "ExpertGraphView", " — experts are placed on a circle instead.");
+        graph.layoutProblem += ExpertGraphView::tr(" — experts are placed on a circle instead.");
         graph.positions.clear();
         for (int e = 0; e < graph.numExperts; ++e) {
             const double angle = 2.0 * M_PI * e / std::max(1, graph.numExperts);
@@ -78,3 +78,5 @@ ExpertGraphLayer prepareExpertGraphLayer(const moewb::LayerProfile& profileLayer
     }
     return graph;
 }
+
+}  // namespace moewb::gui

@@ -4,7 +4,6 @@
 // a 1024 × 1024 co-activation matrix and running neato take tens of milliseconds, so the view
 // computes this on a worker and only puts the finished nodes and edges on its plot.
 
-// LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"
 
 #include <QPointF>
@@ -15,6 +14,8 @@
 namespace moewb {
 class Feedback;
 }
+
+namespace moewb::gui {
 
 struct ExpertGraphLayer {
     int layer = -1;                  // index into the profile's layers
@@ -33,3 +34,5 @@ struct ExpertGraphLayer {
 ExpertGraphLayer prepareExpertGraphLayer(const moewb::LayerProfile& profileLayer, int layer,
                                          const moewb::ExpertPartition& partition,
                                          moewb::Feedback& feedback);
+
+}  // namespace moewb::gui

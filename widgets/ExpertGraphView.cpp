@@ -1,6 +1,6 @@
 #include "ExpertGraphView.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -17,6 +17,8 @@
 #include <memory>
 
 #include "moewb/util/Feedback.h"
+
+namespace moewb::gui {
 
 namespace {
 
@@ -127,7 +129,7 @@ ExpertGraphView::ExpertGraphView(QWidget* parent) : QWidget(parent) {
         const int expert = expertAt(event->position());
         if (expert >= 0) {
             selectExpert(expert);
-            emit expertClicked(currentPartition(), m_shownLayer, expert);
+            Q_EMIT expertClicked(currentPartition(), m_shownLayer, expert);
         }
     });
     applyThreshold();
@@ -349,7 +351,7 @@ void ExpertGraphView::showGraph(ExpertGraphLayer graph) {
             tr("Experts of “%1” — %2").arg(currentPartition(), QString::fromStdString(layer.name)));
     }
     m_plot->replot();
-    emit graphShown();
+    Q_EMIT graphShown();
 }
 
 void ExpertGraphView::fitRanges() {
@@ -545,3 +547,5 @@ bool ExpertGraphView::eventFilter(QObject* watched, QEvent* event) {
     QToolTip::showText(help->globalPos(), text.isEmpty() ? m_plot->toolTip() : text, m_plot);
     return true;
 }
+
+}  // namespace moewb::gui

@@ -8,7 +8,6 @@
 // worker (ExpertGraphLayer.h), and the graph shown so far stays, marked "preparing…", until the
 // newest one arrives.
 
-// LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"
 
 #include "ExpertGraphLayer.h"
@@ -28,6 +27,8 @@ class QCustomPlot;
 class QLabel;
 class QSlider;
 class QStackedWidget;
+
+namespace moewb::gui {
 
 class ExpertGraphView : public QWidget, public FigureSource {
     Q_OBJECT
@@ -77,11 +78,11 @@ public:
 
     QCustomPlot* plot() const { return m_plot; }
 
-public slots:
+public Q_SLOTS:
     // Outlines the expert's node (-1 clears); does not emit expertClicked.
     void selectExpert(int expert);
 
-signals:
+Q_SIGNALS:
     // The user clicked an expert's node; `layer` indexes the profile's layers.
     void expertClicked(const QString& partition, int layer, int expert);
     // A prepared layer is now on the plot.
@@ -135,3 +136,5 @@ private:
     int m_selected = -1;
     NewestJob m_preparation{this};  // the layer being prepared on a worker, if any
 };
+
+}  // namespace moewb::gui

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+namespace moewb::gui {
+
 ExpertLoadPlot::ExpertLoadPlot(QWidget* parent) : QCustomPlot(parent) {
     setObjectName(QStringLiteral("gateExpertLoad"));
     setToolTip(
@@ -167,3 +169,5 @@ void ExpertLoadPlot::refresh() {
     }
     replot(QCustomPlot::rpQueuedReplot);
 }
+
+}  // namespace moewb::gui

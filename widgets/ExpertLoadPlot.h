@@ -5,11 +5,13 @@
 // those shares in every layer (0 = perfectly even), the picked layer highlighted. Plain data in (no
 // LibTorch here): GateAccuracyView copies it out of RouterQuality::load / loadCv.
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QStringList>
 
 #include <vector>
+
+namespace moewb::gui {
 
 class ExpertLoadPlot : public QCustomPlot {
     Q_OBJECT
@@ -56,3 +58,5 @@ private:
     QCPBars* m_cvPicked = nullptr;  // the picked layer's CV bar, in a stronger colour
     QCPGraph* m_even = nullptr;
 };
+
+}  // namespace moewb::gui

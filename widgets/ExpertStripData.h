@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+namespace moewb::gui {
+
 // Which experts fired, per FFN layer and token (the translator's per-token strip).
 struct ExpertStripData {
     int numExperts = 0;     // N experts per layer
@@ -32,3 +34,5 @@ struct ExpertStripData {
         return count > 0 ? sum / count : 0.0;
     }
 };
+
+}  // namespace moewb::gui

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 
+namespace moewb::gui {
+
 namespace {
 
 // Cells of experts that did not fire: light, so the fired ones stand out on a poster.
@@ -252,3 +254,5 @@ bool ExpertStripPlot::event(QEvent* event) {
     }
     return QCustomPlot::event(event);
 }
+
+}  // namespace moewb::gui

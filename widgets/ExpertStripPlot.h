@@ -6,7 +6,9 @@
 
 #include "ExpertStripData.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
+
+namespace moewb::gui {
 
 class ExpertStripPlot : public QCustomPlot {
     Q_OBJECT
@@ -44,3 +46,5 @@ private:
     ExpertStripData m_strip;
     int m_k = 0;
 };
+
+}  // namespace moewb::gui

@@ -1,6 +1,6 @@
 #include "FigureExporter.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 #include <QAction>
 #include <QCoreApplication>
 #include <QDir>
@@ -17,6 +17,8 @@
 
 #include <cmath>
 #include <cstdio>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -260,3 +262,5 @@ void FigureExporter::installContextMenu(const Figure& figure) {
                      [figure]() { exportWithDialog(figure, figure.widget); });
     widget->addAction(action);
 }
+
+}  // namespace moewb::gui

@@ -14,6 +14,8 @@ class QCustomPlot;
 class QLabel;
 class QWidget;
 
+namespace moewb::gui {
+
 // One exportable figure: a QCustomPlot (exported through its own painter, so PDF/SVG stay
 // vector) or any other widget (rendered with QWidget::render).
 struct Figure {
@@ -72,3 +74,5 @@ public:
     // Adds "Export figure…" to the widget's right-click menu (calls exportWithDialog).
     static void installContextMenu(const Figure& figure);
 };
+
+}  // namespace moewb::gui

@@ -1,6 +1,6 @@
 #include "FinetuneCurveView.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -238,7 +240,7 @@ void FinetuneCurveView::redraw() {
     }
     updateSummary();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
-    emit redrawn(int(m_points.size()));
+    Q_EMIT redrawn(int(m_points.size()));
 }
 
 QString FinetuneCurveView::summaryText() const {
@@ -279,3 +281,5 @@ void FinetuneCurveView::updateSummary() {
     }
     m_summary->setText(text);
 }
+
+}  // namespace moewb::gui

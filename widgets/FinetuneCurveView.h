@@ -6,11 +6,7 @@
 // view (an exponential moving average, as TensorBoard draws it) makes the trend of a noisy
 // per-batch loss readable.
 
-// LibTorch (through MoeFinetuner.h) before any Qt header: Qt's `slots` macro breaks its headers.
-#pragma push_macro("slots")
-#undef slots
 #include "moewb/moe/MoeFinetuner.h"
-#pragma pop_macro("slots")
 
 #include "FigureExporter.h"
 
@@ -25,6 +21,8 @@ class QCustomPlot;
 class QLabel;
 class QStackedWidget;
 class QTimer;
+
+namespace moewb::gui {
 
 class FinetuneCurveView : public QWidget, public FigureSource {
     Q_OBJECT
@@ -54,7 +52,7 @@ public:
     // "finetune-curve" once there is a curve; none before.
     QList<Figure> figures() const override;
 
-signals:
+Q_SIGNALS:
     // After each (throttled) redraw, with the number of steps drawn.
     void redrawn(int points);
 
@@ -76,3 +74,5 @@ private:
     QLabel* m_summary = nullptr;
     QTimer* m_redraw = nullptr;
 };
+
+}  // namespace moewb::gui

@@ -23,6 +23,8 @@
 #include <functional>
 #include <stdexcept>
 
+namespace moewb::gui {
+
 namespace {
 
 using Step = ProjectSession::Step;
@@ -249,12 +251,12 @@ int FinetuneSession::run(const StepOptions& options) {
     tuneOptions->onPoint = [post](const moewb::FinetunePoint& point) {
         post([point](FinetuneSession& session) {
             session.m_curve.push_back(point);
-            emit session.pointAdded(point);
+            Q_EMIT session.pointAdded(point);
         });
     };
     m_curve.clear();
     m_curveModel = name;
-    emit curveReset(name);
+    Q_EMIT curveReset(name);
 
     const std::string folderStd = project->folder();
     const std::string partitionName = options.partition.toStdString();
@@ -270,7 +272,7 @@ int FinetuneSession::run(const StepOptions& options) {
             if (const auto saved = savedRun(stateDir)) {
                 post([curve = saved->curve](FinetuneSession& session) {
                     session.m_curve = curve;
-                    emit session.curveReset(session.m_curveModel);
+                    Q_EMIT session.curveReset(session.m_curveModel);
                 });
             }
         }
@@ -332,7 +334,7 @@ int FinetuneSession::run(const StepOptions& options) {
         }
         m_curve = outcome->curve;
         m_curveModel = name;
-        emit curveReset(name);
+        Q_EMIT curveReset(name);
         for (std::size_t r = 0; r < outcome->routers.size(); ++r) {
             RouterEntry router;
             router.name = outcome->routerNames[r];
@@ -403,7 +405,7 @@ bool FinetuneSession::loadCurve(const QString& name) {
             if (outcome == JobRunner::Outcome::Succeeded && run == m_run && *saved) {
                 m_curve = (*saved)->curve;
                 m_curveModel = name;
-                emit curveReset(name);
+                Q_EMIT curveReset(name);
             }
         });
     return true;
@@ -413,7 +415,7 @@ void FinetuneSession::onOpened() {
     ++m_run;  // points of another project's run are not this project's curve
     m_curve.clear();
     m_curveModel.clear();
-    emit curveReset(QString());
+    Q_EMIT curveReset(QString());
     // The most recent run of the project, so the curve of the last session is there again.
     const QString root = m_session->folder() + QStringLiteral("/finetune");
     QString newest;
@@ -429,3 +431,5 @@ void FinetuneSession::onOpened() {
         loadCurve(newest);
     }
 }
+
+}  // namespace moewb::gui

@@ -7,13 +7,9 @@
 // GUI thread as pointAdded() for the live curve. Also loads the routers of fine-tuned models, whose
 // experts must come from the fine-tuned weights, not the dense ones.
 
-// LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"
 
-#pragma push_macro("slots")
-#undef slots
 #include "moewb/moe/MoeFinetuner.h"
-#pragma pop_macro("slots")
 
 #include <QMetaType>
 #include <QObject>
@@ -25,13 +21,14 @@
 #include <utility>
 #include <vector>
 
-class JobRunner;
-class ProjectSession;
 namespace moewb {
 class Project;
 }
 
-Q_DECLARE_METATYPE(moewb::FinetunePoint)
+namespace moewb::gui {
+
+class JobRunner;
+class ProjectSession;
 
 class FinetuneSession : public QObject {
     Q_OBJECT
@@ -111,7 +108,7 @@ public:
     // there is none.
     bool loadCurve(const QString& name);
 
-signals:
+Q_SIGNALS:
     // The curve was replaced (a run started or finished, a saved curve was loaded).
     void curveReset(const QString& model);
     // One training step (or check) of the running fine-tune, on the GUI thread.
@@ -127,3 +124,7 @@ private:
     std::vector<moewb::FinetunePoint> m_curve;
     QString m_curveModel;
 };
+
+}  // namespace moewb::gui
+
+Q_DECLARE_METATYPE(moewb::FinetunePoint)

@@ -19,6 +19,8 @@
 
 #include <algorithm>
 
+namespace moewb::gui {
+
 namespace {
 
 // Item data of the "choose files" entry of the training-data box.
@@ -125,7 +127,7 @@ FinetuneStepForm::FinetuneStepForm(ProjectSession* session, QWidget* parent)
 
     connect(m_partition, &QComboBox::currentIndexChanged, this, [this] {
         followPartition();
-        emit changed();
+        Q_EMIT changed();
     });
     connect(m_data, &QComboBox::activated, this, [this](int index) {
         if (m_data->itemData(index).toString() == QLatin1String(kChooseFiles)) {
@@ -136,7 +138,7 @@ FinetuneStepForm::FinetuneStepForm(ProjectSession* session, QWidget* parent)
     });
     connect(m_name, &QLineEdit::textChanged, this, [this] {
         refreshResume();
-        emit changed();
+        Q_EMIT changed();
     });
     connect(m_budget, &QSpinBox::valueChanged, this, &FinetuneStepForm::changed);
     connect(m_resume, &QCheckBox::toggled, this, &FinetuneStepForm::changed);
@@ -287,3 +289,5 @@ void FinetuneStepForm::chooseParallelFiles() {
     }
     setParallelFiles(source, target);
 }
+
+}  // namespace moewb::gui

@@ -10,12 +10,15 @@
 #include <QStringList>
 #include <QWidget>
 
-class ProjectSession;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLineEdit;
 class QSpinBox;
+
+namespace moewb::gui {
+
+class ProjectSession;
 
 class FinetuneStepForm : public QWidget {
     Q_OBJECT
@@ -46,7 +49,7 @@ public:
     QLineEdit* nameEdit() const { return m_name; }
     QCheckBox* resumeBox() const { return m_resume; }
 
-signals:
+Q_SIGNALS:
     // An option the estimate depends on changed.
     void changed();
 
@@ -74,3 +77,5 @@ private:
     double m_checkpointSeconds = 0;  // training time already in the checkpoint
     QString m_checkpointRead;        // state.json path + time of the last read
 };
+
+}  // namespace moewb::gui

@@ -2,7 +2,7 @@
 
 #include "ExpertLoadPlot.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -509,3 +511,5 @@ void GateAccuracyView::refreshLoad() {
     m_loadPlot->setLayer(std::max(0, m_loadLayer->currentIndex()));
     m_loadPlot->setLoad(load);
 }
+
+}  // namespace moewb::gui

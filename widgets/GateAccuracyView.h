@@ -6,7 +6,6 @@
 // (ExpertLoadPlot: share of tokens per expert in a picked layer, load CV per layer). A table beside
 // them lists the numbers. It only shows what setRouters() gives it.
 
-// LibTorch (through WorkbenchData.h) must precede Qt headers: it names a member `slots`.
 #include "WorkbenchData.h"
 
 #include "FigureExporter.h"
@@ -20,7 +19,6 @@
 class QAbstractItemModel;
 class QCPBarsGroup;
 class QCPTextElement;
-class ExpertLoadPlot;
 class QComboBox;
 class QCustomPlot;
 class QLabel;
@@ -28,6 +26,10 @@ class QSpinBox;
 class QStackedWidget;
 class QStandardItemModel;
 class QTableView;
+
+namespace moewb::gui {
+
+class ExpertLoadPlot;
 
 class GateAccuracyView : public QWidget, public FigureSource {
     Q_OBJECT
@@ -88,3 +90,5 @@ private:
     QStandardItemModel* m_table = nullptr;
     QTableView* m_tableView = nullptr;
 };
+
+}  // namespace moewb::gui

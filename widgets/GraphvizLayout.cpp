@@ -10,6 +10,8 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+namespace moewb::gui {
+
 namespace {
 
 // cgraph 2.43 takes char* for names and values it only reads (newer versions take const char*).
@@ -79,3 +81,5 @@ std::vector<QPointF> graphvizLayout(int n, const std::vector<double>& weights, Q
     agclose(graph);
     return positions;
 }
+
+}  // namespace moewb::gui

@@ -5,7 +5,7 @@
 #include "moewb/moe/MetisPartitioner.h"
 #include "moewb/util/Feedback.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QLocale>
 
@@ -13,6 +13,8 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -126,3 +128,5 @@ HeatmapLayer prepareHeatmapLayer(const moewb::ProfileResult& profile, int layerI
     }
     return out;
 }
+
+}  // namespace moewb::gui

@@ -4,7 +4,6 @@
 // 1024 × 1024 layer is a million cells, so the view computes this on a worker and only hands the
 // finished maps to its plots on the GUI thread.
 
-// LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"
 
 #include <QString>
@@ -14,10 +13,11 @@
 #include <vector>
 
 class QCPColorMapData;
-
 namespace moewb {
 class Feedback;
 }
+
+namespace moewb::gui {
 
 struct HeatmapLayer {
     HeatmapLayer();
@@ -47,3 +47,5 @@ struct HeatmapLayer {
 HeatmapLayer prepareHeatmapLayer(const moewb::ProfileResult& profile, int layer,
                                  const moewb::PartitionSet* partition, const QString& partitionName,
                                  moewb::Feedback& feedback);
+
+}  // namespace moewb::gui

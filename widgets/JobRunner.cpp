@@ -12,6 +12,8 @@
 #include <new>
 #include <utility>
 
+namespace moewb::gui {
+
 struct JobRunner::Job {
     Job(QString jobTitle, moewb::CallbackFeedback::Callback callback)
         : title(std::move(jobTitle)), feedback(std::move(callback)) {}
@@ -45,7 +47,7 @@ int JobRunner::start(const QString& title, Work work, QObject* context, EndHandl
             this,
             [this, id, fraction, message] {
                 if (m_jobs.count(id) != 0) {
-                    emit progress(id, fraction, message);
+                    Q_EMIT progress(id, fraction, message);
                 }
             },
             Qt::QueuedConnection);
@@ -84,9 +86,9 @@ int JobRunner::start(const QString& title, Work work, QObject* context, EndHandl
             Qt::QueuedConnection);
     });
 
-    emit started(id, title);
+    Q_EMIT started(id, title);
     if (wasIdle) {
-        emit busyChanged(true);
+        Q_EMIT busyChanged(true);
     }
     return id;
 }
@@ -126,16 +128,18 @@ void JobRunner::finish(int id, Outcome outcome, const QString& message) {
     }
     switch (outcome) {
         case Outcome::Succeeded:
-            emit succeeded(id);
+            Q_EMIT succeeded(id);
             break;
         case Outcome::Failed:
-            emit failed(id, message);
+            Q_EMIT failed(id, message);
             break;
         case Outcome::Cancelled:
-            emit cancelled(id);
+            Q_EMIT cancelled(id);
             break;
     }
     if (m_jobs.empty()) {
-        emit busyChanged(false);
+        Q_EMIT busyChanged(false);
     }
 }
+
+}  // namespace moewb::gui

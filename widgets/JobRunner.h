@@ -29,6 +29,8 @@ namespace moewb {
 class Feedback;
 }
 
+namespace moewb::gui {
+
 class JobRunner : public QObject {
     Q_OBJECT
 
@@ -60,7 +62,7 @@ public:
     // afterwards by the event loop.
     bool waitForDone(int msecs = -1);
 
-signals:
+Q_SIGNALS:
     void started(int id, const QString& title);
     // Throttled by the Feedback (about 10 per second); an empty message means "unchanged".
     void progress(int id, double fraction, const QString& message);
@@ -80,3 +82,5 @@ private:
     std::map<int, std::shared_ptr<Job>> m_jobs;
     int m_nextId = 1;
 };
+
+}  // namespace moewb::gui

@@ -7,6 +7,8 @@
 #include <QProgressBar>
 #include <QToolButton>
 
+namespace moewb::gui {
+
 namespace {
 constexpr int kProgressSteps = 1000;
 }
@@ -90,7 +92,7 @@ void JobStatusWidget::onProgress(int id, double fraction, const QString& message
 
 void JobStatusWidget::onEnded(int id, const QString& outcome) {
     m_running.remove(id);
-    emit jobEnded(outcome);
+    Q_EMIT jobEnded(outcome);
     showCurrent();
 }
 
@@ -117,3 +119,5 @@ void JobStatusWidget::showCurrent() {
         m_progress->setValue(static_cast<int>(job.fraction * kProgressSteps));
     }
 }
+
+}  // namespace moewb::gui

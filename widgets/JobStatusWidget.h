@@ -6,10 +6,13 @@
 #include <QMap>
 #include <QWidget>
 
-class JobRunner;
 class QLabel;
 class QProgressBar;
 class QToolButton;
+
+namespace moewb::gui {
+
+class JobRunner;
 
 class JobStatusWidget : public QWidget {
     Q_OBJECT
@@ -24,7 +27,7 @@ public:
     // something (5 % done and 2 s elapsed).
     static QString etaText(double fraction, double elapsedSeconds);
 
-signals:
+Q_SIGNALS:
     // A job ended; `outcome` is a sentence for the status bar ("Profiling finished").
     void jobEnded(const QString& outcome);
 
@@ -49,3 +52,5 @@ private:
     // Running jobs by id; the widget follows the newest one.
     QMap<int, RunningJob> m_running;
 };
+
+}  // namespace moewb::gui

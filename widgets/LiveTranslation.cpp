@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+namespace moewb::gui {
+
 namespace {
 
 using moewb::SentencePieceModel;
@@ -163,3 +165,5 @@ LiveTranslationResult LiveTranslation::run(const LiveTranslationRequest& request
     }
     return result;
 }
+
+}  // namespace moewb::gui

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+namespace moewb::gui {
+
 struct LiveTranslationRequest {
     ModelHandle model;   // the model (shared, only read)
     std::string source;  // German sentence
@@ -76,3 +78,5 @@ public:
     static LiveTranslationResult run(const LiveTranslationRequest& request,
                                      moewb::Feedback& feedback);
 };
+
+}  // namespace moewb::gui

@@ -1,8 +1,10 @@
 #pragma once
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <cmath>
+
+namespace moewb::gui {
 
 // The maps hold log10(count) and colour it linearly: QCustomPlot's logarithmic colouring takes a
 // logarithm per cell on every image rebuild, which is too slow for 1024 × 1024. This ticker
@@ -32,3 +34,5 @@ protected:
         return locale.toString(qlonglong(std::llround(std::pow(10.0, tick))));
     }
 };
+
+}  // namespace moewb::gui

@@ -19,7 +19,7 @@
 
 #include <cstdio>
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QAction>
 #include <QApplication>
@@ -34,6 +34,8 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -296,3 +298,5 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     m_jobs->cancelAll();
     event->accept();
 }
+
+}  // namespace moewb::gui

@@ -5,6 +5,10 @@
 
 #include <QMainWindow>
 
+class QTabWidget;
+
+namespace moewb::gui {
+
 class CoActivationHeatmap;
 class ExpertGraphView;
 class FinetuneCurveView;
@@ -15,7 +19,6 @@ class OverviewView;
 class ProjectMenu;
 class ProjectPanel;
 class ProjectSession;
-class QTabWidget;
 class SparsityView;
 class SweepView;
 class TranslatorPanel;
@@ -75,3 +78,5 @@ private:
     bool m_quickStartPending = false;
     bool m_batch = false;
 };
+
+}  // namespace moewb::gui

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+namespace moewb::gui {
+
 void NewestJob::start(const QString& title, JobRunner::Work work, JobRunner::EndHandler onEnd) {
     cancel();
     const int generation = m_generation;
@@ -23,3 +25,5 @@ void NewestJob::cancel() {
         m_id = 0;
     }
 }
+
+}  // namespace moewb::gui

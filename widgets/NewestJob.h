@@ -6,6 +6,8 @@
 
 #include "JobRunner.h"
 
+namespace moewb::gui {
+
 class NewestJob {
 public:
     // `context` is the view: its handlers run only while it exists.
@@ -30,3 +32,5 @@ private:
     int m_id = 0;          // the running job, 0 when none
     int m_generation = 0;  // bumped by every start() and cancel(): older jobs are dropped
 };
+
+}  // namespace moewb::gui

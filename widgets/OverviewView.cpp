@@ -2,7 +2,7 @@
 
 #include "moewb/util/Paths.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -13,6 +13,8 @@
 #include <QLocale>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -242,3 +244,5 @@ QString OverviewView::dataSourcesText() const {
     lines << tr("The steps show their results once a workbench project is open.");
     return QStringLiteral("<p>") + lines.join(QStringLiteral("</p><p>")) + QStringLiteral("</p>");
 }
+
+}  // namespace moewb::gui

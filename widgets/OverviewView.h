@@ -14,6 +14,8 @@ class QCustomPlot;
 class QLabel;
 class QTreeWidget;
 
+namespace moewb::gui {
+
 class OverviewView : public QWidget {
     Q_OBJECT
 
@@ -49,3 +51,5 @@ private:
     std::array<StepState, kStepCount> m_states{};
     std::array<QString, kStepCount> m_details{};
 };
+
+}  // namespace moewb::gui

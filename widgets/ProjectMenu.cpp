@@ -11,6 +11,8 @@
 #include <QSettings>
 #include <QStatusBar>
 
+namespace moewb::gui {
+
 namespace {
 
 const char* const kRecentKey = "recentProjects";
@@ -38,7 +40,7 @@ ProjectMenu::ProjectMenu(QMainWindow* window, ProjectSession* session, const QSt
                                  tr("%1 already holds a project; use Open Project.").arg(folder));
             return;
         }
-        emit openRequested(folder);
+        Q_EMIT openRequested(folder);
     });
     create->setShortcut(QKeySequence::New);
     create->setStatusTip(tr("Start a project in an empty folder, on the shipped default model"));
@@ -53,7 +55,7 @@ ProjectMenu::ProjectMenu(QMainWindow* window, ProjectSession* session, const QSt
                 tr("%1 has no project.json; use New Project to start one there.").arg(folder));
             return;
         }
-        emit openRequested(folder);
+        Q_EMIT openRequested(folder);
     });
     open->setShortcut(QKeySequence::Open);
     open->setStatusTip(tr("Open a project folder"));
@@ -85,7 +87,7 @@ ProjectMenu::ProjectMenu(QMainWindow* window, ProjectSession* session, const QSt
         const QString folder =
             QFileDialog::getExistingDirectory(m_window, tr("Export all figures to"));
         if (!folder.isEmpty()) {
-            emit exportAllRequested(folder);
+            Q_EMIT exportAllRequested(folder);
         }
     });
     exportAll->setObjectName(QStringLiteral("actionExportAll"));
@@ -114,7 +116,7 @@ void ProjectMenu::refreshRecentMenu() {
     const QStringList recent = settings.value(kRecentKey).toStringList();
     for (const QString& folder : recent) {
         QAction* action =
-            m_recentMenu->addAction(folder, this, [this, folder] { emit openRequested(folder); });
+            m_recentMenu->addAction(folder, this, [this, folder] { Q_EMIT openRequested(folder); });
         // A moved or deleted project stays listed (the user recognises it) but cannot be chosen.
         action->setEnabled(QFileInfo::exists(folder + "/project.json"));
     }
@@ -124,3 +126,5 @@ void ProjectMenu::refreshRecentMenu() {
 void ProjectMenu::showOutcome(const QString& message) {
     m_window->statusBar()->showMessage(message, kOutcomeMessageMs);
 }
+
+}  // namespace moewb::gui

@@ -6,9 +6,12 @@
 #include <QObject>
 #include <QString>
 
-class ProjectSession;
 class QMainWindow;
 class QMenu;
+
+namespace moewb::gui {
+
+class ProjectSession;
 
 class ProjectMenu : public QObject {
     Q_OBJECT
@@ -23,7 +26,7 @@ public:
     void rememberRecent(const QString& folder);
     QMenu* recentMenu() const { return m_recentMenu; }
 
-signals:
+Q_SIGNALS:
     // The user chose a project folder to open (New: an empty one; Open / Recent: a project).
     void openRequested(const QString& folder);
     // The user chose a folder for every figure of the project.
@@ -39,3 +42,5 @@ private:
     QString m_application;
     QMenu* m_recentMenu = nullptr;
 };
+
+}  // namespace moewb::gui

@@ -16,6 +16,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+namespace moewb::gui {
+
 namespace {
 
 using Step = ProjectSession::Step;
@@ -394,3 +396,5 @@ std::optional<std::vector<double>> ProjectPanel::parseThresholds(const QString& 
     }
     return values;
 }
+
+}  // namespace moewb::gui

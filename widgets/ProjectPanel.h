@@ -12,13 +12,16 @@
 #include <optional>
 #include <vector>
 
-class FinetuneStepForm;
 class QComboBox;
 class QElapsedTimer;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
+
+namespace moewb::gui {
+
+class FinetuneStepForm;
 
 class ProjectPanel : public QWidget {
     Q_OBJECT
@@ -42,7 +45,7 @@ public:
     static std::optional<std::vector<double>> parseThresholds(const QString& text);
     FinetuneStepForm* finetuneForm() const { return m_finetune; }
 
-signals:
+Q_SIGNALS:
     void openModelRequested();
 
 private:
@@ -71,3 +74,5 @@ private:
     QLineEdit* m_sweepThresholds = nullptr;
     FinetuneStepForm* m_finetune = nullptr;
 };
+
+}  // namespace moewb::gui

@@ -16,6 +16,8 @@
 #include <QLocale>
 #include <QStandardPaths>
 
+namespace moewb::gui {
+
 namespace {
 
 std::string toStd(const QString& text) {
@@ -50,7 +52,7 @@ int ProjectSession::open(const QString& folder, const QString& modelPath) {
             if (outcome == JobRunner::Outcome::Succeeded) {
                 apply(*loaded);
             } else if (outcome == JobRunner::Outcome::Failed) {
-                emit openFailed(folder, message);
+                Q_EMIT openFailed(folder, message);
             }
         });
 }
@@ -65,20 +67,20 @@ void ProjectSession::apply(ProjectSnapshot& loaded) {
     m_comparisons = loaded.comparisons;
     m_tunedModels = loaded.tunedModels;
     m_stale = loaded.stale;
-    emit modelChanged();
-    emit profileChanged();
-    emit partitionsChanged();
-    emit routersChanged();
-    emit sweepsChanged();
-    emit tunedModelsChanged();
-    emit opened(folder());
+    Q_EMIT modelChanged();
+    Q_EMIT profileChanged();
+    Q_EMIT partitionsChanged();
+    Q_EMIT routersChanged();
+    Q_EMIT sweepsChanged();
+    Q_EMIT tunedModelsChanged();
+    Q_EMIT opened(folder());
     if (!loaded.problems.isEmpty()) {
-        emit stepFailed(Step::Model, tr("Some artifacts could not be read and were skipped:\n%1")
+        Q_EMIT stepFailed(Step::Model, tr("Some artifacts could not be read and were skipped:\n%1")
                                          .arg(loaded.problems.join('\n')));
     }
     const QStringList stale = m_stale.newSince(StaleArtifacts{});
     if (!stale.isEmpty()) {
-        emit artifactsStale(stale);
+        Q_EMIT artifactsStale(stale);
     }
 }
 
@@ -93,13 +95,13 @@ void ProjectSession::applyStale(const StaleArtifacts& stale) {
                        [&](const RouterEntry& r) { return m_stale.routers.contains(r.name); }),
         m_routers.end());
     if (m_routers.size() != before) {
-        emit routersChanged();
+        Q_EMIT routersChanged();
     }
     if (sweepMarksChanged) {
-        emit sweepsChanged();  // the summary shows the stale marks
+        Q_EMIT sweepsChanged();  // the summary shows the stale marks
     }
     if (!orphaned.isEmpty()) {
-        emit artifactsStale(orphaned);
+        Q_EMIT artifactsStale(orphaned);
     }
 }
 
@@ -119,7 +121,7 @@ bool ProjectSession::save(QString* error) {
 
 int ProjectSession::saveAs(const QString& target) {
     if (!m_project) {
-        emit openFailed(target, tr("No project is open."));
+        Q_EMIT openFailed(target, tr("No project is open."));
         return 0;
     }
     const QString source = folder();
@@ -151,7 +153,7 @@ int ProjectSession::saveAs(const QString& target) {
 }
 
 int ProjectSession::refuse(Step step, const QString& message) {
-    emit stepFailed(step, message);
+    Q_EMIT stepFailed(step, message);
     return 0;
 }
 
@@ -164,15 +166,15 @@ void ProjectSession::addTunedModel(const QString& name, const RouterEntry& route
                                    [&](const RouterEntry& r) { return r.name == router.name; }),
                     m_routers.end());
     m_routers << router;
-    emit tunedModelsChanged();
-    emit routersChanged();
+    Q_EMIT tunedModelsChanged();
+    Q_EMIT routersChanged();
 }
 
 int ProjectSession::startStep(Step step, const QString& title,
                               std::function<void(moewb::Feedback&)> work,
                               std::function<void()> onSuccess) {
     if (!m_project || !m_model.isValid()) {
-        emit stepFailed(step, tr("Open a project first."));
+        Q_EMIT stepFailed(step, tr("Open a project first."));
         return 0;
     }
     // After the step, on its worker: which artifacts its output has orphaned (ArtifactLineage.h).
@@ -193,9 +195,9 @@ int ProjectSession::startStep(Step step, const QString& title,
             if (outcome != JobRunner::Outcome::Succeeded) {
                 m_quickStart.clear();
                 if (outcome == JobRunner::Outcome::Failed) {
-                    emit stepFailed(step, message);
+                    Q_EMIT stepFailed(step, message);
                 }
-                emit stepFinished(step, false);
+                Q_EMIT stepFinished(step, false);
                 return;
             }
             onSuccess();
@@ -203,11 +205,11 @@ int ProjectSession::startStep(Step step, const QString& title,
             try {
                 m_project->save();
             } catch (const std::exception& error) {
-                emit stepFailed(step, QString::fromStdString(error.what()));
+                Q_EMIT stepFailed(step, QString::fromStdString(error.what()));
             }
-            emit stepFinished(step, true);
+            Q_EMIT stepFinished(step, true);
         });
-    emit stepStarted(step, id);
+    Q_EMIT stepStarted(step, id);
     return id;
 }
 
@@ -225,13 +227,13 @@ int ProjectSession::runProfile(const ProfileStepOptions& options) {
         [=] {
             m_profile = result->profile;
             m_project->stepOptions(result->stepKey) = result->stepOptions;
-            emit profileChanged();
+            Q_EMIT profileChanged();
         });
 }
 
 int ProjectSession::runPartition(const PartitionStepOptions& options) {
     if (options.method == "metis" && !m_profile) {
-        emit stepFailed(
+        Q_EMIT stepFailed(
             Step::Partitions,
             tr("METIS partitions the co-activation graph: run the Profile step first."));
         return 0;
@@ -246,7 +248,7 @@ int ProjectSession::runPartition(const PartitionStepOptions& options) {
         try {
             moewb::validatePartitionStep(*m_model.model, step);
         } catch (const std::exception& error) {
-            emit stepFailed(Step::Partitions, QString::fromStdString(error.what()));
+            Q_EMIT stepFailed(Step::Partitions, QString::fromStdString(error.what()));
             return 0;
         }
     }
@@ -271,7 +273,7 @@ int ProjectSession::runPartition(const PartitionStepOptions& options) {
             m_project->stepOptions(result->stepKey) = result->stepOptions;
             // Routers over the old split of this name, if it changed, are dropped as stale by
             // applyStale() right after this.
-            emit partitionsChanged();
+            Q_EMIT partitionsChanged();
             if (!m_quickStart.isEmpty() && m_quickStart.front() == "routers") {
                 m_quickStart.pop_front();
                 RouterStepOptions routers;
@@ -295,7 +297,7 @@ std::vector<std::shared_ptr<moewb::ExpertFfn>> ProjectSession::expertsOf(
 int ProjectSession::runRouters(const RouterStepOptions& options) {
     const auto experts = expertsOf(options.partition);
     if (experts.empty()) {
-        emit stepFailed(Step::Routers,
+        Q_EMIT stepFailed(Step::Routers,
                         tr("Routers pick experts of a partition: run the Partitions step first "
                            "(partition '%1' does not exist).")
                             .arg(options.partition));
@@ -326,7 +328,7 @@ int ProjectSession::runRouters(const RouterStepOptions& options) {
             entry.set = result->set;
             m_routers << entry;
             m_project->stepOptions(result->stepKey) = result->stepOptions;
-            emit routersChanged();
+            Q_EMIT routersChanged();
         });
 }
 
@@ -345,7 +347,7 @@ int ProjectSession::runSweep(const SweepStepOptions& options) {
         }
     }
     if (!router) {
-        emit stepFailed(Step::Sweeps, tr("Sweeps run a router: run the Routers step first "
+        Q_EMIT stepFailed(Step::Sweeps, tr("Sweeps run a router: run the Routers step first "
                                          "(router '%1' does not exist).")
                                           .arg(options.router));
         return 0;
@@ -406,7 +408,7 @@ int ProjectSession::runSweep(const SweepStepOptions& options) {
                                m_sweeps.end());
                 m_sweeps << SweepEntry{name, result->sweep};
             }
-            emit sweepsChanged();
+            Q_EMIT sweepsChanged();
         });
 }
 
@@ -421,7 +423,7 @@ void ProjectSession::runQuickStart() {
         }
     });
     if (m_profile) {
-        emit profileChanged();
+        Q_EMIT profileChanged();
     } else {
         runProfile(ProfileStepOptions{});
     }
@@ -500,3 +502,5 @@ QString ProjectSession::stepSummary(Step step) const {
     }
     return {};
 }
+
+}  // namespace moewb::gui

@@ -15,6 +15,8 @@
 
 #include <optional>
 
+namespace moewb::gui {
+
 class FinetuneSession;
 class JobRunner;
 
@@ -112,7 +114,7 @@ public:
     QString stepSummary(Step step) const;
     bool stepDone(Step step) const;
 
-signals:
+Q_SIGNALS:
     void opened(const QString& folder);
     void modelChanged();
     void profileChanged();
@@ -148,3 +150,5 @@ private:
     FinetuneSession* m_finetune = nullptr;
     QStringList m_quickStart;  // remaining quick-start steps
 };
+
+}  // namespace moewb::gui

@@ -14,6 +14,8 @@
 
 #include <functional>
 
+namespace moewb::gui {
+
 namespace {
 
 QStringList jsonStems(const QString& folder) {
@@ -121,3 +123,5 @@ ProjectSnapshot ProjectSnapshot::load(const std::string& folder, const std::stri
     }
     return loaded;
 }
+
+}  // namespace moewb::gui

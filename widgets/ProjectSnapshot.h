@@ -20,6 +20,8 @@ namespace moewb {
 class Feedback;
 }
 
+namespace moewb::gui {
+
 // Stale artifacts by name (routers/NAME.json, sweeps/NAME.json), each with its one-line reason.
 struct StaleArtifacts {
     QMap<QString, QString> routers;
@@ -47,3 +49,5 @@ struct ProjectSnapshot {
     static ProjectSnapshot load(const std::string& folder, const std::string& modelPath,
                                 moewb::Feedback& feedback);
 };
+
+}  // namespace moewb::gui

@@ -15,6 +15,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+namespace moewb::gui {
+
 SentencePicker::SentencePicker(JobRunner* jobs, QWidget* parent)
     : QGroupBox(tr("Sentences"), parent), m_jobs(jobs) {
     setObjectName(QStringLiteral("sentencePicker"));
@@ -47,7 +49,7 @@ SentencePicker::SentencePicker(JobRunner* jobs, QWidget* parent)
             [this](const QModelIndex& current) {
                 if (current.isValid()) {
                     const auto& s = m_sentences->sentence(current.row());
-                    emit sentenceChosen(s.source, s.reference);
+                    Q_EMIT sentenceChosen(s.source, s.reference);
                 }
             });
     connect(m_addButton, &QPushButton::clicked, this, &SentencePicker::addRequested);
@@ -67,7 +69,7 @@ void SentencePicker::pick(int row) {
     const QModelIndex index = m_sentences->index(row);
     if (m_list->currentIndex() == index) {
         const auto& s = m_sentences->sentence(row);
-        emit sentenceChosen(s.source, s.reference);  // picked again: the input may have changed
+        Q_EMIT sentenceChosen(s.source, s.reference);  // picked again: the input may have changed
     }
     m_list->setCurrentIndex(index);
     m_list->scrollTo(index);
@@ -81,7 +83,7 @@ void SentencePicker::chooseParallelFile() {
         return;
     }
     if (files.size() > 2) {
-        emit parallelFileFailed(tr("Select one TSV file, or one German and one English file."));
+        Q_EMIT parallelFileFailed(tr("Select one TSV file, or one German and one English file."));
         return;
     }
     if (files.size() == 1) {
@@ -120,7 +122,7 @@ void SentencePicker::openParallelFile(const QString& sourcePath, const QString& 
             m_readJob = 0;
             m_readCorpus.reset();
             if (outcome == JobRunner::Outcome::Failed) {
-                emit parallelFileFailed(message);
+                Q_EMIT parallelFileFailed(message);
             }
             if (outcome != JobRunner::Outcome::Succeeded) {
                 return;
@@ -130,6 +132,8 @@ void SentencePicker::openParallelFile(const QString& sourcePath, const QString& 
             if (added > 0) {
                 m_list->scrollTo(m_sentences->index(first));
             }
-            emit parallelFileLoaded(added, m_readName);
+            Q_EMIT parallelFileLoaded(added, m_readName);
         });
 }
+
+}  // namespace moewb::gui

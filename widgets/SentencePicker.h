@@ -7,14 +7,16 @@
 
 #include <memory>
 
-class DemoSentenceModel;
-class JobRunner;
 class QListView;
 class QPushButton;
-
 namespace moewb {
 struct ParallelCorpus;
 }
+
+namespace moewb::gui {
+
+class DemoSentenceModel;
+class JobRunner;
 
 class SentencePicker : public QGroupBox {
     Q_OBJECT
@@ -34,7 +36,7 @@ public:
     // German and English files, on a worker; ends with parallelFileLoaded or parallelFileFailed.
     void openParallelFile(const QString& sourcePath, const QString& referencePath = {});
 
-signals:
+Q_SIGNALS:
     void sentenceChosen(const QString& source, const QString& reference);
     // "Add sentence" was pressed: the owner passes its input to addSentence().
     void addRequested();
@@ -54,3 +56,5 @@ private:
     std::shared_ptr<moewb::ParallelCorpus> m_readCorpus;
     QString m_readName;
 };
+
+}  // namespace moewb::gui

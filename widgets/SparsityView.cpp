@@ -1,6 +1,6 @@
 #include "SparsityView.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -327,3 +329,5 @@ void SparsityView::applyCountScale() {
         axis->setRange(0.0, std::max(1.0, peak * 1.08));
     }
 }
+
+}  // namespace moewb::gui

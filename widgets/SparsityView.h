@@ -4,7 +4,6 @@
 // histogram of how often each neuron of a chosen layer fires. The view only draws the profile it is
 // given.
 
-// LibTorch (through WorkbenchData.h) before any Qt header: Qt's `slots` macro breaks its headers.
 #include "WorkbenchData.h"
 
 #include "FigureExporter.h"
@@ -16,6 +15,8 @@ class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QStackedWidget;
+
+namespace moewb::gui {
 
 class SparsityView : public QWidget, public FigureSource {
     Q_OBJECT
@@ -55,3 +56,5 @@ private:
     QLabel* m_summary = nullptr;
     QVector<double> m_counts;
 };
+
+}  // namespace moewb::gui

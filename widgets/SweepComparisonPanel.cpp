@@ -1,6 +1,6 @@
 #include "SweepComparisonPanel.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -238,3 +240,5 @@ void SweepComparisonPanel::refresh() {
     plot->legend->setWrap(settings.size());
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
+
+}  // namespace moewb::gui

@@ -3,7 +3,6 @@
 // dense and K = 1, 2, 4, 8 over the first 10…30 test sentences) as a table and as a figure with
 // time and BLEU side by side. Shows only what setComparisons() gives it.
 
-// LibTorch (through WorkbenchData.h) must precede Qt headers: it names a member `slots`.
 #include "WorkbenchData.h"
 
 #include "FigureExporter.h"
@@ -17,6 +16,8 @@ class QLabel;
 class QStackedWidget;
 class QStandardItemModel;
 class QTableView;
+
+namespace moewb::gui {
 
 class SweepComparisonPanel : public QWidget {
     Q_OBJECT
@@ -47,3 +48,5 @@ private:
     QTableView* m_view = nullptr;
     QCustomPlot* m_plot = nullptr;
 };
+
+}  // namespace moewb::gui

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 
+namespace moewb::gui {
+
 namespace {
 
 // Quotes a CSV field only when it needs it (RFC 4180), so plain names match `moewb sweep`'s CSV.
@@ -312,3 +314,5 @@ bool SweepTableModel::exportCsv(const QString& path, QString* error) const {
     }
     return true;
 }
+
+}  // namespace moewb::gui

@@ -11,6 +11,8 @@
 
 #include <vector>
 
+namespace moewb::gui {
+
 class SweepTableModel : public QAbstractTableModel {
     Q_OBJECT
 
@@ -76,3 +78,5 @@ private:
     QList<int> m_colorIndices;  // one per m_sweeps entry
     std::vector<Row> m_rows;
 };
+
+}  // namespace moewb::gui

@@ -3,7 +3,7 @@
 #include "SweepComparisonPanel.h"
 #include "SweepTableModel.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -23,6 +23,8 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -589,3 +591,5 @@ void SweepView::askAndExportCsv() {
         QMessageBox::warning(this, tr("Export CSV"), error);
     }
 }
+
+}  // namespace moewb::gui

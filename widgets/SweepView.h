@@ -6,7 +6,6 @@
 // table and a plot. It only shows what the setters give it; the run buttons ask the owner to start
 // the jobs.
 
-// LibTorch (through WorkbenchData.h) must precede Qt headers: it names a member `slots`.
 #include "WorkbenchData.h"
 
 #include "FigureExporter.h"
@@ -24,6 +23,9 @@ class QStackedWidget;
 class QStandardItemModel;
 class QTabWidget;
 class QTableView;
+
+namespace moewb::gui {
+
 class SweepComparisonPanel;
 class SweepTableModel;
 
@@ -67,7 +69,7 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
     bool isShowingSweepHint() const;
 
-signals:
+Q_SIGNALS:
     // The user asked for a new sweep / classic comparison (the owner runs it as a job).
     void runSweepRequested();
     void runComparisonRequested();
@@ -103,3 +105,5 @@ private:
 
     SweepComparisonPanel* m_comparison = nullptr;
 };
+
+}  // namespace moewb::gui

@@ -1,4 +1,3 @@
-// LibTorch before any Qt header: Qt's `slots` macro breaks LibTorch's headers.
 #include "LiveTranslation.h"
 #include "WorkbenchData.h"
 
@@ -24,6 +23,8 @@
 #include <QVBoxLayout>
 
 #include <exception>
+
+namespace moewb::gui {
 
 namespace {
 
@@ -120,11 +121,11 @@ TranslatorPanel::TranslatorPanel(JobRunner* jobs, QWidget* parent)
             [this](int added, const QString& fileName) {
                 showStatus(tr("Added %n sentence(s) from %1.", nullptr, added).arg(fileName),
                            false);
-                emit parallelFileLoaded(added);
+                Q_EMIT parallelFileLoaded(added);
             });
     connect(m_picker, &SentencePicker::parallelFileFailed, this, [this](const QString& message) {
         showStatus(tr("Could not read the parallel text: %1").arg(message), true);
-        emit parallelFileFailed(message);
+        Q_EMIT parallelFileFailed(message);
     });
 
     refreshRouterChoices();
@@ -252,7 +253,7 @@ QWidget* TranslatorPanel::buildOutputs() {
     connect(m_reference, &QLineEdit::textEdited, this, [this] {
         m_referenceFromList = false;
         refreshScores();
-        emit translationUpdated();
+        Q_EMIT translationUpdated();
     });
     connect(m_partitionCombo, &QComboBox::currentIndexChanged, this, [this] {
         refreshRouterChoices();
@@ -529,7 +530,7 @@ void TranslatorPanel::showResult(const QString& source, const LiveTranslationRes
         showStatus(missing, false);
     }
     refreshScores();
-    emit translationUpdated();
+    Q_EMIT translationUpdated();
 }
 
 void TranslatorPanel::refreshScores() {
@@ -561,3 +562,5 @@ void TranslatorPanel::openParallelFile(const QString& sourcePath, const QString&
 DemoSentenceModel* TranslatorPanel::sentences() const {
     return m_picker->sentences();
 }
+
+}  // namespace moewb::gui

@@ -17,26 +17,29 @@
 
 #include <memory>
 
-// From WorkbenchData.h / LiveTranslation.h, which pull in LibTorch: it must not meet Qt's `slots`
-// macro, so this header (included after Qt headers everywhere) stays free of it.
-struct ModelHandle;
-struct PartitionEntry;
-struct RouterEntry;
-struct LiveTranslationResult;
 namespace moewb {
 class Feedback;
 }
-
-class ActiveExpertsControl;
-class DemoSentenceModel;
-class ExpertStripPlot;
-class SentencePicker;
 class QComboBox;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QSlider;
 class QTimer;
+
+namespace moewb::gui {
+
+// From WorkbenchData.h / LiveTranslation.h, which pull in all of LibTorch: declared here so that
+// the users of this header do not compile it.
+struct ModelHandle;
+struct PartitionEntry;
+struct RouterEntry;
+struct LiveTranslationResult;
+
+class ActiveExpertsControl;
+class DemoSentenceModel;
+class ExpertStripPlot;
+class SentencePicker;
 
 class TranslatorPanel : public QWidget, public FigureSource {
     Q_OBJECT
@@ -86,7 +89,7 @@ public:
     double shownCompute() const { return m_shownCompute; }
     bool isTranslating() const { return m_translation.isRunning(); }
 
-signals:
+Q_SIGNALS:
     // The output labels changed (a new translation, or its BLEU after a reference edit).
     void translationUpdated();
     void parallelFileLoaded(int added);
@@ -140,3 +143,5 @@ private:
     ExpertStripPlot* m_strip = nullptr;
     QTimer* m_debounce = nullptr;
 };
+
+}  // namespace moewb::gui

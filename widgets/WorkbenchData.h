@@ -3,23 +3,20 @@
 // loads them and hands them to the views as shared_ptr<const …>, so a view keeps drawing what it
 // has while a job computes a replacement, and a cancelled or failed job changes nothing.
 
-// Qt defines `slots` as a macro, which breaks LibTorch's headers when a Qt header came first;
-// hide it while the core (LibTorch) headers are read, so this header can go anywhere.
-#pragma push_macro("slots")
-#undef slots
 #include "moewb/moe/ExpertFfn.h"
 #include "moewb/moe/Profiler.h"
 #include "moewb/moe/RouterSet.h"
 #include "moewb/moe/Sweep.h"
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/project/ArtifactFiles.h"
-#pragma pop_macro("slots")
 
 #include <QList>
 #include <QString>
 
 #include <memory>
 #include <vector>
+
+namespace moewb::gui {
 
 // The loaded translation model, shared by every job that runs it (translator, sweeps, profiles,
 // router inputs) at the same time and never locked: what a job runs instead of the dense FFNs is a
@@ -87,3 +84,5 @@ struct ComparisonEntry {
     QString name;
     std::shared_ptr<const moewb::ComparisonTable> table;
 };
+
+}  // namespace moewb::gui

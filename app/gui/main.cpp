@@ -19,6 +19,8 @@
 
 #include <cstdio>
 
+using namespace moewb::gui;
+
 namespace {
 
 const char* const kLanguageKey = "language";

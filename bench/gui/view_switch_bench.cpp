@@ -6,8 +6,6 @@
 // JobRunner worker are timed by their longest stretch of GUI-thread work.
 //
 //   view_switch_bench [--rounds 3] [--tokens 3000] [--csv view_switch_bench.csv]
-#pragma push_macro("slots")
-#undef slots
 #include "moewb/corpus/DemoSet.h"
 #include "moewb/moe/ModelPartitioner.h"
 #include "moewb/moe/Profiler.h"
@@ -15,7 +13,6 @@
 #include "moewb/nmt/NmtModel.h"
 #include "moewb/util/AtomicFile.h"
 #include "moewb/util/TorchRuntime.h"
-#pragma pop_macro("slots")
 
 #include "CoActivationHeatmap.h"
 #include "ExpertGraphView.h"
@@ -29,6 +26,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+using namespace moewb::gui;
 
 namespace {
 

@@ -47,7 +47,7 @@ QString differences(const nlohmann::json& actual, const nlohmann::json& golden) 
 
 class TestBleuCommand : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void corpusAndSentencesMatchSacreBleu() {
         if (!haveFixtures()) {
             QSKIP("../shared/fixtures/bleu not found: the golden sacreBLEU values live there");

@@ -20,7 +20,7 @@ const QStringList kCommands = {"corpus",   "bleu",    "train",          "transla
 
 class TestCliMain : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     // Every command is listed once, with its summary, in the documented order; no command at
     // all prints the same list to stderr and exits 2; --version is one line.
     void helpListsEveryCommand() {

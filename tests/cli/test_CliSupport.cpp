@@ -27,7 +27,7 @@ QString usageErrorOf(F run) {
 
 class TestCliSupport : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void integersAreWholeTextsWithinBounds() {
         QCOMPARE(parseInt("k", "4", 1, 16), 4);
         QCOMPARE(parseInt("seed", "0", 0, 10), 0);

@@ -1,7 +1,6 @@
 // `moewb convert` end to end: float16 <-> float32 round trips keep the weights (and so the
 // translations), a float16 file is half the size, a float32 model not made of float16 values
 // rounds to the nearest float16 within its half-unit; bad input ends with one line.
-// LibTorch's headers before Qt's, whose `slots` macro breaks them.
 #include "core/NmtTestSupport.h"
 #include "moewb/nmt/NmtModel.h"
 
@@ -42,7 +41,7 @@ class TestConvertCommand : public QObject {
     QTemporaryDir m_dir;
     QString m_wide;  // the shipped model converted to float32
 
-private slots:
+private Q_SLOTS:
     // The shipped model is float16 (resources/models/default.md): to float32 and back gives the
     // shipped file byte for byte (the record is kept, the weights are the same float16 values).
     // The float32 file holds 2 more bytes for each of the 7 578 624 parameters; the header

@@ -88,7 +88,7 @@ class TestCorpusCommand : public QObject {
     // The runs on the files of tests/data/corpus, side by side.
     CliRun m_moses, m_tsv, m_ding, m_dingBoth;
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         const auto runs = runClis(
             {{"corpus", "--src", kData + "moses_small.de", "--tgt", kData + "moses_small.en"},

@@ -4,7 +4,6 @@
 // routers, the comparison table and both sweeps, and in each the K = N column equals dense.
 // With N = 2 the classic table's K = 4 and 8 do not exist (it stopped there with "K must be
 // between 1 and 2, not 4" after all the work before).
-// LibTorch's headers before Qt's, whose `slots` macro breaks them.
 #include "core/NmtTestSupport.h"
 
 #include "cli/CliTestSupport.h"
@@ -31,7 +30,7 @@ class TestDemoCommand : public QObject {
     QTemporaryDir m_dir;
     QString m_model;
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
         m_model = m_dir.filePath("tiny.moewb");

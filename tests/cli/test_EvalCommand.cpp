@@ -19,7 +19,7 @@ void writeText(const QString& path, const QByteArray& text) {
 
 class TestEvalCommand : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     // An empty source line is translated (to an empty line) and scored, so --hyp-out keeps one
     // line per input line.
     void anEmptySourceKeepsItsLine() {

@@ -3,7 +3,6 @@
 // the profile: its encoder and decoder bars (the poster palette's blue and vermillion) cover
 // areas in the ratio of the printed sparsities. Runs the GUI binary offscreen; skips when the
 // build has no GUI.
-// LibTorch's headers before Qt's, whose `slots` macro breaks them.
 #include "core/NmtTestSupport.h"
 
 #include "cli/CliTestSupport.h"
@@ -44,7 +43,7 @@ class TestExportFiguresCommand : public QObject {
     QString m_project;
     double m_encoderZeros = 0, m_decoderZeros = 0;  // sums of the printed sparsities (%)
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         if (!haveGui()) {
             QSKIP("moe-workbench was not built (-DMOEWB_BUILD_GUI=OFF): export-figures runs it");

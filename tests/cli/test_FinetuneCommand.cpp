@@ -3,7 +3,6 @@
 // configuration and precision, records its K and steps, gets a router bound to it, leaves the
 // dense model alone; a run resumed from its checkpoint matches an uninterrupted one; bad
 // options are one line.
-// LibTorch's headers before Qt's, whose `slots` macro breaks them.
 #include "moewb/nmt/NmtModel.h"
 
 #include "cli/CliTestSupport.h"
@@ -68,7 +67,7 @@ class TestFinetuneCommand : public QObject {
                extra;
     }
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
         m_stem = m_dir.filePath("pairs");

@@ -1,7 +1,6 @@
 // `moewb info` end to end: the shipped model's configuration and size as documented in
 // resources/models/default.md, its parameter count recomputed from the printed configuration,
 // its training record; damaged files end with one line naming the file.
-// LibTorch's headers before Qt's, whose `slots` macro breaks them.
 #include "moewb/nmt/NmtModel.h"
 
 #include "cli/CliTestSupport.h"
@@ -31,7 +30,7 @@ long long parameterCount(const nlohmann::json& config) {
 
 class TestInfoCommand : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     // resources/models/default.md: d_model 256, 4 heads, 3 + 3 layers, d_ff 1024, dropout
     // 0.1, 8 000 pieces, 7 578 624 parameters, 4.3 epochs of training in 2 906 steps, the last
     // valid loss 2.15.

@@ -2,7 +2,6 @@
 // sentence counts it prints are the tokenizer's (counted here), the table it prints is what
 // profile.bin holds (read here by hand from docs/formats.md, "Profile"), and the file keeps the
 // format's invariants; bad input ends with one line.
-// LibTorch's headers before Qt's, whose `slots` macro breaks them.
 #include "moewb/nmt/NmtModel.h"
 
 #include "cli/CliTestSupport.h"
@@ -63,7 +62,7 @@ class TestProfileCommand : public QObject {
     QString m_stem;
     moewb::test::Pairs m_pairs;
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
         m_stem = m_dir.filePath("pairs");

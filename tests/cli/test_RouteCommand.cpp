@@ -38,7 +38,7 @@ class TestRouteCommand : public QObject {
     QTemporaryDir m_dir;
     QString m_project;
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
         m_project = m_dir.filePath("p");

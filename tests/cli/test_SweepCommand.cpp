@@ -50,7 +50,7 @@ class TestSweepCommand : public QObject {
     QTemporaryDir m_dir;
     QString m_project, m_stem;
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
         m_project = m_dir.filePath("p");

@@ -13,7 +13,7 @@ using moewb::test::valueAfter;
 
 class TestSystemCommand : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void reportsThreadsBlasAndTiming() {
         const auto runs =
             runClis({{"system", "--threads", "1", "--size", "512"}, {"system", "--size", "16"}});

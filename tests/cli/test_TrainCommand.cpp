@@ -2,7 +2,6 @@
 // the model it writes has the asked configuration, size, precision and record; a run stopped
 // after 2 epochs (by --epochs or by a kill) and resumed from its checkpoint ends with the same
 // weights as an uninterrupted one; options and data are checked with one-line errors.
-// LibTorch's headers before Qt's, whose `slots` macro breaks them.
 #include "moewb/nmt/NmtModel.h"
 
 #include "cli/CliTestSupport.h"
@@ -56,7 +55,7 @@ class TestTrainCommand : public QObject {
     QString m_full;                 // 4 epochs in one run
     QList<QStringList> m_fullRows;  // its epoch table
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
         m_stem = m_dir.filePath("pairs");

@@ -22,7 +22,7 @@ QByteArray repeatLines(const QByteArray& line, int count) {
 
 class TestTranslateCommand : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     // Empty and blank lines come back as empty lines, without running the model (which used to
     // turn each into "supple", half a second a line).
     void emptyLinesGiveEmptyLines() {

@@ -14,7 +14,7 @@ class TestArtifactFiles : public QObject {
     QTemporaryDir m_dir;
     std::string path(const char* name) { return m_dir.filePath(name).toStdString(); }
 
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void profileRoundTripsExactly() {

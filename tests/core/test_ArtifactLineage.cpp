@@ -56,7 +56,7 @@ bool contains(const std::string& text, const std::string& part) {
 
 class TestArtifactLineage : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     // Re-running a partition with 8 experts orphans the router trained on its 16 (here 4) and

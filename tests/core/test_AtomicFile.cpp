@@ -61,7 +61,7 @@ void setModifiedAnHourAgo(const std::string& path) {
 
 class TestAtomicFile : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void writesAndReadsBack() {
         QTemporaryDir dir;
         const std::string path = dir.filePath("a.bin").toStdString();

@@ -127,7 +127,7 @@ double bruteForceOptimum(const Eigen::MatrixXf& d) {
 
 class TestBalancedKMeansPartitioner : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void defaults() {
         const KMeansPartitionOptions options;
         QCOMPARE(options.numExperts, 16);

@@ -17,7 +17,7 @@ double maxDiff(const torch::Tensor& a, const torch::Tensor& b) {
 class TestBatchedMatmul : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::manual_seed(3); }
 
     void valuesAndGradientsMatchMatmul_data() {

@@ -68,7 +68,7 @@ std::string compareWithGolden(const BleuScore& actual, const nlohmann::json& gol
 
 class TestBleu : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void corpusMatchesSacreBleu() {
         if (!haveFixtures()) {
             QSKIP(

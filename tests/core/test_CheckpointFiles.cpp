@@ -42,7 +42,7 @@ std::string versionOf(const std::string& dir) {
 
 class TestCheckpointFiles : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void commitReplacesTheWholeSet() {
         QTemporaryDir tmp;
         const std::string dir = tmp.path().toStdString();

@@ -6,7 +6,7 @@ using namespace moewb;
 
 class TestContentHash : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     // The published FNV-1a 64-bit test vectors: the hash is stable across builds and machines.
     void matchesFnv1a() {
         QCOMPARE(ContentHash().hex(), std::string("cbf29ce484222325"));

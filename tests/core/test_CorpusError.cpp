@@ -8,7 +8,7 @@ using moewb::CorpusError;
 class TestCorpusError : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void namesFileAndLine() {
         const CorpusError error("/data/train.de", 42, "invalid UTF-8 (convert it)");
         QCOMPARE(std::string(error.what()),

@@ -18,7 +18,7 @@ const std::string kData = MOEWB_TEST_DATA_DIR "/corpus/";
 class TestCorpusSource : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void defaults() {
         const CorpusSource source;
         QCOMPARE(source.kind, CorpusSource::Kind::Ding);

@@ -27,7 +27,7 @@ ParallelCorpus syntheticCorpus(int count) {
 class TestCorpusSplit : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void hashIsPinned() {
         // Pinned values: the split must be the same on every machine and in every version, or
         // test sets (and the BLEU scores reported on them) silently change. They come from the

@@ -8,7 +8,7 @@ using namespace moewb;
 class TestCorpusStatistics : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void countsWords_data() {
         QTest::addColumn<QString>("text");
         QTest::addColumn<int>("words");

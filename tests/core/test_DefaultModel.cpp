@@ -11,7 +11,7 @@ using namespace moewb;
 
 class TestDefaultModel : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void loadsAndTranslates() {

@@ -8,7 +8,7 @@ using namespace moewb;
 
 class TestDemoSet : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void parsesAndEveryLineHasAReference() {
         const auto demo = loadDemoSet();
         QCOMPARE(demo.pairs.size(), std::size_t(60));

@@ -60,7 +60,7 @@ QString errorOf(const std::function<void()>& action, std::size_t* line = nullptr
 class TestDingDictionaryReader : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void sentenceMode() {
         CorpusReadStats stats;
         const ParallelCorpus corpus = readFixture(DingMode::Sentences, &stats);

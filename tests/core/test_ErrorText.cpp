@@ -10,7 +10,7 @@ using namespace moewb;
 
 class TestErrorText : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     // LibTorch's checks throw c10::Error, whose what() carries a backtrace of "frame #" lines;
     // the user sees one line with LibTorch's message only.
     void aLibTorchErrorLosesItsBacktrace() {

@@ -50,7 +50,7 @@ class TestExpertFfn : public QObject {
     std::shared_ptr<NmtModel> m_model;
     torch::Tensor m_x;
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(2);
         m_model = test::tinyModel();

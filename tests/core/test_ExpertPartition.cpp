@@ -43,7 +43,7 @@ ExpertPartition sample() {
 
 class TestExpertPartition : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     // The accepted expert counts are exactly the powers of two >= 2 that divide d_ff
     // (docs/algorithms.md, "Partitioners"), listed here by hand for each d_ff.
     void acceptsPowersOfTwoDividingDff() {

@@ -8,7 +8,7 @@ using namespace moewb;
 
 class TestFeedback : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void throttlesButPassesEdgesAndNewMessages() {
         int calls = 0;
         CallbackFeedback feedback([&](double, const std::string&) { ++calls; });

@@ -37,7 +37,7 @@ struct IsaScope {
 
 class TestFfnKernels : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void linearRowsMatchesTorchOnEveryShape() {
         IsaScope scope;
         torch::manual_seed(1);

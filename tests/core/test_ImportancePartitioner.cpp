@@ -94,7 +94,7 @@ class TestImportancePartitioner : public QObject {
     std::shared_ptr<NmtModel> m_model;
     NeuronImportance m_importance;
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(2);
         m_model = test::tinyModel(3);

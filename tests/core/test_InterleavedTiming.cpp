@@ -41,7 +41,7 @@ InterleavedTimingOptions neverStable(int maxRounds) {
 class TestInterleavedTiming : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void runsWarmUpsThenAlternatingRounds() {
         auto log = std::make_shared<std::string>();
         Feedback feedback;

@@ -19,7 +19,7 @@ std::string errorOf(const std::string& path, const std::string& format, int maxV
 
 class TestJsonFile : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void roundTrip() {
         QTemporaryDir dir;
         const std::string path = dir.filePath("p.json").toStdString();

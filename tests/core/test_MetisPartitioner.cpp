@@ -95,7 +95,7 @@ void checkExactSizes(const ExpertPartition& p, int dFf, int numExperts) {
 
 class TestMetisPartitioner : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void defaults() {
         const MetisPartitionOptions options;
         QCOMPARE(options.numExperts, 16);

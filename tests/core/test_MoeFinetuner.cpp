@@ -90,7 +90,7 @@ FinetuneData tinyData() {
 
 class TestMoeFinetuner : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(2);
         m_dense = test::trainTinyModel(150).model;

@@ -38,7 +38,7 @@ std::vector<std::string> sources() {
 
 class TestMoeLayer : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void switchesBetweenDenseAndMoeWithoutReloading() {

@@ -57,7 +57,7 @@ Caught errorOf(const std::function<void()>& action) {
 class TestMosesCorpusReader : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init() { QVERIFY(m_dir.isValid()); }
 
     void readsAlignedFilesAndSkipsEmptyLines() {

@@ -108,7 +108,7 @@ class TestNmtModel : public QObject {
     QTemporaryDir m_dir;
     std::string path(const char* name) { return m_dir.filePath(name).toStdString(); }
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(2);
         m_trained = test::trainTinyModel(60).model;

@@ -17,7 +17,7 @@ ProfileResult profile(NmtModel& model, const std::vector<SentencePair>& pairs, i
 
 class TestProfiler : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void countsAreConsistent() {

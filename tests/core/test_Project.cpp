@@ -9,7 +9,7 @@ using namespace moewb;
 
 class TestProject : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void createThenOpenKeepsOptions() {
         QTemporaryDir dir;
         const std::string folder = dir.filePath("p").toStdString();

@@ -50,7 +50,7 @@ class TestProjectSteps : public QObject {
         return Project::create(m_dir.filePath(name).toStdString(), m_modelPath);
     }
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(2);
         QVERIFY(m_dir.isValid());

@@ -11,7 +11,7 @@ using namespace moewb;
 
 class TestRandomPartitioner : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void everyNeuronInExactlyOneExpertOfExactSize() {
         const std::vector<std::pair<int, int>> shapes = {{1024, 16}, {512, 8}, {96, 32}, {4, 4}};
         for (const auto& [dFf, n] : shapes) {

@@ -49,7 +49,7 @@ RouterSet oneLayerSet(const Setup& s, std::shared_ptr<Router> router, const torc
 
 class TestRouter : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void oracleIsPerfectAndQualityIsMonotone() {

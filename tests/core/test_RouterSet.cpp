@@ -37,7 +37,7 @@ void editJson(const std::string& path, const std::function<void(nlohmann::json&)
 
 class TestRouterSet : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void savedRoutersReloadToTheSameChoices() {

@@ -25,7 +25,7 @@ std::vector<std::string> tinyCorpus() {
 
 class TestSentencePieceModel : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void trainEncodeDecodeRoundTrip() {
         Feedback feedback;
         SentencePieceTrainOptions options;

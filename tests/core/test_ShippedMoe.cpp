@@ -40,7 +40,7 @@ double demoBleu(const std::shared_ptr<NmtModel>& model, const FfnPlan* plan) {
 
 class TestShippedMoe : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void translatesTheDemoSetAsRecorded() {

@@ -69,7 +69,7 @@ std::shared_ptr<NmtModel> shippedModel() {
 
 class TestStepDecoder : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void tinyModelLogitsMatchTheReference() {

@@ -70,7 +70,7 @@ double translatorBleu(const std::shared_ptr<NmtModel>& model,
 
 class TestSweep : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void sweepCoversEveryKAndFullKEqualsDense() {

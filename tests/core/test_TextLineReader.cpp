@@ -62,7 +62,7 @@ Caught readExpectingError(const std::string& path) {
 class TestTextLineReader : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init() { QVERIFY(m_dir.isValid()); }
 
     void readsLinesAndStripsLineEndings() {

@@ -25,7 +25,7 @@ nlohmann::json loadExpected() {
 
 class TestTokenizer13a : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     // Golden outputs of sacreBLEU's own tokenizer.
     void matchesSacreBleuFixtures() {
         if (!haveFixtures()) {

@@ -9,7 +9,7 @@ using namespace moewb;
 
 class TestTorchRuntime : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void libtorchUsesOpenBlas() {
         configureTorchThreads();
         const BlasReport report = measureBlas(256);

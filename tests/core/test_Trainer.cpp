@@ -16,7 +16,7 @@ using namespace moewb;
 
 class TestTrainer : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void tinyModelOverfitsSixteenPairsToBleu100() {

@@ -8,7 +8,7 @@ using namespace moewb;
 
 class TestTransformer : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     // Incremental decoding (cached keys/values) must give the logits of re-running the prefix.

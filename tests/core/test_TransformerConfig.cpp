@@ -23,7 +23,7 @@ std::string errorOf(const TransformerConfig& config) {
 
 class TestTransformerConfig : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void theDefaultsAreValidAndRoundTrip() {
         const TransformerConfig config;
         QVERIFY(errorOf(config).empty());

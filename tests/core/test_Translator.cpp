@@ -58,7 +58,7 @@ double gnmtPenalty(int length, double alpha) {
 
 class TestTranslator : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void greedyEqualsBeamOne() {

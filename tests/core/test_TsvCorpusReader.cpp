@@ -42,7 +42,7 @@ Caught errorOf(const std::function<void()>& action) {
 class TestTsvCorpusReader : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init() { QVERIFY(m_dir.isValid()); }
 
     void readsPairsAndSkipsBlankLines() {

@@ -8,7 +8,7 @@ using namespace moewb;
 class TestUtf8 : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void validates_data() {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<int>("invalidAt");  // -1: valid

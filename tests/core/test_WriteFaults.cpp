@@ -76,7 +76,7 @@ extern "C" int rename(const char* from, const char* to) noexcept {
 
 class TestWriteFaults : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void init() { g_faults = Faults{}; }
     void cleanup() { g_faults = Faults{}; }
 

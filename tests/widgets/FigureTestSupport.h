@@ -5,7 +5,7 @@
 
 #include "FigureExporter.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QColor>
 #include <QImage>
@@ -16,6 +16,8 @@
 #include <cstdlib>
 
 namespace moewb::test {
+
+using namespace moewb::gui;
 
 // The largest difference of one channel (0 for the same colour).
 inline int colorDistance(const QColor& a, const QColor& b) {

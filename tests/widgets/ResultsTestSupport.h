@@ -19,6 +19,8 @@
 
 namespace moewb::test {
 
+using namespace moewb::gui;
+
 struct TinyMoe {
     std::shared_ptr<NmtModel> model;
     std::vector<std::shared_ptr<ExpertFfn>> experts;

@@ -17,6 +17,8 @@
 
 namespace moewb::test {
 
+using namespace moewb::gui;
+
 struct MoeArtifacts {
     ModelHandle model;
     QList<PartitionEntry> partitions;

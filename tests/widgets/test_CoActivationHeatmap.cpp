@@ -2,7 +2,6 @@
 // are the co-activation counts, reordering puts each expert in a diagonal block, the hover text
 // names the right neurons, highlighting outlines a block, both figures export, and a 1024-neuron
 // layer redraws quickly.
-// LibTorch headers before Qt's (Qt's `slots` macro breaks them).
 #include "core/NmtTestSupport.h"
 #include "moewb/moe/ModelPartitioner.h"
 #include "moewb/moe/Profiler.h"
@@ -12,7 +11,7 @@
 
 #include "widgets/FigureTestSupport.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -26,6 +25,8 @@
 #include <cmath>
 #include <memory>
 #include <numeric>
+
+using namespace moewb::gui;
 
 using namespace moewb;
 
@@ -59,7 +60,7 @@ bool cellMatches(double cell, int64_t count) {
 class TestCoActivationHeatmap : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(2);
         m_model = test::tinyModel();

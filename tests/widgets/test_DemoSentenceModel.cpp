@@ -8,10 +8,12 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+using namespace moewb::gui;
+
 class TestDemoSentenceModel : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void loadsTheBuiltInDemoSet() {
         DemoSentenceModel model;
         QAbstractItemModelTester tester(&model,

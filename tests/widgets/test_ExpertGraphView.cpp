@@ -1,7 +1,6 @@
 // ExpertGraphView on a real profile and real partitions of the tiny model: the hints, the
 // inter-expert weights, the Graphviz layout, the threshold, node sizes, clicking a node and the
 // export.
-// LibTorch headers before Qt's (Qt's `slots` macro breaks them).
 #include "core/NmtTestSupport.h"
 #include "moewb/moe/ModelPartitioner.h"
 #include "moewb/moe/Profiler.h"
@@ -11,7 +10,7 @@
 
 #include "widgets/FigureTestSupport.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QComboBox>
 #include <QImage>
@@ -22,6 +21,8 @@
 
 #include <cmath>
 #include <memory>
+
+using namespace moewb::gui;
 
 using namespace moewb;
 
@@ -45,7 +46,7 @@ PartitionEntry partitionOf(NmtModel& model, const ProfileResult& profile, const 
 class TestExpertGraphView : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(2);
         m_model = test::tinyModel();

@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+using namespace moewb::gui;
+
 namespace {
 
 // Two encoder and one decoder layer, N = 4, K = 2: the shape LiveTranslation records.
@@ -24,7 +26,7 @@ ExpertStripData threeLayers() {
 class TestExpertStripPlot : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void drawsLayersTimesExpertsByTokens() {
         ExpertStripPlot plot;
         plot.resize(800, 400);

@@ -4,7 +4,7 @@
 
 #include "widgets/FigureTestSupport.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,6 +12,8 @@
 #include <QLabel>
 #include <QTemporaryDir>
 #include <QtTest>
+
+using namespace moewb::gui;
 
 namespace {
 
@@ -40,7 +42,7 @@ QStringList leftovers(const QString& folder) {
 class TestFigureExporter : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void pixelSizeFollowsTheDpi() {
         FigureExportOptions options;
         QCOMPARE(FigureExporter::pixelSize(options), QSize(2813, 1875));  // 900×600 at 300 dpi

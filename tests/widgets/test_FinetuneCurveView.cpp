@@ -3,7 +3,7 @@
 // only when it is trained, the summary line, and export as a figure.
 #include "FinetuneCurveView.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QCheckBox>
 #include <QImage>
@@ -13,6 +13,8 @@
 #include <QTest>
 
 #include <cmath>
+
+using namespace moewb::gui;
 
 namespace {
 
@@ -44,7 +46,7 @@ std::vector<moewb::FinetunePoint> curve(int steps, double mse = 0) {
 class TestFinetuneCurveView : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void showsTheHintUntilThereIsACurve() {
         FinetuneCurveView view;
         view.show();

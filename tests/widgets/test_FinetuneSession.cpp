@@ -18,6 +18,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace moewb::gui;
+
 namespace {
 
 using Step = ProjectSession::Step;
@@ -63,7 +65,7 @@ class TestFinetuneSession : public QObject {
         return options;
     }
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         torch::set_num_threads(2);

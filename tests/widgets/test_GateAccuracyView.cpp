@@ -5,7 +5,7 @@
 #include "GateAccuracyView.h"
 #include "ResultsTestSupport.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -15,10 +15,12 @@
 
 #include <cmath>
 
+using namespace moewb::gui;
+
 class TestGateAccuracyView : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         m_moe = moewb::test::tinyMoe(8);
         m_routers = {moewb::test::routerEntry(m_moe, "mlp", "kmeans-mlp"),

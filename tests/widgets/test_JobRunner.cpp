@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+using namespace moewb::gui;
+
 namespace {
 
 // Work that spins until cancelled, checking the flag the way core loops do.
@@ -36,7 +38,7 @@ JobRunner::Work spinUntilCancelled(std::shared_ptr<std::atomic<bool>> running) {
 class TestJobRunner : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void reportsProgressAndSuccess() {
         JobRunner runner;
         QSignalSpy progress(&runner, &JobRunner::progress);

@@ -14,10 +14,12 @@
 #include <chrono>
 #include <thread>
 
+using namespace moewb::gui;
+
 class TestJobStatusWidget : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void etaNeedsEnoughProgressAndTime() {
         QVERIFY(JobStatusWidget::etaText(0.01, 30).isEmpty());  // too early to say
         QVERIFY(JobStatusWidget::etaText(0.5, 1).isEmpty());

@@ -18,6 +18,8 @@
 #include <thread>
 #include <utility>
 
+using namespace moewb::gui;
+
 using namespace moewb;
 
 namespace {
@@ -79,7 +81,7 @@ private:
 class TestLiveTranslation : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(1);
         m_artifacts = test::makeMoeArtifacts(8);

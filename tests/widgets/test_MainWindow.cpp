@@ -27,10 +27,12 @@
 #include <memory>
 #include <thread>
 
+using namespace moewb::gui;
+
 class TestMainWindow : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         // Keep the user's real settings (geometry) out of the test.
         QStandardPaths::setTestModeEnabled(true);

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+using namespace moewb::gui;
+
 namespace {
 
 // Work that waits until released (or cancelled), then records its value.
@@ -33,7 +35,7 @@ JobRunner::Work waitThenRecord(std::shared_ptr<std::atomic<bool>> release, int v
 class TestNewestJob : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void onlyTheNewestRequestIsHandled() {
         JobRunner jobs;
         QObject view;

@@ -16,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace moewb::gui;
+
 namespace {
 
 const QString kOrganization = QStringLiteral("MoEWorkbenchTest");
@@ -44,7 +46,7 @@ QStringList actionTexts(const QMenu* menu) {
 class TestProjectMenu : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void init() { QSettings(kOrganization, kApplication).clear(); }

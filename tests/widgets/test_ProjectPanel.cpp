@@ -14,12 +14,14 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace moewb::gui;
+
 class TestProjectPanel : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         torch::set_num_threads(2);

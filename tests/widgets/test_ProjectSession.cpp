@@ -19,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace moewb::gui;
+
 namespace {
 
 bool haveDing() {
@@ -42,7 +44,7 @@ class TestProjectSession : public QObject {
     QTemporaryDir m_dir;
     QString m_modelPath;
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         torch::set_num_threads(2);

@@ -1,6 +1,5 @@
 // SparsityView: the empty hint, per-layer bars and the frequency histogram of a real profile of
 // the tiny model, the layer picker, the log-count option and the export of both figures.
-// LibTorch headers before Qt's (Qt's `slots` macro breaks them).
 #include "core/NmtTestSupport.h"
 #include "moewb/moe/Profiler.h"
 
@@ -8,7 +7,7 @@
 
 #include "widgets/FigureTestSupport.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -21,12 +20,14 @@
 #include <cmath>
 #include <memory>
 
+using namespace moewb::gui;
+
 using namespace moewb;
 
 class TestSparsityView : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(2);
         auto model = test::tinyModel();

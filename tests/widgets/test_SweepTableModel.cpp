@@ -11,10 +11,12 @@
 
 #include <cmath>
 
+using namespace moewb::gui;
+
 class TestSweepTableModel : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         m_moe = moewb::test::defaultModelMoe(4);
         const auto routers = moewb::test::routerEntry(m_moe, "similarity", "kmeans-similarity");

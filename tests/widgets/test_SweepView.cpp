@@ -6,7 +6,7 @@
 #include "SweepTableModel.h"
 #include "SweepView.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotHeader.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -16,6 +16,8 @@
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace moewb::gui;
 
 namespace {
 
@@ -32,7 +34,7 @@ QStringList figureNames(const SweepView& view) {
 class TestSweepView : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         m_moe = moewb::test::defaultModelMoe(4);
         const auto routers = moewb::test::routerEntry(m_moe, "similarity", "kmeans-similarity");

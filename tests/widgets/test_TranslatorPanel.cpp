@@ -34,6 +34,8 @@
 #include <memory>
 #include <thread>
 
+using namespace moewb::gui;
+
 using namespace moewb;
 
 namespace {
@@ -45,7 +47,7 @@ constexpr int kWaitMs = 10000;
 class TestTranslatorPanel : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(1);
         m_artifacts =
