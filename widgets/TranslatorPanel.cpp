@@ -344,10 +344,6 @@ void TranslatorPanel::refreshRouterChoices() {
     refreshExpertCount();
 }
 
-QSlider* TranslatorPanel::kSlider() const {
-    return m_activeExperts->slider();
-}
-
 void TranslatorPanel::refreshExpertCount() {
     const PartitionEntry* partition = currentPartition();
     const int n = partition && !partition->experts.empty() && partition->experts.front()

@@ -62,28 +62,9 @@ public:
     // Puts a sentence (and its reference, may be empty) into the input and translates it.
     void setSentence(const QString& source, const QString& reference = {});
 
-    // For tests and the main window.
-    QSlider* kSlider() const;  // K in fixed mode, τ in dynamic mode
-    ActiveExpertsControl* activeExperts() const { return m_activeExperts; }
-    QLineEdit* sourceEdit() const { return m_source; }
-    QLineEdit* referenceEdit() const { return m_reference; }
-    QComboBox* partitionCombo() const { return m_partitionCombo; }
-    QComboBox* routerCombo() const { return m_routerCombo; }
-    QLabel* denseOutputLabel() const { return m_denseOutput; }
-    QLabel* denseTimeLabel() const { return m_denseTime; }
-    QLabel* moeOutputLabel() const { return m_moeOutput; }
-    QLabel* moeTimeLabel() const { return m_moeTime; }
-    QLabel* moeBleuLabel() const { return m_moeBleu; }
-    // "compute 18.5 % · 2.31 experts per token" of the MoE translation on show.
-    QLabel* moeComputeLabel() const { return m_moeCompute; }
-    QGroupBox* moeBox() const { return m_moeBox; }
-    QLabel* speedupLabel() const { return m_speedup; }
-    QLabel* statusLabel() const { return m_status; }
-    ExpertStripPlot* expertStrip() const { return m_strip; }
-    DemoSentenceModel* sentences() const;
-    SentencePicker* sentencePicker() const { return m_picker; }
-    // K of the MoE translation on show (0 when none is shown; the most experts with dynamic K),
-    // its τ (0 = fixed K) and its measured compute share (MoeCompute::fraction()).
+    // What the panel shows, for the main window and tests (the widgets themselves carry object
+    // names). K of the MoE translation on show (0 when none is shown; the most experts with dynamic
+    // K), its τ (0 = fixed K) and its measured compute share (MoeCompute::fraction()).
     int shownK() const { return m_shownK; }
     double shownThreshold() const { return m_shownThreshold; }
     double shownCompute() const { return m_shownCompute; }
@@ -108,6 +89,7 @@ private:
     void showStatus(const QString& message, bool error);
     const PartitionEntry* currentPartition() const;
     const RouterEntry* currentRouter() const;
+    DemoSentenceModel* sentences() const;
     // What the user has to do before a MoE translation can run (empty when it can).
     QString missingForMoe() const;
 

@@ -3,6 +3,7 @@
 // missing, keeping the previous results when a step is cancelled, and translating while a sweep
 // runs on the same model (nothing locks it). The profile and router steps read the Ding
 // dictionary (trans-de-en); without it those cases skip.
+#include "widgets/TranslatorPanelParts.h"
 #include "widgets/TranslatorTestSupport.h"
 
 #include "JobRunner.h"
@@ -215,8 +216,8 @@ private Q_SLOTS:
         panel.setRouters(session.routers());
         panel.setSentence(QStringLiteral("Ein Mann fährt Fahrrad."));
         QTRY_VERIFY_WITH_TIMEOUT(panel.shownK() > 0, 20000);
-        QVERIFY(!panel.moeOutputLabel()->text().isEmpty());
-        QVERIFY(!panel.denseOutputLabel()->text().isEmpty());
+        QVERIFY(!moewb::test::TranslatorPanelParts(panel).moeOutputLabel->text().isEmpty());
+        QVERIFY(!moewb::test::TranslatorPanelParts(panel).denseOutputLabel->text().isEmpty());
         QCOMPARE(finished.count(), 0);  // the sweep is still running
         QVERIFY(!jobs.title(sweepId).isEmpty());
         jobs.cancel(sweepId);

@@ -11,6 +11,7 @@
 #include "TranslatorPanel.h"
 
 #include "widgets/FigureTestSupport.h"
+#include "widgets/TranslatorPanelParts.h"
 
 #include <QComboBox>
 #include <QGroupBox>
@@ -66,33 +67,33 @@ private Q_SLOTS:
     }
 
     void saysWhatToRunFirst() {
-        QVERIFY(m_panel->statusLabel()->text().contains("model"));
-        QVERIFY(m_panel->sentences()->rowCount() >= 50);  // the built-in demo set
+        QVERIFY(parts().statusLabel->text().contains("model"));
+        QVERIFY(parts().sentences->rowCount() >= 50);  // the built-in demo set
 
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
         m_panel->setModel(m_artifacts.model);  // dense only: no partition yet
         QVERIFY(updated.wait(kWaitMs));
-        QVERIFY(!m_panel->denseOutputLabel()->text().isEmpty());
+        QVERIFY(!parts().denseOutputLabel->text().isEmpty());
         QCOMPARE(m_panel->shownK(), 0);
-        QVERIFY(m_panel->statusLabel()->text().contains("partition"));
-        QVERIFY(!m_panel->kSlider()->isEnabled());
+        QVERIFY(parts().statusLabel->text().contains("partition"));
+        QVERIFY(!parts().kSlider->isEnabled());
 
         m_panel->setPartitions(m_artifacts.partitions);  // still no routers
         QVERIFY(updated.wait(kWaitMs));
-        QVERIFY(m_panel->statusLabel()->text().contains("router"));
-        QVERIFY(m_panel->kSlider()->isEnabled());
-        QCOMPARE(m_panel->kSlider()->maximum(), 8);
+        QVERIFY(parts().statusLabel->text().contains("router"));
+        QVERIFY(parts().kSlider->isEnabled());
+        QCOMPARE(parts().kSlider->maximum(), 8);
     }
 
     void routersAreFilteredByPartition() {
         loadEverything();
-        QCOMPARE(m_panel->routerCombo()->count(), 2);  // both trained for "kmeans"
+        QCOMPARE(parts().routerCombo->count(), 2);  // both trained for "kmeans"
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
-        m_panel->partitionCombo()->setCurrentIndex(1);  // "random": no routers
-        QCOMPARE(m_panel->routerCombo()->count(), 0);
+        parts().partitionCombo->setCurrentIndex(1);  // "random": no routers
+        QCOMPARE(parts().routerCombo->count(), 0);
         QVERIFY(updated.wait(kWaitMs));
         QCOMPARE(m_panel->shownK(), 0);
-        QVERIFY(m_panel->statusLabel()->text().contains("router"));
+        QVERIFY(parts().statusLabel->text().contains("router"));
     }
 
     void movingTheSliderRetranslates() {
@@ -100,42 +101,42 @@ private Q_SLOTS:
         m_panel->setSentence(QStringLiteral("Ein Hund rennt über die Wiese."),
                              QStringLiteral("A dog runs across the meadow."));
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
-        m_panel->kSlider()->setValue(1);
+        parts().kSlider->setValue(1);
         QVERIFY(updated.wait(kWaitMs));
         QCOMPARE(m_panel->shownK(), 1);
-        QVERIFY(!m_panel->moeOutputLabel()->text().isEmpty());
-        QVERIFY(m_panel->moeTimeLabel()->text().contains("ms"));
-        QVERIFY(m_panel->moeBleuLabel()->text().startsWith("BLEU: "));
+        QVERIFY(!parts().moeOutputLabel->text().isEmpty());
+        QVERIFY(parts().moeTimeLabel->text().contains("ms"));
+        QVERIFY(parts().moeBleuLabel->text().startsWith("BLEU: "));
         // The median of the interleaved rounds with its spread, e.g. "Speedup: ×1.31 ± 0.04".
         const QRegularExpression speedup(
             QStringLiteral("^Speedup: ×\\d+\\.\\d\\d ± \\d+\\.\\d\\d"));
-        QVERIFY2(speedup.match(m_panel->speedupLabel()->text()).hasMatch(),
-                 qPrintable(m_panel->speedupLabel()->text()));
+        QVERIFY2(speedup.match(parts().speedupLabel->text()).hasMatch(),
+                 qPrintable(parts().speedupLabel->text()));
         // Wall time and time per target token side by side.
-        QVERIFY(m_panel->denseTimeLabel()->text().contains("ms/token"));
-        QVERIFY(m_panel->moeTimeLabel()->text().contains("ms/token"));
-        const QString denseOutput = m_panel->denseOutputLabel()->text();
+        QVERIFY(parts().denseTimeLabel->text().contains("ms/token"));
+        QVERIFY(parts().moeTimeLabel->text().contains("ms/token"));
+        const QString denseOutput = parts().denseOutputLabel->text();
 
-        m_panel->kSlider()->setValue(3);
+        parts().kSlider->setValue(3);
         QVERIFY(updated.wait(kWaitMs));
         QCOMPARE(m_panel->shownK(), 3);
-        QVERIFY(m_panel->moeBox()->title().contains("K = 3 of 8"));
+        QVERIFY(parts().moeBox->title().contains("K = 3 of 8"));
         // Counted by hand (8 experts of 8 neurons, d 32, no shared neurons; the oracle router
         // computes every pre-activation, d·d_ff = 2 048 multiply-adds): (2·32·3·8 + 2 048) /
         // (2·32·64) = 87.5 %, not K/N = 37.5 %.
-        QVERIFY2(m_panel->findChild<QLabel*>("flops")->text().contains("87.5 %"),
-                 qPrintable(m_panel->findChild<QLabel*>("flops")->text()));
+        QVERIFY2(parts().flopsLabel->text().contains("87.5 %"),
+                 qPrintable(parts().flopsLabel->text()));
         // The dense translation does not depend on K; its time is taken again, interleaved with
         // the new MoE runs, since only times from the same rounds make a speed-up.
-        QCOMPARE(m_panel->denseOutputLabel()->text(), denseOutput);
-        QVERIFY(m_panel->denseTimeLabel()->text().contains("ms/token"));
-        QVERIFY2(speedup.match(m_panel->speedupLabel()->text()).hasMatch(),
-                 qPrintable(m_panel->speedupLabel()->text()));
+        QCOMPARE(parts().denseOutputLabel->text(), denseOutput);
+        QVERIFY(parts().denseTimeLabel->text().contains("ms/token"));
+        QVERIFY2(speedup.match(parts().speedupLabel->text()).hasMatch(),
+                 qPrintable(parts().speedupLabel->text()));
 
         // Editing the reference rescores without translating again.
         updated.clear();
-        m_panel->referenceEdit()->clear();
-        QTest::keyClicks(m_panel->referenceEdit(), "x");
+        parts().referenceEdit->clear();
+        QTest::keyClicks(parts().referenceEdit, "x");
         QCOMPARE(updated.count(), 1);
         QVERIFY(!m_panel->isTranslating());
     }
@@ -143,14 +144,14 @@ private Q_SLOTS:
     void allExpertsGiveTheDenseOutput() {
         loadEverything();
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
-        m_panel->kSlider()->setValue(8);
+        parts().kSlider->setValue(8);
         QVERIFY(updated.wait(kWaitMs));
         QCOMPARE(m_panel->shownK(), 8);
-        QVERIFY(!m_panel->denseOutputLabel()->text().isEmpty());
-        QCOMPARE(m_panel->moeOutputLabel()->text(), m_panel->denseOutputLabel()->text());
+        QVERIFY(!parts().denseOutputLabel->text().isEmpty());
+        QCOMPARE(parts().moeOutputLabel->text(), parts().denseOutputLabel->text());
         // Same output, same length: no separate per-token speed-up to show.
-        QVERIFY(m_panel->speedupLabel()->text().contains(" ± "));
-        QVERIFY(!m_panel->speedupLabel()->text().contains("per target token"));
+        QVERIFY(parts().speedupLabel->text().contains(" ± "));
+        QVERIFY(!parts().speedupLabel->text().contains("per target token"));
     }
 
     // Debounce: moves in quick succession start exactly one translation, of the last K, and
@@ -163,7 +164,7 @@ private Q_SLOTS:
         auto* debounce = m_panel->findChild<QTimer*>(QStringLiteral("translationDebounce"));
         QVERIFY(debounce);
         for (int k = 1; k <= 6; ++k) {
-            m_panel->kSlider()->setValue(k);
+            parts().kSlider->setValue(k);
         }
         QCOMPARE(started.count(), 0);  // waiting for the edits to settle
         QVERIFY(debounce->isActive());
@@ -195,11 +196,11 @@ private Q_SLOTS:
             });
         }
         QSignalSpy started(m_jobs.get(), &JobRunner::started);
-        m_panel->kSlider()->setValue(1);
+        parts().kSlider->setValue(1);
         QTRY_VERIFY_WITH_TIMEOUT(m_panel->isTranslating(), kWaitMs);
         QCOMPARE(started.count(), 1);
         const int first = started.at(0).at(0).toInt();
-        m_panel->kSlider()->setValue(5);
+        parts().kSlider->setValue(5);
         QTRY_COMPARE_WITH_TIMEOUT(started.count(), 2, kWaitMs);  // the second request, queued
         const int second = started.at(1).at(0).toInt();
         QCOMPARE(updated.count(), 0);  // nothing could run yet
@@ -223,7 +224,7 @@ private Q_SLOTS:
 
     void dynamicModeShowsTheMeasuredCompute() {
         loadEverything();
-        ActiveExpertsControl* control = m_panel->activeExperts();
+        ActiveExpertsControl* control = parts().activeExperts;
         QCOMPARE(control->maxKSpinBox()->value(), 4);  // N/2
         QVERIFY(!control->maxKSpinBox()->isVisibleTo(m_panel.get()));
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
@@ -231,9 +232,9 @@ private Q_SLOTS:
         QVERIFY(control->isDynamic());
         QVERIFY(control->maxKSpinBox()->isVisibleTo(m_panel.get()));
         // The slider now sets τ in steps of 0.05 from 0.05 to 0.95.
-        QCOMPARE(m_panel->kSlider()->minimum(), 1);
-        QCOMPARE(m_panel->kSlider()->maximum(), ActiveExpertsControl::kTauSteps);
-        m_panel->kSlider()->setValue(6);
+        QCOMPARE(parts().kSlider->minimum(), 1);
+        QCOMPARE(parts().kSlider->maximum(), ActiveExpertsControl::kTauSteps);
+        parts().kSlider->setValue(6);
         QCOMPARE(control->threshold(), 0.30);
         QCOMPARE(control->valueLabel()->text(), QStringLiteral("τ = 0.30, K ≤ 4 of 8"));
         QTRY_VERIFY_WITH_TIMEOUT(std::abs(m_panel->shownThreshold() - 0.30) < 1e-9, kWaitMs);
@@ -243,12 +244,12 @@ private Q_SLOTS:
         // e.g. "compute 18.5 % · 1.73 experts per token"
         const QRegularExpression compute(
             QStringLiteral("^compute \\d+\\.\\d % · \\d\\.\\d\\d experts per token$"));
-        QVERIFY2(compute.match(m_panel->moeComputeLabel()->text()).hasMatch(),
-                 qPrintable(m_panel->moeComputeLabel()->text()));
-        QVERIFY(m_panel->moeBox()->title().contains("τ 0.30"));
-        QVERIFY(m_panel->findChild<QLabel*>("flops")->text().contains("τ = 0.30"));
+        QVERIFY2(compute.match(parts().moeComputeLabel->text()).hasMatch(),
+                 qPrintable(parts().moeComputeLabel->text()));
+        QVERIFY(parts().moeBox->title().contains("τ 0.30"));
+        QVERIFY(parts().flopsLabel->text().contains("τ = 0.30"));
         // The strip shows what each token ran: 1 … 4 of the 8 experts, never more.
-        const auto& strip = m_panel->expertStrip()->strip();
+        const auto& strip = parts().expertStrip->strip();
         QCOMPARE(strip.threshold, 0.30);
         for (const auto& layer : strip.layers) {
             for (const auto& token : layer) {
@@ -259,19 +260,19 @@ private Q_SLOTS:
         control->setMaxK(8);
         QTRY_VERIFY_WITH_TIMEOUT(m_panel->shownK() == 8, kWaitMs);
         control->modeCombo()->setCurrentIndex(0);
-        QCOMPARE(m_panel->kSlider()->maximum(), 8);
-        QCOMPARE(m_panel->kSlider()->value(), 2);
+        QCOMPARE(parts().kSlider->maximum(), 8);
+        QCOMPARE(parts().kSlider->value(), 2);
         QTRY_VERIFY_WITH_TIMEOUT(m_panel->shownThreshold() == 0.0 && m_panel->shownK() == 2,
                                  kWaitMs);
-        QVERIFY(m_panel->moeComputeLabel()->text().startsWith("compute "));
+        QVERIFY(parts().moeComputeLabel->text().startsWith("compute "));
     }
 
     void theStripShowsLayersTimesTokens() {
         loadEverything();
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
-        m_panel->kSlider()->setValue(3);
+        parts().kSlider->setValue(3);
         QVERIFY(updated.wait(kWaitMs));
-        ExpertStripPlot* strip = m_panel->expertStrip();
+        ExpertStripPlot* strip = parts().expertStrip;
         QVERIFY(strip->hasStrip());
         const auto& data = strip->strip();
         QCOMPARE(data.layers.size(), std::size_t(4));
@@ -291,9 +292,9 @@ private Q_SLOTS:
     void aFailedJobKeepsThePreviousOutput() {
         loadEverything();
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
-        m_panel->kSlider()->setValue(3);
+        parts().kSlider->setValue(3);
         QVERIFY(updated.wait(kWaitMs));
-        const QString before = m_panel->moeOutputLabel()->text();
+        const QString before = parts().moeOutputLabel->text();
 
         // A router file that does not fit its partition (one layer instead of four).
         auto routers = m_artifacts.routers;
@@ -301,9 +302,9 @@ private Q_SLOTS:
         broken->layers.resize(1);
         routers << RouterEntry{QStringLiteral("broken"), QStringLiteral("kmeans"), broken};
         m_panel->setRouters(routers);
-        m_panel->routerCombo()->setCurrentIndex(m_panel->routerCombo()->findData("broken"));
-        QTRY_VERIFY_WITH_TIMEOUT(m_panel->statusLabel()->text().contains("failed"), kWaitMs);
-        QCOMPARE(m_panel->moeOutputLabel()->text(), before);
+        parts().routerCombo->setCurrentIndex(parts().routerCombo->findData("broken"));
+        QTRY_VERIFY_WITH_TIMEOUT(parts().statusLabel->text().contains("failed"), kWaitMs);
+        QCOMPARE(parts().moeOutputLabel->text(), before);
         QCOMPARE(m_panel->shownK(), 3);
     }
 
@@ -315,14 +316,13 @@ private Q_SLOTS:
         tsv.close();
         QSignalSpy loaded(m_panel.get(), &TranslatorPanel::parallelFileLoaded);
         QSignalSpy failed(m_panel.get(), &TranslatorPanel::parallelFileFailed);
-        const int before = m_panel->sentences()->rowCount();
+        const int before = parts().sentences->rowCount();
         m_panel->openParallelFile(tsv.fileName());
         QVERIFY(loaded.wait(kWaitMs));
         QCOMPARE(loaded.at(0).at(0).toInt(), 2);
-        QCOMPARE(m_panel->sentences()->rowCount(), before + 2);
-        const int row = m_panel->sentences()->find(QStringLiteral("Die Sonne scheint."));
-        QCOMPARE(m_panel->sentences()->sentence(row).reference,
-                 QStringLiteral("The sun is shining."));
+        QCOMPARE(parts().sentences->rowCount(), before + 2);
+        const int row = parts().sentences->find(QStringLiteral("Die Sonne scheint."));
+        QCOMPARE(parts().sentences->sentence(row).reference, QStringLiteral("The sun is shining."));
 
         // Moses-style files of unequal length: the error names both files.
         QFile de(dir.filePath("test.de")), en(dir.filePath("test.en"));
@@ -334,8 +334,8 @@ private Q_SLOTS:
         m_panel->openParallelFile(de.fileName(), en.fileName());
         QVERIFY(failed.wait(kWaitMs));
         QVERIFY(failed.at(0).at(0).toString().contains("test.en"));
-        QVERIFY(m_panel->statusLabel()->text().contains("test.en"));
-        QCOMPARE(m_panel->sentences()->rowCount(), before + 2);
+        QVERIFY(parts().statusLabel->text().contains("test.en"));
+        QCOMPARE(parts().sentences->rowCount(), before + 2);
     }
 
     void exportsItsFigures() {
@@ -343,12 +343,12 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
         loadEverything();
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
-        m_panel->kSlider()->setValue(4);
+        parts().kSlider->setValue(4);
         QVERIFY(updated.wait(kWaitMs));
         const auto figures = m_panel->figures();
         QCOMPARE(figures.size(), 2);
         QCOMPARE(figures[0].name, QStringLiteral("translator-experts"));
-        ExpertStripPlot* strip = m_panel->expertStrip();
+        ExpertStripPlot* strip = parts().expertStrip;
         QCOMPARE(figures[0].widget, strip);
         QTemporaryDir dir;
         FigureExportOptions options;
@@ -415,11 +415,11 @@ private Q_SLOTS:
         m_panel->setPartitions({partition});
         m_panel->setRouters({RouterEntry{QStringLiteral("importance-similarity"),
                                          QStringLiteral("importance"), routers}});
-        auto* flops = m_panel->findChild<QLabel*>(QStringLiteral("flops"));
-        m_panel->kSlider()->setValue(1);
+        auto* flops = parts().flopsLabel;
+        parts().kSlider->setValue(1);
         QVERIFY2(flops->text().contains(QStringLiteral("46.9 % of dense (K = 1 of 4")),
                  qPrintable(flops->text()));
-        m_panel->kSlider()->setValue(3);
+        parts().kSlider->setValue(3);
         QVERIFY2(flops->text().contains(QStringLiteral("84.4 % of dense (K = 3 of 4")),
                  qPrintable(flops->text()));
         QTRY_VERIFY_WITH_TIMEOUT(!m_jobs->isBusy(), kWaitMs);
@@ -463,6 +463,8 @@ private:
     }
 
     // Model, partitions and routers, with the first translation done.
+    test::TranslatorPanelParts parts() const { return test::TranslatorPanelParts(*m_panel); }
+
     void loadEverything() {
         QSignalSpy updated(m_panel.get(), &TranslatorPanel::translationUpdated);
         m_panel->setModel(m_artifacts.model);
