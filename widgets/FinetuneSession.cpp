@@ -416,7 +416,7 @@ void FinetuneSession::onOpened() {
     m_curve.clear();
     m_curveModel.clear();
     Q_EMIT curveReset(QString());
-    // The most recent run of the project, so the curve of the last session is there again.
+    // The most recent run of the project, so its curve shows again when the project is reopened.
     const QString root = m_session->folder() + QStringLiteral("/finetune");
     QString newest;
     QDateTime newestTime;
