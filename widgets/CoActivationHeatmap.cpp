@@ -1,6 +1,7 @@
 #include "CoActivationHeatmap.h"
 
 #include "Log10CountTicker.h"
+#include "ViewPickers.h"
 
 #include "moewb/util/Feedback.h"
 
@@ -216,42 +217,17 @@ CoActivationHeatmap::MapPanel CoActivationHeatmap::makePanel(QCustomPlot* plot, 
 }
 
 void CoActivationHeatmap::setProfile(ProfileHandle profile) {
-    const QString previous = m_layerBox->currentText();
     m_profile = std::move(profile);
     const bool empty = !m_profile || m_profile->layers.empty();
     m_stack->setCurrentIndex(empty ? 0 : 1);
-    {
-        const QSignalBlocker blocker(m_layerBox);
-        m_layerBox->clear();
-        if (!empty) {
-            for (const auto& layer : m_profile->layers) {
-                m_layerBox->addItem(QString::fromStdString(layer.name));
-            }
-            m_layerBox->setCurrentIndex(std::max(0, m_layerBox->findText(previous)));
-        }
-    }
+    fillLayerPicker(m_layerBox, m_profile.get());
     m_highlighted = -1;
     rebuild();
 }
 
 void CoActivationHeatmap::setPartitions(const QList<PartitionEntry>& partitions) {
-    const QString previous = currentPartition();
     m_partitions = partitions;
-    {
-        const QSignalBlocker blocker(m_partitionBox);
-        m_partitionBox->clear();
-        m_partitionBox->addItem(tr("None (original order)"), QString());
-        for (const PartitionEntry& entry : m_partitions) {
-            if (entry.set) {
-                m_partitionBox->addItem(entry.name, entry.name);
-            }
-        }
-        // Experts as blocks is the point of the view: order by the first partition unless the
-        // user's choice still exists.
-        const int kept = previous.isEmpty() ? -1 : m_partitionBox->findData(previous);
-        m_partitionBox->setCurrentIndex(kept >= 0 ? kept
-                                                  : std::min(1, m_partitionBox->count() - 1));
-    }
+    fillPartitionPicker(m_partitionBox, m_partitions, tr("None (original order)"));
     m_highlighted = -1;
     rebuild();
 }
@@ -270,9 +246,7 @@ int CoActivationHeatmap::currentLayer() const {
 }
 
 void CoActivationHeatmap::setCurrentLayer(int layer) {
-    if (layer >= 0 && layer < m_layerBox->count()) {
-        m_layerBox->setCurrentIndex(layer);
-    }
+    chooseIndex(m_layerBox, layer);
 }
 
 QString CoActivationHeatmap::currentPartition() const {
@@ -280,10 +254,7 @@ QString CoActivationHeatmap::currentPartition() const {
 }
 
 void CoActivationHeatmap::setCurrentPartition(const QString& name) {
-    const int index = m_partitionBox->findData(name);
-    if (index >= 0) {
-        m_partitionBox->setCurrentIndex(index);
-    }
+    chooseData(m_partitionBox, name);
 }
 
 bool CoActivationHeatmap::isSideBySide() const {

@@ -16,6 +16,8 @@
 #include <cmath>
 #include <memory>
 
+#include "ViewPickers.h"
+
 #include "moewb/util/Feedback.h"
 
 namespace moewb::gui {
@@ -137,34 +139,14 @@ ExpertGraphView::ExpertGraphView(QWidget* parent) : QWidget(parent) {
 }
 
 void ExpertGraphView::setProfile(ProfileHandle profile) {
-    const QString previous = m_layerBox->currentText();
     m_profile = std::move(profile);
-    {
-        const QSignalBlocker blocker(m_layerBox);
-        m_layerBox->clear();
-        if (m_profile) {
-            for (const auto& layer : m_profile->layers) {
-                m_layerBox->addItem(QString::fromStdString(layer.name));
-            }
-            m_layerBox->setCurrentIndex(std::max(0, m_layerBox->findText(previous)));
-        }
-    }
+    fillLayerPicker(m_layerBox, m_profile.get());
     rebuild();
 }
 
 void ExpertGraphView::setPartitions(const QList<PartitionEntry>& partitions) {
-    const QString previous = currentPartition();
     m_partitions = partitions;
-    {
-        const QSignalBlocker blocker(m_partitionBox);
-        m_partitionBox->clear();
-        for (const PartitionEntry& entry : m_partitions) {
-            if (entry.set) {
-                m_partitionBox->addItem(entry.name, entry.name);
-            }
-        }
-        m_partitionBox->setCurrentIndex(std::max(0, m_partitionBox->findData(previous)));
-    }
+    fillPartitionPicker(m_partitionBox, m_partitions);
     rebuild();
 }
 
@@ -180,9 +162,7 @@ int ExpertGraphView::currentLayer() const {
 }
 
 void ExpertGraphView::setCurrentLayer(int layer) {
-    if (layer >= 0 && layer < m_layerBox->count()) {
-        m_layerBox->setCurrentIndex(layer);
-    }
+    chooseIndex(m_layerBox, layer);
 }
 
 QString ExpertGraphView::currentPartition() const {
@@ -190,10 +170,7 @@ QString ExpertGraphView::currentPartition() const {
 }
 
 void ExpertGraphView::setCurrentPartition(const QString& name) {
-    const int index = m_partitionBox->findData(name);
-    if (index >= 0) {
-        m_partitionBox->setCurrentIndex(index);
-    }
+    chooseData(m_partitionBox, name);
 }
 
 ExpertGraphView::NodeSize ExpertGraphView::nodeSize() const {
