@@ -138,14 +138,19 @@ int main(int argc, char** argv) {
                       stall.median(), stall.max());
         csv += line;
     };
+    // A view at poster size with the profile and the k-means partition, on a worker or not.
+    auto setUp = [&](auto& view, JobRunner* jobs) {
+        view.setJobRunner(jobs);
+        view.resize(1200, 900);
+        view.show();
+        view.setProfile(profile);
+        view.setPartitions(partitions);
+        view.setCurrentPartition(QStringLiteral("kmeans"));
+        QApplication::processEvents();
+    };
     {
         CoActivationHeatmap heatmap;
-        heatmap.resize(1200, 900);
-        heatmap.show();
-        heatmap.setProfile(profile);
-        heatmap.setPartitions(partitions);
-        heatmap.setCurrentPartition(QStringLiteral("kmeans"));
-        QApplication::processEvents();
+        setUp(heatmap, nullptr);
         report("heatmap", timeSwitches(heatmap, layers, rounds));
         heatmap.setSideBySide(true);
         QApplication::processEvents();
@@ -154,35 +159,20 @@ int main(int argc, char** argv) {
     {
         JobRunner jobs;
         CoActivationHeatmap heatmap;
-        heatmap.setJobRunner(&jobs);
-        heatmap.resize(1200, 900);
-        heatmap.show();
-        heatmap.setProfile(profile);
-        heatmap.setPartitions(partitions);
-        heatmap.setCurrentPartition(QStringLiteral("kmeans"));
+        setUp(heatmap, &jobs);
         report("heatmap on a worker", timeSwitchesOnAWorker(heatmap, jobs, layers, rounds));
         heatmap.setSideBySide(true);
         report("side by side on a worker", timeSwitchesOnAWorker(heatmap, jobs, layers, rounds));
     }
     {
         ExpertGraphView graph;
-        graph.resize(1200, 900);
-        graph.show();
-        graph.setProfile(profile);
-        graph.setPartitions(partitions);
-        graph.setCurrentPartition(QStringLiteral("kmeans"));
-        QApplication::processEvents();
+        setUp(graph, nullptr);
         report("expert graph", timeSwitches(graph, layers, rounds));
     }
     {
         JobRunner jobs;
         ExpertGraphView graph;
-        graph.setJobRunner(&jobs);
-        graph.resize(1200, 900);
-        graph.show();
-        graph.setProfile(profile);
-        graph.setPartitions(partitions);
-        graph.setCurrentPartition(QStringLiteral("kmeans"));
+        setUp(graph, &jobs);
         report("expert graph on a worker", timeSwitchesOnAWorker(graph, jobs, layers, rounds));
         graph.setEdgeThreshold(0.0);  // every one of the N(N-1)/2 edges drawn
         report("graph all edges, worker", timeSwitchesOnAWorker(graph, jobs, layers, rounds));
