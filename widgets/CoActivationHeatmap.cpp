@@ -339,12 +339,8 @@ void CoActivationHeatmap::rebuild() {
     }
     const ProfileHandle profile = m_profile;
     const QString partitionName = currentPartition();
-    std::shared_ptr<const moewb::PartitionSet> set;
-    for (const PartitionEntry& entry : m_partitions) {
-        if (!partitionName.isEmpty() && entry.name == partitionName) {
-            set = entry.set;
-        }
-    }
+    const std::shared_ptr<const moewb::PartitionSet> set =
+        chosenPartitionSet(m_partitionBox, m_partitions);
     if (!m_preparation.runner()) {
         moewb::Feedback feedback;
         HeatmapLayer prepared =

@@ -64,6 +64,8 @@ ExpertGraphLayer prepareExpertGraphLayer(const moewb::LayerProfile& profileLayer
     ExpertGraphLayer graph;
     graph.layer = layer;
     graph.numExperts = partition.numExperts;
+    graph.expertSize = partition.expertSize();
+    graph.sharedNeurons = int(partition.shared.size());
     sumCoActivation(profileLayer, partition, graph, feedback);
     feedback.throwIfCancelled();
     graph.positions = graphvizLayout(graph.numExperts, graph.weights, &graph.layoutProblem);

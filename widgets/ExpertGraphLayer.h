@@ -20,6 +20,8 @@ namespace moewb::gui {
 struct ExpertGraphLayer {
     int layer = -1;                  // index into the profile's layers
     int numExperts = 0;              // nodes
+    int expertSize = 0;              // neurons per expert, shared ones aside
+    int sharedNeurons = 0;           // neurons in every expert (not drawn)
     std::vector<int> neurons;        // neurons per expert
     std::vector<double> mass;        // activation mass per expert (Σ counts of its neurons)
     std::vector<double> weights;     // [N × N] co-activation, the strongest pair 1, diagonal 0

@@ -206,20 +206,17 @@ double ExpertGraphView::activationMass(int expert) const {
 }
 
 const moewb::ExpertPartition* ExpertGraphView::partitionForLayer(int layer,
+                                                                 const moewb::PartitionSet* set,
                                                                  QString* problem) const {
-    const QString name = currentPartition();
-    const auto found = std::find_if(m_partitions.begin(), m_partitions.end(),
-                                    [&](const PartitionEntry& e) { return e.name == name; });
-    if (!m_profile || layer < 0 || layer >= int(m_profile->layers.size()) ||
-        found == m_partitions.end() || !found->set) {
+    if (!m_profile || layer < 0 || layer >= int(m_profile->layers.size()) || !set) {
         return nullptr;
     }
     const auto& profileLayer = m_profile->layers[std::size_t(layer)];
-    const moewb::ExpertPartition* partition = partitionLayerOf(*found->set, profileLayer, layer);
+    const moewb::ExpertPartition* partition = partitionLayerOf(*set, profileLayer, layer);
     if (!partition) {
         *problem = tr("Partition “%1” does not fit layer %2 (d_ff %3) of this profile. Re-run "
                       "the Partition step for this model.")
-                       .arg(name, QString::fromStdString(profileLayer.name))
+                       .arg(currentPartition(), QString::fromStdString(profileLayer.name))
                        .arg(profileLayer.dFf);
         return nullptr;
     }
@@ -243,8 +240,9 @@ void ExpertGraphView::rebuild() {
     m_preparation.cancel();  // the newest choice wins
     QString problem;
     const int layerIndex = m_layerBox->currentIndex();
-    const moewb::ExpertPartition* partition =
-        m_profile ? partitionForLayer(layerIndex, &problem) : nullptr;
+    const std::shared_ptr<const moewb::PartitionSet> set =
+        chosenPartitionSet(m_partitionBox, m_partitions);
+    const moewb::ExpertPartition* partition = partitionForLayer(layerIndex, set.get(), &problem);
     if (!partition) {
         clearGraph();
         const QString then =
@@ -263,12 +261,6 @@ void ExpertGraphView::rebuild() {
     }
     m_stack->setCurrentIndex(1);
     const ProfileHandle profile = m_profile;
-    std::shared_ptr<const moewb::PartitionSet> set;
-    for (const PartitionEntry& entry : m_partitions) {
-        if (entry.name == currentPartition()) {
-            set = entry.set;
-        }
-    }
     // A pointer, not a reference: the lambda below must not copy a million counts.
     const moewb::LayerProfile* profileLayer = &profile->layers[std::size_t(layerIndex)];
     if (!m_preparation.runner()) {
@@ -300,8 +292,6 @@ void ExpertGraphView::rebuild() {
 void ExpertGraphView::showGraph(ExpertGraphLayer graph) {
     clearGraph();
     const auto& layer = m_profile->layers[std::size_t(graph.layer)];
-    QString problem;
-    const moewb::ExpertPartition* partition = partitionForLayer(graph.layer, &problem);
     m_shownLayer = graph.layer;
     m_numExperts = graph.numExperts;
     m_neurons = std::move(graph.neurons);
@@ -314,10 +304,10 @@ void ExpertGraphView::showGraph(ExpertGraphLayer graph) {
     QString info = tr("%1 experts of %2 neurons in %3; edge weight = co-activation between two "
                       "experts' neurons, relative to the strongest pair")
                        .arg(m_numExperts)
-                       .arg(partition ? partition->expertSize() : 0)
+                       .arg(graph.expertSize)
                        .arg(QString::fromStdString(layer.name));
-    if (partition && !partition->shared.empty()) {
-        info += tr("; %n shared neuron(s) not drawn", nullptr, int(partition->shared.size()));
+    if (graph.sharedNeurons > 0) {
+        info += tr("; %n shared neuron(s) not drawn", nullptr, graph.sharedNeurons);
     }
     if (!graph.layoutProblem.isEmpty()) {
         info += QStringLiteral("\n") + graph.layoutProblem;

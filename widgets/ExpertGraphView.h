@@ -108,7 +108,10 @@ private:
     void styleNodes();
     void updateCaption();
     double nodeDiameter(int expert) const;
-    const moewb::ExpertPartition* partitionForLayer(int layer, QString* problem) const;
+    // The layer of `set` that splits profile layer `layer`; null (with *problem set when the
+    // partition does not fit) otherwise.
+    const moewb::ExpertPartition* partitionForLayer(int layer, const moewb::PartitionSet* set,
+                                                    QString* problem) const;
 
     ProfileHandle m_profile;
     QList<PartitionEntry> m_partitions;

@@ -40,6 +40,17 @@ void fillPartitionPicker(QComboBox* box, const QList<PartitionEntry>& partitions
     box->setCurrentIndex(kept >= 0 ? kept : firstReal);
 }
 
+std::shared_ptr<const moewb::PartitionSet> chosenPartitionSet(
+    const QComboBox* box, const QList<PartitionEntry>& partitions) {
+    const QString name = box->currentData().toString();
+    for (const PartitionEntry& entry : partitions) {
+        if (!name.isEmpty() && entry.name == name) {
+            return entry.set;
+        }
+    }
+    return nullptr;
+}
+
 void chooseIndex(QComboBox* box, int index) {
     if (index >= 0 && index < box->count()) {
         box->setCurrentIndex(index);

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QString>
 
+#include <memory>
+
 class QComboBox;
 
 namespace moewb::gui {
@@ -20,6 +22,10 @@ void fillLayerPicker(QComboBox* box, const moewb::ProfileResult* profile);
 // empty data when `noneText` is given. Keeps the chosen partition, else takes the first real one.
 void fillPartitionPicker(QComboBox* box, const QList<PartitionEntry>& partitions,
                          const QString& noneText = {});
+
+// The set of the partition chosen in `box` (null for "none", or a name no longer listed).
+std::shared_ptr<const moewb::PartitionSet> chosenPartitionSet(
+    const QComboBox* box, const QList<PartitionEntry>& partitions);
 
 // Chooses item `index` / the item whose data is `name`; out-of-range or unknown ones are ignored.
 void chooseIndex(QComboBox* box, int index);
